@@ -1,0 +1,42 @@
+# The two commands: `make run` (the app, embedded default, no services needed) and `make test`.
+PYTHON ?= $(shell command -v python3.12 || command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint install install-dev migrate bench clean
+
+$(VENV)/.installed-runtime: requirements.txt
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v < (3, 13) else "Python 3.11 or 3.12 is required (mediapipe 0.10.21 wheels); found %d.%d" % v)'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed-runtime requirements-dev.txt
+	$(PIP) install -q -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed-runtime
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+run: migrate
+	@if $(PY) manage.py help seed_pose_library >/dev/null 2>&1; then $(PY) manage.py seed_pose_library --if-empty; fi
+	$(PY) manage.py ensure_demo_user
+	$(PY) manage.py serve --host $(HOST) --port $(PORT)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+
+test: install-dev
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run --settings=lumiku.settings.test
+	$(PY) -m pytest
+
+clean:
+	rm -rf var staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F
+
+from lumiku.avatars.models import Avatar, AvatarUsageHistory
+from lumiku.core.images import image_clean_upload
+from lumiku.core.storage import storage_save, user_storage_key
+
+
+def avatar_create(*, user, name: str, image, gender: str, age_range: str = "", ethnicity: str = "",
+                  body_type: str = "", style: str = "") -> Avatar:
+    """Store a validated, re-encoded avatar photo under a generated key and record its attributes."""
+    clean = image_clean_upload(upload=image, field="image")
+    key = user_storage_key(user_id=user.pk, kind="avatars", extension=clean.format)
+    stored = storage_save(key=key, content=clean.content)
+    return Avatar.objects.create(
+        user=user,
+        name=name.strip(),
+        image=stored,
+        image_width=clean.width,
+        image_height=clean.height,
+        gender=gender,
+        age_range=age_range,
+        ethnicity=ethnicity.strip(),
+        body_type=body_type,
+        style=style,
+    )
+
+
+_UPDATABLE = {"name", "gender", "age_range", "ethnicity", "body_type", "style"}
+
+
+def avatar_update(*, avatar: Avatar, **changes) -> Avatar:
+    fields = [field for field in changes if field in _UPDATABLE]
+    for field in fields:
+        value = changes[field]
+        setattr(avatar, field, value.strip() if isinstance(value, str) else value)
+    if fields:
+        avatar.save(update_fields=[*fields, "updated_at"])
+    return avatar
+
+
+def avatar_delete(*, avatar: Avatar) -> None:
+    # Projects keep their own copy of the image key (SET_NULL on the link), so they survive this.
+    avatar.delete()
+
+
+def avatar_record_usage(*, avatar_id, user_id, app_id: str, app_name: str, action: str,
+                        reference_type: str, reference_id: str, metadata: dict) -> AvatarUsageHistory:
+    with transaction.atomic():
+        Avatar.objects.filter(pk=avatar_id).update(usage_count=F("usage_count") + 1)
+        return AvatarUsageHistory.objects.create(
+            avatar_id=avatar_id,
+            user_id=user_id,
+            app_id=app_id,
+            app_name=app_name,
+            action=action,
+            reference_type=reference_type,
+            reference_id=str(reference_id),
+            metadata=metadata,
+        )

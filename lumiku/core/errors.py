@@ -1,0 +1,83 @@
+"""Domain errors. Services raise these; one DRF handler turns them into the error envelope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    status_code = 400
+    code = "BAD_REQUEST"
+    default_message = "The request could not be processed."
+
+    def __init__(self, message: str | None = None, *, code: str | None = None, **extra: Any) -> None:
+        self.message = message or self.default_message
+        if code:
+            self.code = code
+        self.extra = extra
+        super().__init__(self.message)
+
+
+class ValidationFailed(DomainError):
+    status_code = 400
+    code = "VALIDATION_ERROR"
+    default_message = "Invalid input."
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "NOT_FOUND"
+    default_message = "Not found."
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    code = "FORBIDDEN"
+    default_message = "You do not have permission to perform this action."
+
+
+class Conflict(DomainError):
+    status_code = 409
+    code = "CONFLICT"
+    default_message = "The request conflicts with the current state."
+
+
+class InvalidTransition(Conflict):
+    code = "INVALID_TRANSITION"
+
+
+class UnprocessableEntity(DomainError):
+    status_code = 422
+    code = "UNPROCESSABLE"
+    default_message = "The request could not be processed."
+
+
+class InsufficientCredits(DomainError):
+    status_code = 402
+    code = "INSUFFICIENT_CREDITS"
+
+    def __init__(self, *, required: int, available: int) -> None:
+        super().__init__(
+            f"Insufficient credits. Required: {required}, Available: {available}",
+            required=required,
+            available=available,
+        )
+
+
+class QuotaExceeded(DomainError):
+    status_code = 429
+    code = "QUOTA_EXCEEDED"
+
+    def __init__(self, *, requested: int, remaining: int, resets_at: str | None) -> None:
+        super().__init__(
+            f"Daily pose quota exceeded. Requested: {requested}, Remaining: {remaining}",
+            requested=requested,
+            remaining=remaining,
+            resetsAt=resets_at,
+        )
+
+
+class ServiceUnavailable(DomainError):
+    status_code = 503
+    code = "SERVICE_UNAVAILABLE"
+    default_message = "The service is temporarily unavailable. Nothing was charged; please retry."

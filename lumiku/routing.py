@@ -1,0 +1,7 @@
+from django.urls import path
+
+from posegen.consumers import PoseGeneratorConsumer
+
+websocket_urlpatterns = [
+    path("ws/pose-generator/", PoseGeneratorConsumer.as_asgi()),
+]

@@ -1,0 +1,15 @@
+"""Settings for the test suite: the real stack (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)."""
+
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import STORAGE_BACKEND
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if STORAGE_BACKEND == "local":
+    MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="lumiku-test-media-"))
+WORKER_HEARTBEAT_INTERVAL = 0.5
+WORKER_HEARTBEAT_TTL = 5.0
+CREDITS_WELCOME_GRANT = 0

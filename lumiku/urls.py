@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from lumiku.core import views as core_views
+from lumiku.core.api import AppsApi
+
+admin.site.site_header = "Lumiku moderation"
+admin.site.site_title = "Lumiku admin"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/", include("lumiku.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("api/auth/", include("lumiku.accounts.api.urls")),
+    path("api/", include("lumiku.credits.api.urls")),
+    path("api/avatars/", include("lumiku.avatars.api.urls")),
+    path("api/apps", AppsApi.as_view(), name="apps"),
+    path("api/apps/pose-generator/", include("posegen.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    re_path(r"^media/(?P<path>.+)$", core_views.media, name="media"),
+]
+
+handler400 = "lumiku.core.views.error_400"
+handler403 = "lumiku.core.views.error_403"
+handler404 = "lumiku.core.views.error_404"
+handler500 = "lumiku.core.views.error_500"

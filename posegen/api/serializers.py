@@ -1,0 +1,37 @@
+"""Output serializers (camelCase, the spec's field names) shared by the Pose Generator API views."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from lumiku.core.storage import storage_url
+
+
+@extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+class StorageUrlField(serializers.Field):
+    """A FileField rendered as its public (or signed) URL; empty → null."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return storage_url(getattr(value, "name", value) or None)
+
+
+class ProjectOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    projectName = serializers.CharField(source="project_name")  # noqa: N815
+    description = serializers.CharField()
+    avatarImageUrl = StorageUrlField(source="avatar_image")  # noqa: N815
+    avatarSource = serializers.CharField(source="avatar_source")  # noqa: N815
+    avatarId = serializers.UUIDField(source="avatar_id", allow_null=True)  # noqa: N815
+    avatarCheck = serializers.JSONField(source="avatar_check")  # noqa: N815
+    totalGenerations = serializers.IntegerField(source="total_generations")  # noqa: N815
+    totalPosesGenerated = serializers.IntegerField(source="total_poses_generated")  # noqa: N815
+    status = serializers.CharField()
+    createdAt = serializers.DateTimeField(source="created_at")  # noqa: N815
+    updatedAt = serializers.DateTimeField(source="updated_at")  # noqa: N815
+
+
+class ProjectEnvelope(serializers.Serializer):
+    project = ProjectOutput()

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from posegen.api.health import HealthApi
+from posegen.api.projects import ProjectDetailApi, ProjectListCreateApi
+
+urlpatterns = [
+    path("health", HealthApi.as_view(), name="posegen-health"),
+    path("projects", ProjectListCreateApi.as_view(), name="posegen-projects"),
+    path("projects/<uuid:project_id>", ProjectDetailApi.as_view(), name="posegen-project-detail"),
+]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PosegenConfig(AppConfig):
+    name = "posegen"
+    verbose_name = "Pose Generator"

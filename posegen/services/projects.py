@@ -1,0 +1,83 @@
+"""Project services. Locks: project_delete locks the project row while it checks active generations."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from lumiku.avatars.selectors import avatar_get
+from lumiku.core.errors import Conflict, ValidationFailed
+from lumiku.core.images import image_clean_upload
+from lumiku.core.storage import storage_save, user_storage_key
+from posegen.models import PoseGeneratorProject
+from posegen.models.choices import ACTIVE_GENERATION_STATUSES, AvatarSource, ProjectStatus
+
+
+def project_create(*, user, project_name: str, avatar_source: str, description: str = "",
+                   avatar_image=None, avatar_id=None) -> PoseGeneratorProject:
+    """Create a project from an uploaded photo (UPLOAD) or one of the user's avatars (AVATAR_CREATOR)."""
+    avatar = None
+    if avatar_source == AvatarSource.UPLOAD:
+        if avatar_image is None:
+            raise ValidationFailed(
+                "avatarImage is required when avatarSource is UPLOAD.",
+                fields={"avatarImage": ["This field is required when avatarSource is UPLOAD."]},
+            )
+        clean = image_clean_upload(upload=avatar_image, field="avatarImage")
+        key = user_storage_key(user_id=user.pk, kind="projects/avatars", extension=clean.format)
+        image_name = storage_save(key=key, content=clean.content)
+    elif avatar_source == AvatarSource.AVATAR_CREATOR:
+        if not avatar_id:
+            raise ValidationFailed(
+                "avatarId is required when avatarSource is AVATAR_CREATOR.",
+                fields={"avatarId": ["This field is required when avatarSource is AVATAR_CREATOR."]},
+            )
+        avatar = avatar_get(user=user, avatar_id=avatar_id)
+        image_name = avatar.image.name
+    else:
+        raise ValidationFailed(f"avatarSource must be one of {', '.join(AvatarSource.values)}.")
+
+    return PoseGeneratorProject.objects.create(
+        user=user,
+        project_name=project_name.strip(),
+        description=description.strip(),
+        avatar_source=avatar_source,
+        avatar=avatar,
+        avatar_image=image_name,
+    )
+
+
+_UPDATABLE_STATUSES = (ProjectStatus.ACTIVE, ProjectStatus.ARCHIVED)
+
+
+def project_update(*, project: PoseGeneratorProject, project_name: str | None = None,
+                   description: str | None = None, status: str | None = None) -> PoseGeneratorProject:
+    fields = []
+    if project_name is not None:
+        if not project_name.strip():
+            raise ValidationFailed("projectName may not be blank.", fields={"projectName": ["May not be blank."]})
+        project.project_name = project_name.strip()
+        fields.append("project_name")
+    if description is not None:
+        project.description = description.strip()
+        fields.append("description")
+    if status is not None:
+        if status not in _UPDATABLE_STATUSES:
+            raise ValidationFailed("status must be 'active' or 'archived'; use DELETE to delete a project.")
+        project.status = status
+        fields.append("status")
+    if fields:
+        project.save(update_fields=[*fields, "updated_at"])
+    return project
+
+
+def project_delete(*, project: PoseGeneratorProject) -> None:
+    """Soft delete (status=deleted); refused with 409 while a generation is pending or processing."""
+    with transaction.atomic():
+        locked = PoseGeneratorProject.objects.select_for_update().get(pk=project.pk)
+        if locked.generations.filter(status__in=ACTIVE_GENERATION_STATUSES).exists():
+            raise Conflict(
+                "This project has a generation in progress. Wait for it to finish or cancel it first.",
+                code="GENERATION_IN_PROGRESS",
+            )
+        locked.status = ProjectStatus.DELETED
+        locked.save(update_fields=["status", "updated_at"])

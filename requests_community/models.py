@@ -1,0 +1,78 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+    REJECTED = "rejected", "Rejected"
+
+
+class UseCase(models.TextChoices):
+    ECOMMERCE = "e-commerce", "E-commerce"
+    PROFESSIONAL = "professional", "Professional"
+    SOCIAL = "social", "Social media"
+
+
+class PoseRequest(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pose_requests")
+    pose_name = models.CharField(max_length=100)
+    normalized_name = models.CharField(max_length=100, db_index=True)
+    description = models.TextField(max_length=500)
+    reference_image = models.FileField(max_length=255, blank=True)
+    category = models.ForeignKey(
+        "posegen.PoseCategory", null=True, blank=True, on_delete=models.SET_NULL, related_name="pose_requests"
+    )
+    use_case = models.CharField(max_length=20, choices=UseCase.choices, blank=True)
+    votes_count = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=RequestStatus.choices, default=RequestStatus.PENDING)
+    admin_notes = models.TextField(blank=True)
+    completed_pose = models.ForeignKey(
+        "posegen.PoseLibrary", null=True, blank=True, on_delete=models.PROTECT, related_name="fulfilled_requests"
+    )
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-votes_count", "-created_at"]
+        indexes = [
+            models.Index(fields=["user"], name="posereq_user"),
+            models.Index(fields=["status"], name="posereq_status"),
+            models.Index(fields=["-votes_count"], name="posereq_votes"),
+            models.Index(fields=["status", "-votes_count"], name="posereq_status_votes"),
+            models.Index(fields=["user", "status"], name="posereq_user_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=RequestStatus.values), name="posereq_status_valid"),
+            models.CheckConstraint(condition=Q(use_case__in=[*UseCase.values, ""]), name="posereq_use_case_valid"),
+            models.CheckConstraint(
+                condition=~Q(status=RequestStatus.COMPLETED) | Q(completed_pose__isnull=False),
+                name="posereq_completed_has_pose",
+            ),
+            models.CheckConstraint(condition=~Q(pose_name=""), name="posereq_name_required"),
+        ]
+
+    def __str__(self) -> str:
+        return self.pose_name
+
+
+class PoseRequestVote(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pose_request_votes")
+    request = models.ForeignKey(PoseRequest, on_delete=models.CASCADE, related_name="votes")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["request"], name="posereqvote_request")]
+        constraints = [models.UniqueConstraint(fields=["user", "request"], name="posereqvote_one_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.request_id}"
