@@ -1,6 +1,7 @@
 """Platform pages and the fallbacks that keep /api/ errors in the JSON envelope."""
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.http import Http404
 from django.shortcuts import render
 from django.views.static import serve
@@ -16,7 +17,10 @@ def media(request, path: str):
     """Local-storage media (embedded and single-host runs). serve() confines the path to MEDIA_ROOT."""
     if settings.STORAGE_BACKEND != "local":
         raise Http404
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    try:
+        response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    except SuspiciousFileOperation:
+        raise Http404 from None
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     return response

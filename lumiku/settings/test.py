@@ -13,3 +13,5 @@ if STORAGE_BACKEND == "local":
 WORKER_HEARTBEAT_INTERVAL = 0.5
 WORKER_HEARTBEAT_TTL = 5.0
 CREDITS_WELCOME_GRANT = 0
+# Threads (workers, consumers) must not keep connections that block dropping the test database.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -1,0 +1,98 @@
+"""Shared fixtures. The suite runs on the real stack: PostgreSQL + Redis when DATABASE_URL/REDIS_URL
+are set (always in CI, where a missing service fails the run), SQLite + in-process broker otherwise."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from tests.factories import UserFactory
+
+
+def pytest_sessionstart(session):
+    if os.environ.get("CI"):
+        db_url = os.environ.get("DATABASE_URL", "")
+        if not db_url.startswith(("postgres://", "postgresql://")):
+            pytest.exit("CI must run against PostgreSQL: set DATABASE_URL", returncode=2)
+        if not os.environ.get("REDIS_URL"):
+            pytest.exit("CI must run against Redis: set REDIS_URL", returncode=2)
+        import redis
+
+        try:
+            redis.Redis.from_url(os.environ["REDIS_URL"], socket_connect_timeout=3).ping()
+        except Exception as exc:
+            pytest.exit(f"Redis is unreachable in CI: {exc}", returncode=2)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def other_user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def auth_client(user):
+    client = APIClient()
+    client.force_authenticate(user=user)
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def other_client(other_user):
+    client = APIClient()
+    client.force_authenticate(user=other_user)
+    client.user = other_user
+    return client
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker (threads pool) consuming every queue, in this process."""
+    from celery.contrib.testing.worker import start_worker
+
+    from lumiku.celery import app
+    from lumiku.core.queues import Queue
+
+    app.control.purge() if settings.REDIS_URL else None
+    with start_worker(
+        app,
+        pool="threads",
+        concurrency=2,
+        perform_ping_check=False,
+        queues=[q.value for q in Queue],
+        loglevel="WARNING",
+        shutdown_timeout=15,
+    ) as worker:
+        yield worker
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.conf import settings as django_settings
+
+    if django_settings.IS_POSTGRES:
+        return
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL row locks (set DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip_pg)
