@@ -1,5 +1,8 @@
 # The two commands: `make run` (the app, embedded default, no services needed) and `make test`.
-PYTHON ?= $(shell command -v python3.12 || command -v python3.11 || command -v python3)
+# The first interpreter that actually runs and is 3.11 or 3.12 (mediapipe 0.10.21 has wheels for those).
+PYTHON ?= $(shell for p in python3 python3.12 python3.11; do \
+	if $$p -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] < (3, 13) else 1)' >/dev/null 2>&1; \
+	then command -v $$p; break; fi; done)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
@@ -9,7 +12,7 @@ PORT ?= 8000
 .PHONY: run test lint install install-dev migrate bench clean
 
 $(VENV)/.installed-runtime: requirements.txt
-	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v < (3, 13) else "Python 3.11 or 3.12 is required (mediapipe 0.10.21 wheels); found %d.%d" % v)'
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or 3.12 is required (mediapipe 0.10.21 wheels)" >&2; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -r requirements.txt
