@@ -49,3 +49,11 @@ MIRROR_INDEX: tuple[int, ...] = (0, 1, 5, 6, 7, 2, 3, 4, 11, 12, 13, 8, 9, 10, 1
 BLAZEPOSE_TO_COCO18: tuple[int | None, ...] = (
     0, None, 12, 14, 16, 11, 13, 15, 24, 26, 28, 23, 25, 27, 5, 2, 8, 7,
 )
+
+# BODY_25 index for each COCO-18 joint: BODY_25 inserts MidHip at 8 and appends six foot points,
+# otherwise keeping the COCO-18 order.
+BODY25_TO_COCO18: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18)
+NUM_BODY25_KEYPOINTS = 25
+NUM_HAND_KEYPOINTS = 21
+# OpenPose's face model has 70 points; some editors write only the 68 dlib-style ones.
+FACE_KEYPOINT_COUNTS: tuple[int, ...] = (70, 68)

@@ -1,0 +1,17 @@
+"""Fixtures for the Django-free pose toolkit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+# ../shared/testdata/poses relative to the repository root; a user's clone does not have it.
+SHARED_POSES = Path(__file__).resolve().parents[3].parent / "shared" / "testdata" / "poses"
+
+
+@pytest.fixture
+def shared_poses() -> Path:
+    if not SHARED_POSES.is_dir():
+        pytest.skip(f"shared pose files not available at {SHARED_POSES}")
+    return SHARED_POSES
