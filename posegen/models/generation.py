@@ -43,6 +43,8 @@ class PoseGeneration(models.Model):
     progress = models.PositiveSmallIntegerField(default=0)
     poses_completed = models.PositiveIntegerField(default=0)
     poses_failed = models.PositiveIntegerField(default=0)
+    poses_cancelled = models.PositiveIntegerField(default=0)
+    cancel_requested = models.BooleanField(default=False)
 
     payment_method = models.CharField(max_length=20, choices=PaymentMethod.choices, default=PaymentMethod.CREDITS)
     credit_charged = models.PositiveIntegerField(default=0)
@@ -52,6 +54,9 @@ class PoseGeneration(models.Model):
     quota_window = models.DateTimeField(null=True, blank=True)
 
     queue_job_id = models.CharField(max_length=100, blank=True)
+    # Idempotency-Key header: the same key and body replays the first response, never charges twice.
+    idempotency_key = models.CharField(max_length=200, blank=True)
+    request_fingerprint = models.CharField(max_length=64, blank=True)
     enqueue_attempts = models.PositiveSmallIntegerField(default=0)
     last_progress_at = models.DateTimeField(null=True, blank=True)
     error_message = models.TextField(blank=True)
@@ -88,7 +93,8 @@ class PoseGeneration(models.Model):
             models.CheckConstraint(
                 condition=Q(poses_completed__gte=0)
                 & Q(poses_failed__gte=0)
-                & Q(total_expected_poses__gte=F("poses_completed") + F("poses_failed")),
+                & Q(poses_cancelled__gte=0)
+                & Q(total_expected_poses__gte=F("poses_completed") + F("poses_failed") + F("poses_cancelled")),
                 name="gen_counts_within_total",
             ),
             models.CheckConstraint(
@@ -101,6 +107,9 @@ class PoseGeneration(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(payment_method__in=PaymentMethod.values), name="gen_payment_method_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "idempotency_key"], condition=~Q(idempotency_key=""), name="gen_idempotency_key_unique"
             ),
         ]
 
@@ -118,6 +127,7 @@ class GeneratedPose(models.Model):
     )
     sequence = models.PositiveIntegerField()  # 0..N-1 within the generation
     variation_index = models.PositiveSmallIntegerField(default=0)
+    pose_structure = models.JSONField(null=True, blank=True)  # the target pose (text mode, variations)
 
     output_image = models.FileField(max_length=255, blank=True)
     thumbnail = models.FileField(max_length=255, blank=True)
@@ -141,6 +151,9 @@ class GeneratedPose(models.Model):
     error_message = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     refunded = models.BooleanField(default=False)
+    # A worker owns the pose while its token matches; a claim older than the lease may be taken over.
+    claim_token = models.UUIDField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
