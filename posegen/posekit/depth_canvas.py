@@ -2,9 +2,10 @@
 
 Primitives are given in screen space: x right and y down in pixels, z the distance from the
 camera in the same pixel units. Each primitive is ray-cast only inside its own bounding box and
-only its covered pixels are shaded, so a whole figure costs a few dozen small NumPy passes. The
-depth buffer, not drawing order, decides what is in front, which makes crossed arms and legs and
-limbs entering the torso come out right whatever the pose.
+keeps, per pixel, its depth, id and surface normal where it is nearest; lighting runs once at the
+end over the covered pixels. So a whole figure costs a few dozen small NumPy passes, and the depth
+buffer, not drawing order, decides what is in front: crossed arms and legs and limbs entering the
+torso come out right whatever the pose.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ THUMBNAIL_SIZE = (192, 256)
 # Pixels ray-cast per picture when supersampling is automatic: small pictures are rendered larger
 # and averaged down (smooth edges), large ones near their own size (speed).
 _SUPERSAMPLE_BUDGET = 0.5e6
-_MAX_SUPERSAMPLE = 3.0
+_MAX_SUPERSAMPLE = 2.0
 
 
 @dataclass(frozen=True)

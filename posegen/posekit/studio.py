@@ -60,11 +60,11 @@ def darken_floor(
 
     The shadow is drawn and blurred at a quarter of the size, and only over the strokes' reach."""
     height, width = image.shape[:2]
-    reach = max(3.0 * softness + stroke.radius for strokes, softness in layers for stroke in strokes) \
-        if any(strokes for strokes, _ in layers) else 0.0
     ends = np.array([p for strokes, _ in layers for s in strokes for p in (s.start, s.end)]).reshape(-1, 2)
     if ends.size == 0:
         return
+    # Work only where a blurred stroke can reach: three blur radii past its edge.
+    reach = max(3.0 * softness + stroke.radius for strokes, softness in layers for stroke in strokes)
     x0, y0 = (max(0, int(v)) for v in np.floor(ends.min(axis=0) - reach))
     x1, y1 = min(width, int(np.ceil(ends[:, 0].max() + reach))), min(height, int(np.ceil(ends[:, 1].max() + reach)))
     if x1 <= x0 or y1 <= y0:

@@ -51,7 +51,9 @@ class ViewTransform:
 
     def pixels_per_metre(self, depth: np.ndarray | float) -> np.ndarray | float:
         """Size on the canvas of one metre seen face-on at ``depth``."""
-        return self.scale / depth if self.perspective else self.scale + 0.0 * np.asarray(depth)
+        if self.perspective:
+            return self.scale / depth
+        return np.full(np.shape(depth), self.scale) if np.ndim(depth) else self.scale
 
 
 @dataclass(frozen=True, eq=False)
