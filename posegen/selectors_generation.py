@@ -20,3 +20,44 @@ def generation_progress(*, generation: PoseGeneration) -> dict:
 def generation_active_states(*, user_id) -> list[dict]:
     active = PoseGeneration.objects.filter(user_id=user_id, status__in=ACTIVE_GENERATION_STATUSES)
     return [generation_progress(generation=g) for g in active.order_by("created_at")]
+
+
+def generation_get(*, user, generation_id) -> PoseGeneration:
+    from lumiku.core.errors import NotFound
+
+    generation = PoseGeneration.objects.filter(pk=generation_id, user=user).first()
+    if generation is None:
+        raise NotFound("Generation not found.", code="GENERATION_NOT_FOUND")
+    return generation
+
+
+def generation_eta_seconds(*, generation: PoseGeneration) -> int | None:
+    """Remaining time from the pace so far; None until the first image is done."""
+    from django.utils import timezone
+
+    done = generation.poses_completed + generation.poses_failed + generation.poses_cancelled
+    remaining = generation.total_expected_poses - done
+    if generation.status not in ACTIVE_GENERATION_STATUSES:
+        return 0
+    if not done or not generation.started_at:
+        return None
+    elapsed = (timezone.now() - generation.started_at).total_seconds()
+    return max(0, round(elapsed / done * remaining))
+
+
+def generation_results(*, generation: PoseGeneration):
+    return generation.poses.select_related("pose_library").order_by("sequence")
+
+
+def project_generations(*, project):
+    return PoseGeneration.objects.filter(project=project).order_by("-created_at")
+
+
+def generated_pose_get(*, user, pose_id):
+    from lumiku.core.errors import NotFound
+    from posegen.models import GeneratedPose
+
+    pose = GeneratedPose.objects.select_related("generation").filter(pk=pose_id, generation__user=user).first()
+    if pose is None:
+        raise NotFound("Pose not found.", code="POSE_NOT_FOUND")
+    return pose

@@ -96,3 +96,24 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip_pg)
+
+
+@pytest.fixture
+def engine(settings):
+    """Choose a test engine by name: `engine("counting")`. Clears counters and the engine cache."""
+    from posegen import engines as engines_module
+    from tests import engines as test_engines
+
+    settings.POSEGEN_EXTRA_ENGINES = test_engines.TEST_ENGINES
+    settings.POSEGEN_OUTPUT_WIDTH = 96
+    settings.POSEGEN_OUTPUT_HEIGHT = 144
+    settings.POSEGEN_RETRY_BACKOFF_SECONDS = 0.05
+    test_engines.CALLS.clear()
+    engines_module._engine.cache_clear()
+
+    def choose(name: str):
+        settings.POSEGEN_ENGINE = name
+        return test_engines.CALLS
+
+    yield choose
+    engines_module._engine.cache_clear()

@@ -75,3 +75,17 @@ class GenerationFactory(factory.django.DjangoModelFactory):
     user = factory.LazyAttribute(lambda o: o.project.user)
     generation_type = "GALLERY_REFERENCE"
     total_expected_poses = 1
+
+
+def library_pose(*, category=None, name: str | None = None, **angles):
+    """A library pose with a real pose structure and COCO-18 keypoints from the body model."""
+    from posegen.posekit.skeleton import make_pose, pose_to_dict, project_pose
+
+    pose = make_pose(angles=angles or {"shoulder.abduction": 30, "elbow.flexion": 20})
+    keypoints = project_pose(pose=pose, width=768, height=1024).keypoints.round(4).tolist()
+    kwargs = {"pose_structure": pose_to_dict(pose=pose), "keypoints": keypoints}
+    if category is not None:
+        kwargs["category"] = category
+    if name:
+        kwargs["name"] = name
+    return PoseFactory(**kwargs)

@@ -77,4 +77,6 @@ class WorkerHeartbeatStep(bootsteps.StartStopStep):
         if self._thread is not None:
             self._thread.join(timeout=5)
 
+    # Warm shutdown calls stop(), a forced one terminate(); both must end the thread.
+    terminate = stop
     shutdown = stop

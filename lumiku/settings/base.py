@@ -276,3 +276,25 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Pose generation pipeline -------------------------------------------------------------------
+POSEGEN_ENGINE = env.str("POSEGEN_ENGINE", default="mannequin")
+POSEGEN_OUTPUT_WIDTH = env.int("POSEGEN_OUTPUT_WIDTH", default=1024)
+POSEGEN_OUTPUT_HEIGHT = env.int("POSEGEN_OUTPUT_HEIGHT", default=1536)
+POSEGEN_ENGINE_MAX_ATTEMPTS = env.int("POSEGEN_ENGINE_MAX_ATTEMPTS", default=3)  # per image, transient errors
+POSEGEN_RETRY_BACKOFF_SECONDS = env.float("POSEGEN_RETRY_BACKOFF_SECONDS", default=2.0)
+POSEGEN_STALE_AFTER_SECONDS = env.int("POSEGEN_STALE_AFTER_SECONDS", default=600)  # no progress for this long
+POSEGEN_MAX_ENQUEUE_ATTEMPTS = env.int("POSEGEN_MAX_ENQUEUE_ATTEMPTS", default=3)  # then fail and refund
+# A claimed image whose worker vanished may be taken over after this (above the task hard limit).
+POSEGEN_CLAIM_LEASE_SECONDS = env.int("POSEGEN_CLAIM_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
+POSEGEN_ESTIMATED_SECONDS_PER_IMAGE = env.float("POSEGEN_ESTIMATED_SECONDS_PER_IMAGE", default=1.5)
+CELERY_TASK_ROUTES = {
+    "posegen.tasks.pose_generate": {"queue": "engine"},
+    "posegen.tasks.*": {"queue": "default"},
+}
+CELERY_BEAT_SCHEDULE = {
+    "posegen-sweep-stale-generations": {
+        "task": "posegen.tasks.generation_sweep_stale",
+        "schedule": env.float("POSEGEN_SWEEP_INTERVAL_SECONDS", default=60.0),
+    },
+}

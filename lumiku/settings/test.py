@@ -14,4 +14,7 @@ WORKER_HEARTBEAT_INTERVAL = 0.5
 WORKER_HEARTBEAT_TTL = 5.0
 CREDITS_WELCOME_GRANT = 0
 # Threads (workers, consumers) must not keep connections that block dropping the test database.
-DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not shared-cache memory: worker threads need WAL and the busy timeout to share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.mkdtemp(prefix="lumiku-test-db-")) / "test.sqlite3")}

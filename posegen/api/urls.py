@@ -1,5 +1,14 @@
 from django.urls import path
 
+from posegen.api.generation import (
+    GenerateApi,
+    GenerationCancelApi,
+    GenerationResultsApi,
+    GenerationStatusApi,
+    PoseDownloadApi,
+    PoseFavoriteApi,
+    ProjectGenerationsApi,
+)
 from posegen.api.health import HealthApi
 from posegen.api.projects import ProjectDetailApi, ProjectListCreateApi
 from posegen.api.realtime import WsTicketApi
@@ -9,4 +18,11 @@ urlpatterns = [
     path("projects", ProjectListCreateApi.as_view(), name="posegen-projects"),
     path("projects/<uuid:project_id>", ProjectDetailApi.as_view(), name="posegen-project-detail"),
     path("ws-ticket", WsTicketApi.as_view(), name="posegen-ws-ticket"),
+    path("projects/<uuid:project_id>/generations", ProjectGenerationsApi.as_view(), name="posegen-project-generations"),
+    path("generate", GenerateApi.as_view(), name="posegen-generate"),
+    path("generations/<uuid:generation_id>", GenerationStatusApi.as_view(), name="posegen-generation"),
+    path("generations/<uuid:generation_id>/results", GenerationResultsApi.as_view(), name="posegen-results"),
+    path("generations/<uuid:generation_id>/cancel", GenerationCancelApi.as_view(), name="posegen-cancel"),
+    path("poses/<uuid:pose_id>/favorite", PoseFavoriteApi.as_view(), name="posegen-pose-favorite"),
+    path("poses/<uuid:pose_id>/download", PoseDownloadApi.as_view(), name="posegen-pose-download"),
 ]

@@ -1,0 +1,194 @@
+"""Starting and cancelling generations: validate, pay, create every row, enqueue after commit.
+
+Locks, in order: the project row (start) or the generation row (cancel), then the user row
+(unlimited quota) or the wallet row (credits, inside lumiku.credits). Workers lock the
+generation row before touching its poses, so no path takes these in the opposite order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import uuid
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from lumiku.avatars.services import avatar_record_usage
+from lumiku.core.errors import Conflict, NotFound, ServiceUnavailable, UnprocessableEntity
+from lumiku.core.images import image_clean_upload
+from lumiku.core.queues import Queue
+from lumiku.core.storage import storage_save, user_storage_key
+from lumiku.credits.services import credits_charge, credits_use_unlimited_quota
+from posegen.models import GeneratedPose, PoseGeneration, PoseGeneratorProject, PoseLibrary, PoseSelection
+from posegen.models.choices import GenerationStatus, GenerationType, PaymentMethod, ProjectStatus
+from posegen.plugin import APP_ID, POSE_GENERATOR_APP
+from posegen.services.pricing import generation_cost
+from posegen.services.validation import GenerationPlan
+
+logger = logging.getLogger(__name__)
+
+
+def request_fingerprint(payload: dict) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _text_pose_structures(*, prompt: str, count: int, seed: int) -> tuple[dict, list[dict]]:
+    """The pose the text describes, and one (jittered) structure per variation."""
+    try:
+        from posegen.posekit.text_to_pose import text_to_pose
+    except ImportError:  # the text-to-pose module ships with the pose-library work
+        raise ServiceUnavailable("Generating from a text description is not available yet.",
+                                 code="TEXT_TO_POSE_UNAVAILABLE") from None
+    from posegen.posekit.skeleton import pose_jitter, pose_to_dict
+
+    result = text_to_pose(text=prompt)
+    structures = [pose_to_dict(pose=result.pose)]
+    structures += [pose_to_dict(pose=pose_jitter(pose=result.pose, seed=seed + i, degrees=5.0))
+                   for i in range(1, count)]
+    return {"understood": list(getattr(result, "understood", [])), "pose": structures[0]}, structures
+
+
+def _gallery_poses(plan: GenerationPlan) -> list[PoseLibrary]:
+    found = {p.pk: p for p in PoseLibrary.objects.filter(pk__in=plan.selected_pose_ids, is_public=True)}
+    missing = [str(pid) for pid in plan.selected_pose_ids if pid not in found]
+    if missing:
+        raise NotFound(f"Pose(s) not found: {', '.join(missing)}", code="POSE_NOT_FOUND", poseIds=missing)
+    return [found[pid] for pid in plan.selected_pose_ids]
+
+
+def _pose_rows(*, generation: PoseGeneration, plan: GenerationPlan, gallery: list[PoseLibrary],
+               structures: list[dict]) -> list[GeneratedPose]:
+    seed = generation.seed or 0
+    rows = []
+    if plan.generation_type == GenerationType.GALLERY_REFERENCE:
+        for i, (library_pose, variation) in enumerate(
+            (p, v) for p in gallery for v in range(plan.batch_size)
+        ):
+            rows.append(GeneratedPose(generation=generation, pose_library=library_pose, sequence=i,
+                                      variation_index=variation, seed_used=seed + i))
+    else:
+        for i, structure in enumerate(structures):
+            rows.append(GeneratedPose(generation=generation, sequence=i, variation_index=i,
+                                      pose_structure=structure, seed_used=seed + i))
+    return rows
+
+
+def generation_start(*, user, project_id, plan: GenerationPlan, background_image=None,
+                     idempotency_key: str = "", fingerprint: str = "") -> tuple[PoseGeneration, bool]:
+    """Validate ownership, pay (quota first, else credits), create the generation, its selections and one
+    GeneratedPose per expected image in one transaction, and enqueue after commit.
+
+    Returns (generation, created). With an Idempotency-Key already used for the same body, the first
+    generation is returned with created=False and nothing is charged; a different body → 422.
+    """
+    if idempotency_key:
+        existing = PoseGeneration.objects.filter(user=user, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            if existing.request_fingerprint != fingerprint:
+                raise UnprocessableEntity("This Idempotency-Key was already used with a different request.",
+                                          code="IDEMPOTENCY_KEY_REUSED")
+            return existing, False
+
+    gallery = _gallery_poses(plan) if plan.generation_type == GenerationType.GALLERY_REFERENCE else []
+    seed = plan.seed if plan.seed is not None else uuid.uuid4().int % 2**31
+    structure, structures = ({}, [])
+    if plan.generation_type == GenerationType.TEXT_DESCRIPTION:
+        structure, structures = _text_pose_structures(prompt=plan.text_prompt, count=plan.variation_count, seed=seed)
+    background_name = ""
+    if background_image is not None:
+        clean = image_clean_upload(upload=background_image, field="backgroundImage")
+        background_name = storage_save(
+            key=user_storage_key(user_id=user.pk, kind="backgrounds", extension=clean.format), content=clean.content
+        )
+
+    total = plan.total_poses
+    cost = generation_cost(generation_type=plan.generation_type, images=total,
+                           use_background_changer=plan.use_background_changer)
+    try:
+        with transaction.atomic():
+            project = (PoseGeneratorProject.objects.select_for_update()
+                       .filter(user=user, pk=project_id).exclude(status=ProjectStatus.DELETED).first())
+            if project is None:
+                raise NotFound("Project not found.", code="PROJECT_NOT_FOUND")
+            if project.status != ProjectStatus.ACTIVE:
+                raise Conflict("This project is archived; restore it to generate.", code="PROJECT_NOT_ACTIVE")
+            generation = PoseGeneration(
+                id=uuid.uuid4(), project=project, user=user, generation_type=plan.generation_type,
+                text_prompt=plan.text_prompt, generated_pose_structure=structure or None,
+                avatar=project.avatar, avatar_attributes=project.avatar.attributes() if project.avatar else None,
+                batch_size=plan.batch_size, total_expected_poses=total, seed=seed,
+                use_background_changer=plan.use_background_changer, background_prompt=plan.background_prompt,
+                background_mode=plan.background_mode, background_color=plan.background_color,
+                background_image=background_name, export_formats=list(plan.output_formats),
+                queue_job_id=str(uuid.uuid4()), idempotency_key=idempotency_key, request_fingerprint=fingerprint,
+            )
+            quota = credits_use_unlimited_quota(user_id=user.pk, poses=total)
+            if quota.used_quota:
+                generation.payment_method = PaymentMethod.UNLIMITED_QUOTA
+                generation.quota_charged = total
+                generation.quota_window = quota.quota_reset_at
+            else:
+                credits_charge(user_id=user.pk, amount=cost, idempotency_key=f"charge:generation:{generation.id}",
+                               reference_type="pose_generation", reference_id=str(generation.id),
+                               description=f"Pose generation: {total} image(s)")
+                generation.credit_charged = cost
+            generation.save(force_insert=True)
+            if gallery:
+                PoseSelection.objects.bulk_create(
+                    [PoseSelection(generation=generation, pose_library=p) for p in gallery]
+                )
+            GeneratedPose.objects.bulk_create(
+                _pose_rows(generation=generation, plan=plan, gallery=gallery, structures=structures)
+            )
+            PoseGeneratorProject.objects.filter(pk=project.pk).update(
+                total_generations=F("total_generations") + 1, updated_at=timezone.now()
+            )
+            if project.avatar_id:
+                avatar_record_usage(avatar_id=project.avatar_id, user_id=user.pk, app_id=APP_ID,
+                                    app_name=POSE_GENERATOR_APP.name, action="pose_generation",
+                                    reference_type="pose_generation", reference_id=str(generation.id),
+                                    metadata={"poseCount": total, "generationType": plan.generation_type})
+            transaction.on_commit(lambda: generation_enqueue(generation_id=generation.pk))
+    except IntegrityError:
+        if idempotency_key:  # a concurrent request with the same key won the race: replay it
+            existing = PoseGeneration.objects.filter(user=user, idempotency_key=idempotency_key).first()
+            if existing is not None:
+                if existing.request_fingerprint != fingerprint:
+                    raise UnprocessableEntity("This Idempotency-Key was already used with a different request.",
+                                              code="IDEMPOTENCY_KEY_REUSED") from None
+                return existing, False
+        raise
+    return generation, True
+
+
+def generation_enqueue(*, generation_id) -> bool:
+    """Publish the dispatch task. A broker outage is not fatal: the row is the outbox and the
+    stale-generation sweep enqueues it later, so the paid work is never lost."""
+    from posegen.tasks import generation_run
+
+    generation = PoseGeneration.objects.filter(pk=generation_id).only("queue_job_id").first()
+    if generation is None:
+        return False
+    try:
+        generation_run.apply_async(
+            args=[str(generation_id)], queue=Queue.DEFAULT, task_id=f"{generation.queue_job_id}-{uuid.uuid4().hex[:8]}",
+            retry=True, retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
+        )
+    except Exception:
+        logger.warning("could not enqueue generation %s; the stale sweep will retry", generation_id, exc_info=True)
+        return False
+    PoseGeneration.objects.filter(pk=generation_id).update(
+        enqueue_attempts=F("enqueue_attempts") + 1, last_progress_at=timezone.now()
+    )
+    return True
+
+
+def estimated_seconds(*, images: int) -> int:
+    return round(images * settings.POSEGEN_ESTIMATED_SECONDS_PER_IMAGE)
+
+
+__all__ = ["GenerationStatus", "estimated_seconds", "generation_enqueue", "generation_start", "request_fingerprint"]

@@ -1,0 +1,33 @@
+"""Thin Celery tasks: load by id, call one service. acks_late, reject-on-worker-lost, time limits and
+queue routes (CELERY_TASK_ROUTES) come from settings."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+
+
+@shared_task(name="posegen.tasks.generation_run")
+def generation_run(generation_id: str) -> int:
+    from posegen.services.pipeline import generation_dispatch
+
+    return generation_dispatch(generation_id=generation_id)
+
+
+@shared_task(bind=True, name="posegen.tasks.pose_generate", max_retries=None)
+def pose_generate(self, pose_id: str) -> str:
+    from posegen.services.pipeline import Outcome, pose_generate_run
+
+    outcome = pose_generate_run(pose_id=pose_id, attempt=self.request.retries + 1)
+    if outcome == Outcome.RETRY:
+        # Only transient engine errors come back as RETRY; backoff doubles each attempt.
+        countdown = settings.POSEGEN_RETRY_BACKOFF_SECONDS * (2 ** self.request.retries)
+        raise self.retry(countdown=countdown)
+    return outcome.value
+
+
+@shared_task(name="posegen.tasks.generation_sweep_stale")
+def generation_sweep_stale() -> dict:
+    from posegen.services.pipeline import generation_sweep_stale as sweep
+
+    return sweep()
