@@ -12,6 +12,7 @@ from posegen.api.generation import (
 from posegen.api.health import HealthApi
 from posegen.api.projects import ProjectDetailApi, ProjectListCreateApi
 from posegen.api.realtime import WsTicketApi
+from posegen.api.stats import StatsApi
 
 urlpatterns = [
     path("health", HealthApi.as_view(), name="posegen-health"),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("ws-ticket", WsTicketApi.as_view(), name="posegen-ws-ticket"),
     path("projects/<uuid:project_id>/generations", ProjectGenerationsApi.as_view(), name="posegen-project-generations"),
     path("generate", GenerateApi.as_view(), name="posegen-generate"),
+    path("stats", StatsApi.as_view(), name="posegen-stats"),
     path("generations/<uuid:generation_id>", GenerationStatusApi.as_view(), name="posegen-generation"),
     path("generations/<uuid:generation_id>/results", GenerationResultsApi.as_view(), name="posegen-results"),
     path("generations/<uuid:generation_id>/cancel", GenerationCancelApi.as_view(), name="posegen-cancel"),
