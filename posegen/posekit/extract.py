@@ -31,11 +31,13 @@ from PIL import Image, ImageOps
 from posegen.posekit.keypoints import BLAZEPOSE_TO_COCO18, COCO18_NAMES, NUM_KEYPOINTS
 
 __all__ = [
+    "NO_PERSON_MESSAGE",
     "InvalidImage",
     "ModelUnavailable",
     "NoPersonDetected",
     "PoseExtraction",
     "PoseExtractionError",
+    "blazepose_to_coco18",
     "extract_pose",
     "load_rgb_image",
     "warm_up",
