@@ -2,7 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 
 class RequestStatus(models.TextChoices):
@@ -11,6 +11,10 @@ class RequestStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     COMPLETED = "completed", "Completed"
     REJECTED = "rejected", "Rejected"
+
+
+# Requests still being worked on: open to votes, shown on the board, counted for duplicates.
+OPEN_STATUSES: tuple[str, ...] = (RequestStatus.PENDING, RequestStatus.APPROVED, RequestStatus.IN_PROGRESS)
 
 
 class UseCase(models.TextChoices):
@@ -59,6 +63,13 @@ class PoseRequest(models.Model):
                 name="posereq_completed_has_pose",
             ),
             models.CheckConstraint(condition=~Q(pose_name=""), name="posereq_name_required"),
+            models.CheckConstraint(condition=~Q(duplicate_of=F("id")), name="posereq_not_own_duplicate"),
+            # One open request per user and normalised name (the duplicate check's database guarantee).
+            models.UniqueConstraint(
+                fields=["user", "normalized_name"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="posereq_one_open_per_user_name",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -76,3 +87,50 @@ class PoseRequestVote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.request_id}"
+
+
+class PoseRequestTransition(models.Model):
+    """The moderation log: one row per status change of a request (who, when, from, to, notes)."""
+
+    request = models.ForeignKey(PoseRequest, on_delete=models.CASCADE, related_name="transitions")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_status = models.CharField(max_length=16, choices=RequestStatus.choices)
+    to_status = models.CharField(max_length=16, choices=RequestStatus.choices)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["request", "created_at"], name="posereqtrans_request")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(from_status=F("to_status")), name="posereqtrans_changes_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
+class Notification(models.Model):
+    """An in-app notification (the bell). Generic: `kind` names the event, `data` carries its ids."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=50)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="notification_user_newest"),
+            models.Index(fields=["user", "read_at"], name="notification_user_read"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
