@@ -1,0 +1,1 @@
+"""Writes for community pose requests: submissions, votes, moderation, notifications, library poses."""

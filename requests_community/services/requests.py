@@ -1,0 +1,138 @@
+"""Submitting and withdrawing pose requests.
+
+Duplicates: a user may hold one *open* request per normalised name. The check below gives the 409
+with the existing request's name; the partial unique constraint `posereq_one_open_per_user_name`
+is what makes it hold under concurrent submissions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+
+from lumiku.core.errors import Conflict, NotFound, ValidationFailed
+from lumiku.core.images import image_clean_upload
+from lumiku.core.storage import storage_save, user_storage_key
+from posegen.models import PoseCategory
+from requests_community.models import OPEN_STATUSES, PoseRequest, RequestStatus, UseCase
+from requests_community.naming import normalize_pose_name
+from requests_community.selectors import request_similar, request_with_viewer
+
+POSE_NAME_MAX = 100
+DESCRIPTION_MAX = 500
+
+
+@dataclass(frozen=True)
+class SubmittedRequest:
+    request: PoseRequest
+    similar: list[PoseRequest]
+
+
+def _duplicate_conflict(existing: PoseRequest) -> Conflict:
+    return Conflict(
+        f"You already have an open request “{existing.pose_name}” ({existing.get_status_display().lower()}). "
+        "Edit or wait for that one instead of submitting it again.",
+        code="DUPLICATE_REQUEST",
+        existingRequestId=str(existing.pk),
+        existingPoseName=existing.pose_name,
+    )
+
+
+def _clean_text(*, pose_name: str, description: str, use_case: str) -> tuple[str, str, str, str]:
+    errors: dict[str, list[str]] = {}
+    pose_name = " ".join((pose_name or "").split())
+    description = (description or "").strip()
+    normalized = normalize_pose_name(pose_name)
+    if not pose_name:
+        errors["poseName"] = ["Give the pose a name."]
+    elif len(pose_name) > POSE_NAME_MAX:
+        errors["poseName"] = [f"Keep the name to {POSE_NAME_MAX} characters or fewer."]
+    elif not normalized:
+        errors["poseName"] = ["The name needs at least one letter or digit."]
+    if not description:
+        errors["description"] = ["Describe the pose you would like."]
+    elif len(description) > DESCRIPTION_MAX:
+        errors["description"] = [f"Keep the description to {DESCRIPTION_MAX} characters or fewer."]
+    if use_case and use_case not in UseCase.values:
+        errors["useCase"] = [f"useCase must be one of {', '.join(UseCase.values)}."]
+    if errors:
+        field, messages = next(iter(errors.items()))
+        raise ValidationFailed(f"Invalid input. {field}: {messages[0]}", fields=errors)
+    return pose_name, normalized, description, use_case or ""
+
+
+def pose_request_create(*, user, pose_name: str, description: str, category_id=None, use_case: str = "",
+                        reference_image=None) -> SubmittedRequest:
+    """Submit a request. 400 on bad input (nothing stored), 409 if the user already has an open
+    request with the same normalised name. Returns the request and similar open requests by others."""
+    pose_name, normalized, description, use_case = _clean_text(
+        pose_name=pose_name, description=description, use_case=use_case
+    )
+    category = None
+    if category_id:
+        category = PoseCategory.objects.filter(pk=category_id, is_active=True).first()
+        if category is None:
+            raise ValidationFailed(
+                "Invalid input. categoryId: no such category.", fields={"categoryId": ["No such category."]}
+            )
+    existing = PoseRequest.objects.filter(user=user, normalized_name=normalized, status__in=OPEN_STATUSES).first()
+    if existing is not None:
+        raise _duplicate_conflict(existing)
+
+    image_name = ""
+    if reference_image is not None:
+        try:
+            clean = image_clean_upload(upload=reference_image, field="referenceImage")
+        except ValidationFailed as exc:
+            exc.extra.setdefault("fields", {"referenceImage": [exc.message]})
+            raise
+        key = user_storage_key(user_id=user.pk, kind="pose-requests", extension=clean.format)
+        image_name = storage_save(key=key, content=clean.content)
+    try:
+        with transaction.atomic():
+            request = PoseRequest.objects.create(
+                user=user,
+                pose_name=pose_name,
+                normalized_name=normalized,
+                description=description,
+                category=category,
+                use_case=use_case,
+                reference_image=image_name,
+            )
+    except IntegrityError:
+        if image_name:
+            default_storage.delete(image_name)
+        existing = PoseRequest.objects.filter(
+            user=user, normalized_name=normalized, status__in=OPEN_STATUSES
+        ).first()
+        if existing is None:
+            raise
+        raise _duplicate_conflict(existing) from None
+    except BaseException:
+        if image_name:
+            default_storage.delete(image_name)
+        raise
+    request = request_with_viewer(PoseRequest.objects.filter(pk=request.pk), viewer=user).select_related(
+        "category"
+    ).get()
+    similar = request_similar(pose_name=pose_name, viewer=user, exclude_user=user)
+    return SubmittedRequest(request=request, similar=similar)
+
+
+def pose_request_delete(*, user, request_id) -> None:
+    """Withdraw one of your own requests while it is still pending (404 for others', 409 after review)."""
+    with transaction.atomic():
+        request = PoseRequest.objects.select_for_update().filter(pk=request_id, user=user).first()
+        if request is None:
+            raise NotFound("Pose request not found.", code="REQUEST_NOT_FOUND")
+        if request.status != RequestStatus.PENDING:
+            raise Conflict(
+                f"Only pending requests can be withdrawn; this one is {request.get_status_display().lower()}.",
+                code="REQUEST_NOT_PENDING",
+            )
+        image_name = request.reference_image.name
+        request.delete()
+        if image_name:
+            transaction.on_commit(lambda: default_storage.delete(image_name), robust=True)
