@@ -1,0 +1,159 @@
+"""Every status change tells the requester: an in-app row, an email after commit, a WebSocket event."""
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core import mail
+
+from lumiku.core.errors import InvalidTransition
+from lumiku.core.realtime import user_group
+from requests_community.models import Notification
+from requests_community.services.moderation import (
+    pose_request_approve,
+    pose_request_merge,
+    pose_request_reject,
+)
+from tests.factories import UserFactory
+from tests.requests_community.factories import NotificationFactory, PoseRequestFactory, VoteFactory
+
+pytestmark = pytest.mark.django_db
+URL = "/api/notifications"
+
+
+def test_status_change_notifies_only_the_requester(moderator, published, django_capture_on_commit_callbacks):
+    requester, voter = UserFactory(), UserFactory()
+    request = PoseRequestFactory(user=requester, pose_name="Hands on hips")
+    VoteFactory(request=request, user=voter)
+    with django_capture_on_commit_callbacks(execute=True):
+        pose_request_approve(request_id=request.pk, actor=moderator, notes="Lovely idea")
+
+    note = Notification.objects.get()
+    assert note.user_id == requester.pk
+    assert note.kind == "request.status_changed"
+    assert note.title == "Your pose request “Hands on hips” was approved"
+    assert "Lovely idea" in note.body
+    assert note.link == f"/pose-requests/{request.pk}/"
+    assert (note.data["requestId"], note.data["fromStatus"], note.data["toStatus"]) == (
+        str(request.pk), "pending", "approved")
+    assert note.read_at is None
+
+    assert len(mail.outbox) == 1
+    email = mail.outbox[0]
+    assert email.to == [requester.email]
+    assert email.subject == note.title
+    assert "Lovely idea" in email.body
+    assert f"/pose-requests/{request.pk}/" in email.body
+
+    assert published == [(requester.pk, "request.status_changed", {
+        "requestId": str(request.pk), "poseName": "Hands on hips", "fromStatus": "pending",
+        "toStatus": "approved", "adminNotes": "Lovely idea", "completedPoseId": None, "duplicateOfId": None,
+        "notificationId": str(note.pk),
+    })]
+
+
+def test_email_waits_for_commit(moderator, published, django_capture_on_commit_callbacks):
+    request = PoseRequestFactory()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        pose_request_reject(request_id=request.pk, actor=moderator, notes="Duplicate of the catalogue pose")
+    assert mail.outbox == []
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert len(mail.outbox) == 1
+    assert "was not accepted" in mail.outbox[0].subject
+
+
+def test_refused_transition_sends_nothing(moderator, published, django_capture_on_commit_callbacks):
+    request = PoseRequestFactory(status="rejected")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(InvalidTransition):
+        pose_request_approve(request_id=request.pk, actor=moderator)
+    assert Notification.objects.count() == 0
+    assert mail.outbox == []
+    assert published == []
+
+
+def test_merge_notifies_the_duplicates_requester(moderator, published, django_capture_on_commit_callbacks):
+    target = PoseRequestFactory(pose_name="Arms crossed")
+    duplicate = PoseRequestFactory(pose_name="Crossed arms")
+    with django_capture_on_commit_callbacks(execute=True):
+        pose_request_merge(request_id=duplicate.pk, target_id=target.pk, actor=moderator)
+    note = Notification.objects.get()
+    assert note.user_id == duplicate.user_id
+    assert "merged" in note.title
+    assert [m.to for m in mail.outbox] == [[duplicate.user.email]]
+    assert "Arms crossed" in mail.outbox[0].body
+
+
+def test_realtime_event_reaches_the_requesters_group(moderator, django_capture_on_commit_callbacks):
+    request = PoseRequestFactory()
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(user_group(request.user_id), channel)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            pose_request_approve(request_id=request.pk, actor=moderator)
+        message = async_to_sync(layer.receive)(channel)
+    finally:
+        async_to_sync(layer.group_discard)(user_group(request.user_id), channel)
+    assert message["type"] == "app.event"
+    assert message["event"]["type"] == "request.status_changed"
+    assert (message["event"]["requestId"], message["event"]["toStatus"]) == (str(request.pk), "approved")
+
+
+# --- API ---------------------------------------------------------------------------------------------
+
+
+def test_list_is_mine_newest_first_with_unread_count(auth_client, other_user):
+    old = NotificationFactory(user=auth_client.user)
+    new = NotificationFactory(user=auth_client.user)
+    NotificationFactory(user=other_user)
+    body = auth_client.get(URL).json()
+    assert [n["id"] for n in body["notifications"]] == [str(new.pk), str(old.pk)]
+    assert body["pagination"] == {"page": 1, "limit": 20, "total": 2, "totalPages": 1}
+    assert body["unreadCount"] == 2
+    assert set(body["notifications"][0]) == {"id", "kind", "title", "body", "link", "data", "isRead", "readAt",
+                                             "createdAt"}
+
+
+def test_mark_one_read_then_all(auth_client, other_user):
+    first, second, third = NotificationFactory.create_batch(3, user=auth_client.user)
+    others = NotificationFactory(user=other_user)
+    response = auth_client.post(f"{URL}/{first.pk}/read")
+    assert response.status_code == 200
+    assert response.json()["notification"]["isRead"] is True
+    read_at = response.json()["notification"]["readAt"]
+    assert auth_client.post(f"{URL}/{first.pk}/read").json()["notification"]["readAt"] == read_at  # idempotent
+    unread = auth_client.get(URL, {"unread": "true"}).json()
+    assert {n["id"] for n in unread["notifications"]} == {str(second.pk), str(third.pk)}
+    assert unread["unreadCount"] == 2
+    assert auth_client.post(f"{URL}/read-all").json() == {"updated": 2}
+    assert auth_client.get(URL).json()["unreadCount"] == 0
+    others.refresh_from_db()
+    assert others.read_at is None
+
+
+def test_someone_elses_notification_is_404(auth_client, other_user):
+    theirs = NotificationFactory(user=other_user)
+    response = auth_client.post(f"{URL}/{theirs.pk}/read")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "NOTIFICATION_NOT_FOUND"
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+
+
+def test_anonymous_is_401(api_client):
+    assert api_client.get(URL).status_code == 401
+    assert api_client.post(f"{URL}/read-all").status_code == 401
+
+
+def test_api_transition_creates_the_notification_the_requester_sees(mod_client, api_client,
+                                                                     django_capture_on_commit_callbacks):
+    request = PoseRequestFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        mod_client.post(f"/api/apps/pose-generator/admin/pose-requests/{request.pk}/reject",
+                        {"adminNotes": "Too similar to an existing pose"}, format="json")
+    api_client.force_authenticate(request.user)
+    items = api_client.get(URL).json()["notifications"]
+    assert [(n["kind"], n["data"]["toStatus"], n["isRead"]) for n in items] == [
+        ("request.status_changed", "rejected", False)]
+    assert [m.to for m in mail.outbox] == [[request.user.email]]
+    assert mod_client.get(URL).json()["notifications"] == []
