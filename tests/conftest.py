@@ -6,10 +6,9 @@ from __future__ import annotations
 import os
 
 import pytest
-from django.conf import settings
-from rest_framework.test import APIClient
 
-from tests.factories import UserFactory
+# Django-dependent imports stay inside fixtures, so the Django-free posekit tests also run with
+# `-p no:django`.
 
 
 def pytest_sessionstart(session):
@@ -28,7 +27,10 @@ def pytest_sessionstart(session):
 
 
 @pytest.fixture(autouse=True)
-def _isolated_cache():
+def _isolated_cache(request):
+    if not _django_active(request.config):
+        yield
+        return
     from django.core.cache import cache
 
     cache.clear()
@@ -37,21 +39,29 @@ def _isolated_cache():
 
 @pytest.fixture
 def user(db):
+    from tests.factories import UserFactory
+
     return UserFactory()
 
 
 @pytest.fixture
 def other_user(db):
+    from tests.factories import UserFactory
+
     return UserFactory()
 
 
 @pytest.fixture
 def api_client():
+    from rest_framework.test import APIClient
+
     return APIClient()
 
 
 @pytest.fixture
 def auth_client(user):
+    from rest_framework.test import APIClient
+
     client = APIClient()
     client.force_authenticate(user=user)
     client.user = user
@@ -60,6 +70,8 @@ def auth_client(user):
 
 @pytest.fixture
 def other_client(other_user):
+    from rest_framework.test import APIClient
+
     client = APIClient()
     client.force_authenticate(user=other_user)
     client.user = other_user
@@ -70,6 +82,7 @@ def other_client(other_user):
 def celery_worker(transactional_db):
     """A real Celery worker (threads pool) consuming every queue, in this process."""
     from celery.contrib.testing.worker import start_worker
+    from django.conf import settings
 
     from lumiku.celery import app
     from lumiku.core.queues import Queue
@@ -87,7 +100,13 @@ def celery_worker(transactional_db):
         yield worker
 
 
+def _django_active(config) -> bool:
+    return config.pluginmanager.hasplugin("django")
+
+
 def pytest_collection_modifyitems(config, items):
+    if not _django_active(config):
+        return
     from django.conf import settings as django_settings
 
     if django_settings.IS_POSTGRES:

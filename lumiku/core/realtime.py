@@ -1,27 +1,51 @@
-"""The one helper that publishes realtime events to a user's WebSocket group, after commit."""
+"""The one helper that publishes realtime events to a user's WebSocket group, after commit.
+
+Publishing from sync code with async_to_sync would start an event loop — and, with Redis, open a
+new connection — for every event. Instead one long-lived publisher loop per process sends them,
+reusing the channel layer's connections (re-created after a fork).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import threading
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
+PUBLISH_TIMEOUT_SECONDS = 5.0
+
+_lock = threading.Lock()
+_loop: asyncio.AbstractEventLoop | None = None
+_loop_pid: int | None = None
 
 
 def user_group(user_id: object) -> str:
     return f"pose-generator.{user_id}"
 
 
+def _publisher_loop() -> asyncio.AbstractEventLoop:
+    global _loop, _loop_pid
+    with _lock:
+        if _loop is None or _loop_pid != os.getpid() or _loop.is_closed():
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="realtime-publisher", daemon=True).start()
+            _loop, _loop_pid = loop, os.getpid()
+        return _loop
+
+
 def _send_now(*, user_id: object, event: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    message = {"type": "app.event", "event": event}
     try:
-        async_to_sync(layer.group_send)(user_group(user_id), {"type": "app.event", "event": event})
+        future = asyncio.run_coroutine_threadsafe(layer.group_send(user_group(user_id), message), _publisher_loop())
+        future.result(timeout=PUBLISH_TIMEOUT_SECONDS)
     except Exception:  # a lost realtime message must never fail the work; clients resync on connect
         logger.warning("realtime publish failed", exc_info=True)
 

@@ -5,7 +5,9 @@ Engines never import Django models; the pipeline hands them plain data.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol
 
 import numpy as np
@@ -15,7 +17,9 @@ import numpy as np
 class EngineRequest:
     avatar_image: bytes  # encoded JPEG/PNG/WebP of the user's avatar
     keypoints: np.ndarray  # (18, 3) COCO-18, normalised x/y in 0..1, confidence
-    controlnet_map: bytes  # PNG of the OpenPose map for the target pose
+    # Builds the PNG of the OpenPose map on first use: encoding a full-size map costs ~50 ms and only
+    # the diffusion engines need it.
+    controlnet_map_loader: Callable[[], bytes]
     prompt: str
     negative_prompt: str = ""
     seed: int = 0
@@ -24,6 +28,10 @@ class EngineRequest:
     height: int = 1536
     pose_structure: dict[str, Any] | None = None  # posekit Pose as a dict, when known
     variation: int = 0
+
+    @cached_property
+    def controlnet_map(self) -> bytes:
+        return self.controlnet_map_loader()
 
 
 @dataclass(frozen=True)

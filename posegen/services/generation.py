@@ -53,7 +53,9 @@ def _text_pose_structures(*, prompt: str, count: int, seed: int) -> tuple[dict, 
 
 
 def _gallery_poses(plan: GenerationPlan) -> list[PoseLibrary]:
-    found = {p.pk: p for p in PoseLibrary.objects.filter(pk__in=plan.selected_pose_ids, is_public=True)}
+    # Only the ids: the keypoint/OpenPose JSON columns are read by the worker, not here.
+    rows = PoseLibrary.objects.filter(pk__in=plan.selected_pose_ids, is_public=True).only("id")
+    found = {p.pk: p for p in rows}
     missing = [str(pid) for pid in plan.selected_pose_ids if pid not in found]
     if missing:
         raise NotFound(f"Pose(s) not found: {', '.join(missing)}", code="POSE_NOT_FOUND", poseIds=missing)
