@@ -291,6 +291,8 @@ class PoseRequestAdmin(ModeratorAccessMixin, admin.ModelAdmin):
                                   submit="Create pose")
             self.message_user(request, f"Library pose “{pose.name}” created; the request is completed.",
                               messages.SUCCESS)
+            for warning in getattr(pose, "extraction_warnings", []):
+                self.message_user(request, warning, messages.WARNING)
             return self._done(obj)
         return self._page(request, obj, title=f"Create a library pose from “{obj.pose_name}”", form=form,
                           submit="Create pose")
