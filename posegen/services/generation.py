@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from lumiku.avatars.services import avatar_record_usage
+from lumiku.core.bulk import bulk_insert
 from lumiku.core.errors import Conflict, NotFound, ServiceUnavailable, UnprocessableEntity
 from lumiku.core.images import image_clean_upload
 from lumiku.core.queues import Queue
@@ -52,31 +53,27 @@ def _text_pose_structures(*, prompt: str, count: int, seed: int) -> tuple[dict, 
     return {"understood": list(getattr(result, "understood", [])), "pose": structures[0]}, structures
 
 
-def _gallery_poses(plan: GenerationPlan) -> list[PoseLibrary]:
+def _gallery_pose_ids(plan: GenerationPlan) -> list:
     # Only the ids: the keypoint/OpenPose JSON columns are read by the worker, not here.
-    rows = PoseLibrary.objects.filter(pk__in=plan.selected_pose_ids, is_public=True).only("id")
-    found = {p.pk: p for p in rows}
+    found = set(PoseLibrary.objects.filter(pk__in=plan.selected_pose_ids, is_public=True).values_list("pk", flat=True))
     missing = [str(pid) for pid in plan.selected_pose_ids if pid not in found]
     if missing:
         raise NotFound(f"Pose(s) not found: {', '.join(missing)}", code="POSE_NOT_FOUND", poseIds=missing)
-    return [found[pid] for pid in plan.selected_pose_ids]
+    return list(plan.selected_pose_ids)
 
 
-def _pose_rows(*, generation: PoseGeneration, plan: GenerationPlan, gallery: list[PoseLibrary],
-               structures: list[dict]) -> list[GeneratedPose]:
+def _pose_rows(*, generation: PoseGeneration, plan: GenerationPlan, gallery: list,
+               structures: list[dict]) -> list[dict]:
     seed = generation.seed or 0
-    rows = []
     if plan.generation_type == GenerationType.GALLERY_REFERENCE:
-        for i, (library_pose, variation) in enumerate(
-            (p, v) for p in gallery for v in range(plan.batch_size)
-        ):
-            rows.append(GeneratedPose(generation=generation, pose_library=library_pose, sequence=i,
-                                      variation_index=variation, seed_used=seed + i))
+        targets = [(pose_id, v, None) for pose_id in gallery for v in range(plan.batch_size)]
     else:
-        for i, structure in enumerate(structures):
-            rows.append(GeneratedPose(generation=generation, sequence=i, variation_index=i,
-                                      pose_structure=structure, seed_used=seed + i))
-    return rows
+        targets = [(None, i, structure) for i, structure in enumerate(structures)]
+    return [
+        {"generation_id": generation.pk, "pose_library_id": pose_id, "sequence": i, "variation_index": variation,
+         "pose_structure": structure, "seed_used": seed + i}
+        for i, (pose_id, variation, structure) in enumerate(targets)
+    ]
 
 
 def generation_start(*, user, project_id, plan: GenerationPlan, background_image=None,
@@ -95,7 +92,7 @@ def generation_start(*, user, project_id, plan: GenerationPlan, background_image
                                           code="IDEMPOTENCY_KEY_REUSED")
             return existing, False
 
-    gallery = _gallery_poses(plan) if plan.generation_type == GenerationType.GALLERY_REFERENCE else []
+    gallery = _gallery_pose_ids(plan) if plan.generation_type == GenerationType.GALLERY_REFERENCE else []
     seed = plan.seed if plan.seed is not None else uuid.uuid4().int % 2**31
     structure, structures = ({}, [])
     if plan.generation_type == GenerationType.TEXT_DESCRIPTION:
@@ -127,6 +124,8 @@ def generation_start(*, user, project_id, plan: GenerationPlan, background_image
                 background_mode=plan.background_mode, background_color=plan.background_color,
                 background_image=background_name, export_formats=list(plan.output_formats),
                 queue_job_id=str(uuid.uuid4()), idempotency_key=idempotency_key, request_fingerprint=fingerprint,
+                # The enqueue below counts as the first attempt; if the broker is down the sweep retries.
+                enqueue_attempts=1, last_progress_at=timezone.now(),
             )
             quota = credits_use_unlimited_quota(user_id=user.pk, poses=total)
             if quota.used_quota:
@@ -139,13 +138,10 @@ def generation_start(*, user, project_id, plan: GenerationPlan, background_image
                                description=f"Pose generation: {total} image(s)")
                 generation.credit_charged = cost
             generation.save(force_insert=True)
-            if gallery:
-                PoseSelection.objects.bulk_create(
-                    [PoseSelection(generation=generation, pose_library=p) for p in gallery]
-                )
-            GeneratedPose.objects.bulk_create(
-                _pose_rows(generation=generation, plan=plan, gallery=gallery, structures=structures)
-            )
+            bulk_insert(model=PoseSelection,
+                        rows=[{"generation_id": generation.pk, "pose_library_id": pose_id} for pose_id in gallery])
+            bulk_insert(model=GeneratedPose,
+                        rows=_pose_rows(generation=generation, plan=plan, gallery=gallery, structures=structures))
             PoseGeneratorProject.objects.filter(pk=project.pk).update(
                 total_generations=F("total_generations") + 1, updated_at=timezone.now()
             )
@@ -167,9 +163,9 @@ def generation_start(*, user, project_id, plan: GenerationPlan, background_image
     return generation, True
 
 
-def generation_enqueue(*, generation_id) -> bool:
+def generation_enqueue(*, generation_id, count_attempt: bool = False) -> bool:
     """Publish the dispatch task. A broker outage is not fatal: the row is the outbox and the
-    stale-generation sweep enqueues it later, so the paid work is never lost."""
+    stale-generation sweep enqueues it later (counting its attempts), so paid work is never lost."""
     from posegen.tasks import generation_run
 
     generation = PoseGeneration.objects.filter(pk=generation_id).only("queue_job_id").first()
@@ -183,9 +179,10 @@ def generation_enqueue(*, generation_id) -> bool:
     except Exception:
         logger.warning("could not enqueue generation %s; the stale sweep will retry", generation_id, exc_info=True)
         return False
-    PoseGeneration.objects.filter(pk=generation_id).update(
-        enqueue_attempts=F("enqueue_attempts") + 1, last_progress_at=timezone.now()
-    )
+    if count_attempt:
+        PoseGeneration.objects.filter(pk=generation_id).update(
+            enqueue_attempts=F("enqueue_attempts") + 1, last_progress_at=timezone.now()
+        )
     return True
 
 

@@ -343,7 +343,7 @@ def generation_sweep_stale() -> dict[str, int]:
     requeued = failed = 0
     for generation_id, attempts in stale.values_list("pk", "enqueue_attempts"):
         if attempts < settings.POSEGEN_MAX_ENQUEUE_ATTEMPTS:
-            requeued += int(generation_enqueue(generation_id=generation_id))
+            requeued += int(generation_enqueue(generation_id=generation_id, count_attempt=True))
             continue
         with transaction.atomic():
             generation = _locked(generation_id)
