@@ -53,6 +53,29 @@ def _text_pose_structures(*, prompt: str, count: int, seed: int) -> tuple[dict, 
     return {"understood": list(getattr(result, "understood", [])), "pose": structures[0]}, structures
 
 
+def _photo_pose_structures(*, reference_image, count: int, seed: int) -> tuple[dict, list[dict]]:
+    """The pose of the person in a reference photo, fitted to the body model, plus variations."""
+    from posegen.posekit.extract import NoPersonDetected, PoseExtractionError, extract_pose
+    from posegen.posekit.fit import fit_pose
+    from posegen.posekit.skeleton import pose_jitter, pose_to_dict
+
+    clean = image_clean_upload(upload=reference_image, field="referenceImage")
+    try:
+        found = extract_pose(image=clean.content)
+        fit = fit_pose(keypoints=found.keypoints, image_width=found.image_width, image_height=found.image_height,
+                       landmarks33=found.landmarks33)
+    except NoPersonDetected as exc:
+        raise UnprocessableEntity(exc.user_message, code="NO_PERSON_DETECTED") from None
+    except (PoseExtractionError, ValueError) as exc:
+        raise UnprocessableEntity(f"The pose in this photo could not be read: {exc}",
+                                  code="POSE_NOT_READABLE") from None
+    structures = [pose_to_dict(pose=fit.pose)]
+    structures += [pose_to_dict(pose=pose_jitter(pose=fit.pose, seed=seed + i, degrees=5.0)) for i in range(1, count)]
+    summary = {"source": "photo", "pose": structures[0], "peopleDetected": found.people_detected,
+               "warnings": list(found.warnings), "fitError": round(float(fit.error), 4)}
+    return summary, structures
+
+
 def _gallery_pose_ids(plan: GenerationPlan) -> list:
     # Only the ids: the keypoint/OpenPose JSON columns are read by the worker, not here.
     found = set(PoseLibrary.objects.filter(pk__in=plan.selected_pose_ids, is_public=True).values_list("pk", flat=True))
@@ -76,7 +99,7 @@ def _pose_rows(*, generation: PoseGeneration, plan: GenerationPlan, gallery: lis
     ]
 
 
-def generation_start(*, user, project_id, plan: GenerationPlan, background_image=None,
+def generation_start(*, user, project_id, plan: GenerationPlan, background_image=None, reference_image=None,
                      idempotency_key: str = "", fingerprint: str = "") -> tuple[PoseGeneration, bool]:
     """Validate ownership, pay (quota first, else credits), create the generation, its selections and one
     GeneratedPose per expected image in one transaction, and enqueue after commit.
@@ -97,6 +120,9 @@ def generation_start(*, user, project_id, plan: GenerationPlan, background_image
     structure, structures = ({}, [])
     if plan.generation_type == GenerationType.TEXT_DESCRIPTION:
         structure, structures = _text_pose_structures(prompt=plan.text_prompt, count=plan.variation_count, seed=seed)
+    elif plan.generation_type == GenerationType.POSE_FROM_PHOTO:
+        structure, structures = _photo_pose_structures(reference_image=reference_image, count=plan.variation_count,
+                                                       seed=seed)
     background_name = ""
     if background_image is not None:
         clean = image_clean_upload(upload=background_image, field="backgroundImage")

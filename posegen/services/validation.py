@@ -159,7 +159,7 @@ def validate_generate_request(
     *, generation_type: str, selected_pose_ids=None, batch_size: int = 1, text_prompt: str | None = None,
     variation_count: int = 1, use_background_changer: bool = False, background_mode: str = "",
     background_color: str = "", background_prompt: str = "", has_background_upload: bool = False,
-    output_formats=None, seed: int | None = None,
+    has_reference_image: bool = False, output_formats=None, seed: int | None = None,
 ) -> GenerationPlan:
     if generation_type not in GenerationType.values:
         _fail(f"generationType must be one of {', '.join(GenerationType.values)}.", "generationType")
@@ -178,6 +178,8 @@ def validate_generate_request(
             _fail(f"variationCount must be between {VARIATIONS_MIN} and {VARIATIONS_MAX}.", "variationCount")
         if generation_type == GenerationType.TEXT_DESCRIPTION:
             plan["text_prompt"] = validate_text_prompt(text_prompt)
+        elif not has_reference_image:
+            _fail("referenceImage (a photo of the pose) is required for POSE_FROM_PHOTO.", "referenceImage")
         plan["variation_count"] = variation_count
     if use_background_changer:
         mode, color, prompt = validate_background_options(

@@ -67,11 +67,11 @@ def pose_assets_from_photo(*, image: bytes) -> PoseAssets:
     """Extract the pose from a photo and render the library pictures. Raises posekit's
     `PoseExtractionError` subclasses (no person, not an image, model unavailable)."""
     from posegen.posekit.extract import extract_pose
+    from posegen.posekit.fit import fit_keypoints_to_canvas, fit_pose, pose_for_rendering
     from posegen.posekit.formats import OpenPoseDocument, openpose_to_dict
     from posegen.posekit.render_controlnet import encode_png, render_controlnet_map
     from posegen.posekit.render_mannequin import render_mannequin
     from posegen.posekit.skeleton import pose_to_dict
-    from requests_community.posefit import fit_keypoints_to_canvas, fit_pose, pose_for_rendering
 
     extraction = extract_pose(image=image)
     width, height = CONTROLNET_SIZE

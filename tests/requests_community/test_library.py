@@ -13,8 +13,8 @@ from PIL import Image
 
 from lumiku.core.errors import Conflict, InvalidTransition, UnprocessableEntity, ValidationFailed
 from posegen.models import PoseCategory, PoseLibrary
+from posegen.posekit.fit import fit_keypoints_to_canvas, fit_pose
 from requests_community.models import PoseRequestTransition
-from requests_community.posefit import fit_keypoints_to_canvas, fit_pose
 from requests_community.services import library
 from requests_community.services.library import PoseAssets, pose_request_create_library_pose
 from tests.factories import CategoryFactory

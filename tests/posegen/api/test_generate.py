@@ -249,3 +249,48 @@ def test_favorite_and_download_counting(auth_client, project):
     assert response["Location"].endswith("users/x/y.png")
     pose.refresh_from_db()
     assert pose.download_count == 1
+
+
+FIXTURES = __import__("pathlib").Path(__file__).resolve().parents[2] / "fixtures" / "images"
+
+
+def test_pose_from_photo_creates_one_image_per_variation(auth_client, project):
+    from tests.images import upload
+
+    fund(auth_client.user, 1000)
+    photo = (FIXTURES / "fullbody_skier_snow_coco785.jpg").read_bytes()
+    response = auth_client.post(GENERATE_URL, {
+        "projectId": str(project.pk), "generationType": "POSE_FROM_PHOTO", "variationCount": "2",
+        "referenceImage": upload("skier.jpg", photo, "image/jpeg"),
+    }, format="multipart")
+    assert response.status_code == 202, response.content
+    assert response.json()["creditCharged"] == 60
+    generation = PoseGeneration.objects.get()
+    assert generation.generated_pose_structure["source"] == "photo"
+    assert generation.generated_pose_structure["peopleDetected"] == 1
+    rows = list(GeneratedPose.objects.filter(generation=generation).order_by("sequence"))
+    assert len(rows) == 2
+    assert all(r.pose_structure and r.pose_library_id is None for r in rows)
+    assert rows[0].pose_structure != rows[1].pose_structure  # the variation is jittered
+
+
+def test_pose_from_photo_without_a_person_is_422_and_charges_nothing(auth_client, project):
+    from tests.images import image_bytes, upload
+
+    fund(auth_client.user, 1000)
+    response = auth_client.post(GENERATE_URL, {
+        "projectId": str(project.pk), "generationType": "POSE_FROM_PHOTO",
+        "referenceImage": upload("wall.png", image_bytes(width=300, height=400)),
+    }, format="multipart")
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "NO_PERSON_DETECTED"
+    _nothing_written(auth_client.user, 1000)
+
+
+def test_pose_from_photo_needs_the_photo(auth_client, project):
+    fund(auth_client.user, 1000)
+    response = auth_client.post(GENERATE_URL, {"projectId": str(project.pk), "generationType": "POSE_FROM_PHOTO"},
+                                format="json")
+    assert response.status_code == 400
+    assert "referenceImage" in response.json()["error"]["fields"]
+    _nothing_written(auth_client.user, 1000)

@@ -1,5 +1,5 @@
 """From a pose found in a photo to the posekit body model, so the library's mannequin pictures can be
-drawn. Pure NumPy/SciPy, no Django (a candidate to move into `posegen.posekit`).
+drawn. Pure NumPy/SciPy, no Django.
 
 `extract_pose` gives COCO-18 keypoints in the photo plus BlazePose's 33 landmarks with a relative
 depth. `fit_pose` finds the joint angles and body orientation of a `Pose` whose joints, seen by an
