@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -42,3 +43,99 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
 }
 
 MAX_FORMATS_PER_GENERATION = 10
+
+
+# --- catalogue for the API: categories, recommendations, size estimates, custom sizes ---------------
+CATEGORIES: dict[str, str] = {
+    "social": "Social media",
+    "ecommerce": "E-commerce",
+    "print": "Print",
+    "original": "Original",
+    "custom": "Custom size",
+}
+
+# Spec 000 §2.3 getRecommendedFormats, with the spec's short names ("facebook", "twitter") spelled as
+# the formats are actually named.
+RECOMMENDED: dict[str, tuple[str, ...]] = {
+    "social_media": ("instagram_story", "instagram_feed", "tiktok", "facebook_post"),
+    "ecommerce": ("shopee_product", "tokopedia_product", "lazada_product", "original"),
+    "print": ("print_a4", "print_4x6", "original"),
+    "all_social": ("instagram_story", "instagram_feed", "tiktok", "facebook_post", "twitter_post", "linkedin_post"),
+}
+
+# Custom sizes: `custom:WxH`, each side within these bounds (and the area within CUSTOM_MAX_PIXELS).
+CUSTOM_PREFIX = "custom:"
+CUSTOM_MIN_SIDE = 64
+CUSTOM_MAX_SIDE = 4096
+CUSTOM_MAX_PIXELS = 4096 * 4096
+CUSTOM_QUALITY = 90
+_CUSTOM_RE = re.compile(r"^custom:([1-9][0-9]{1,4})x([1-9][0-9]{1,4})$")
+
+# Bytes per output pixel measured on the benchmark's 20 studio images (bench/bench_export.py): a
+# JPEG's size depends mostly on its quality, a lossless PNG's on the content. Used only to tell the
+# user roughly how large a download will be.
+_BYTES_PER_PIXEL = {("jpeg", 85): 0.10, ("jpeg", 90): 0.13, ("jpeg", 95): 0.20, ("png", 100): 0.85}
+ORIGINAL_ESTIMATE_PIXELS = 1024 * 1536
+
+
+class UnknownExportFormat(ValueError):
+    """The name is neither one of EXPORT_FORMATS nor a valid, in-bounds `custom:WxH`."""
+
+
+def _gcd(a: int, b: int) -> int:
+    while b:
+        a, b = b, a % b
+    return a
+
+
+def custom_format(*, width: int, height: int) -> ExportFormat:
+    if not (CUSTOM_MIN_SIDE <= width <= CUSTOM_MAX_SIDE and CUSTOM_MIN_SIDE <= height <= CUSTOM_MAX_SIDE):
+        raise UnknownExportFormat(
+            f"Custom sizes must be {CUSTOM_MIN_SIDE}–{CUSTOM_MAX_SIDE} pixels on each side."
+        )
+    if width * height > CUSTOM_MAX_PIXELS:
+        raise UnknownExportFormat(f"Custom sizes may have at most {CUSTOM_MAX_PIXELS} pixels.")
+    g = _gcd(width, height)
+    return ExportFormat(f"{CUSTOM_PREFIX}{width}x{height}", f"Custom {width}×{height}", width, height,
+                        f"{width // g}:{height // g}", "jpeg", CUSTOM_QUALITY, "custom")
+
+
+def export_format_get(name: str) -> ExportFormat:
+    """The named format, or a custom one for `custom:WxH`; UnknownExportFormat otherwise."""
+    spec = EXPORT_FORMATS.get(name)
+    if spec is not None:
+        return spec
+    match = _CUSTOM_RE.match(name or "")
+    if match is None:
+        raise UnknownExportFormat(
+            f"Unknown export format {name!r}. Use one of {', '.join(EXPORT_FORMATS)} or custom:WIDTHxHEIGHT."
+        )
+    return custom_format(width=int(match.group(1)), height=int(match.group(2)))
+
+
+def file_label(name: str) -> str:
+    """The format's name as it may appear in a file name (`custom:800x600` → `custom-800x600`)."""
+    return name.replace(":", "-")
+
+
+def estimated_bytes(spec: ExportFormat) -> int:
+    pixels = (spec.width * spec.height) if spec.width and spec.height else ORIGINAL_ESTIMATE_PIXELS
+    per_pixel = _BYTES_PER_PIXEL.get((spec.file_format, spec.quality))
+    if per_pixel is None:
+        per_pixel = 0.85 if spec.file_format == "png" else 0.02 + 0.0012 * spec.quality
+    return int(pixels * per_pixel)
+
+
+def estimated_size(spec: ExportFormat) -> str:
+    """Spec 000 §2.3 estimateFileSize: a rough, human-readable size ("~150 KB", "~7.4 MB")."""
+    size = estimated_bytes(spec)
+    if size >= 1024 * 1024:
+        return f"~{size / (1024 * 1024):.1f} MB"
+    return f"~{max(1, round(size / 1024, -1 if size >= 100 * 1024 else 0)):.0f} KB"
+
+
+def formats_by_category() -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {key: [] for key in CATEGORIES if key != "custom"}
+    for spec in EXPORT_FORMATS.values():
+        grouped.setdefault(spec.category, []).append(spec.name)
+    return grouped
