@@ -199,3 +199,60 @@ class PoseSelection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.generation_id} → {self.pose_library_id}"
+
+
+# --- Background changer jobs (issue 7) -------------------------------------------------------------
+class BackgroundJobStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    PROCESSING = "processing", "Processing"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+
+
+ACTIVE_BACKGROUND_JOB_STATUSES = (BackgroundJobStatus.PENDING, BackgroundJobStatus.PROCESSING)
+
+
+class BackgroundJob(models.Model):
+    """One paid background change of one generated image (the spec's `bg-<poseId>` job).
+
+    At most one active (pending/processing) job per image, enforced by the database, so a second
+    request while one runs is a 409 and never a second charge. A worker claims the job with a token
+    (like GeneratedPose) and only the token holder may complete or fail it; the refund key
+    `refund:background:<job id>` makes the refund exactly-once.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pose = models.ForeignKey(GeneratedPose, on_delete=models.CASCADE, related_name="background_jobs")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="background_jobs")
+    mode = models.CharField(max_length=16, choices=BackgroundMode.choices)
+    color = models.CharField(max_length=7, blank=True)
+    prompt = models.TextField(blank=True)
+    backdrop_id = models.CharField(max_length=40, blank=True)
+    background_image = models.FileField(max_length=255, blank=True)  # upload mode: a stored name of ours
+    status = models.CharField(max_length=16, choices=BackgroundJobStatus.choices,
+                              default=BackgroundJobStatus.PENDING)
+    credit_charged = models.PositiveIntegerField(default=0)
+    credit_refunded = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claim_token = models.UUIDField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    output_image = models.FileField(max_length=255, blank=True)
+    error_message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="bgjob_user_recent"),
+                   models.Index(fields=["status", "created_at"], name="bgjob_status_fifo")]
+        constraints = [
+            models.UniqueConstraint(fields=["pose"], condition=Q(status__in=["pending", "processing"]),
+                                    name="bgjob_one_active_per_pose"),
+            models.CheckConstraint(condition=Q(status__in=BackgroundJobStatus.values), name="bgjob_status_valid"),
+            models.CheckConstraint(condition=Q(mode__in=BackgroundMode.values), name="bgjob_mode_valid"),
+            models.CheckConstraint(condition=Q(credit_refunded__gte=0) & Q(credit_refunded__lte=F("credit_charged")),
+                                   name="bgjob_refund_within_charge"),
+        ]
+
+    def __str__(self) -> str:
+        return f"bg-{self.pose_id} ({self.status})"
