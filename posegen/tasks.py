@@ -31,3 +31,21 @@ def generation_sweep_stale() -> dict:
     from posegen.services.pipeline import generation_sweep_stale as sweep
 
     return sweep()
+
+
+@shared_task(bind=True, name="posegen.tasks.background_change", max_retries=None)
+def background_change(self, job_id: str) -> str:
+    from posegen.services.background import background_job_run
+
+    outcome = background_job_run(job_id=job_id, attempt=self.request.retries + 1)
+    if outcome == "retry":
+        countdown = settings.POSEGEN_RETRY_BACKOFF_SECONDS * (2 ** self.request.retries)
+        raise self.retry(countdown=countdown)
+    return outcome
+
+
+@shared_task(name="posegen.tasks.pose_export")
+def pose_export(pose_id: str) -> list[str]:
+    from posegen.services.exports import pose_exports_run
+
+    return sorted(pose_exports_run(pose_id=pose_id))

@@ -298,3 +298,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("POSEGEN_SWEEP_INTERVAL_SECONDS", default=60.0),
     },
 }
+
+# --- Background changer and exports (issue 7) ---------------------------------------------------
+POSEGEN_BACKGROUND_RATE = env.str("POSEGEN_BACKGROUND_RATE", default="10/min")  # per user, Redis-backed cache
+POSEGEN_BACKGROUND_MAX_ATTEMPTS = env.int("POSEGEN_BACKGROUND_MAX_ATTEMPTS", default=3)  # transient errors
+CELERY_TASK_ROUTES["posegen.tasks.background_change"] = {"queue": "export"}
+CELERY_TASK_ROUTES["posegen.tasks.pose_export"] = {"queue": "export"}

@@ -28,3 +28,30 @@ urlpatterns = [
     path("poses/<uuid:pose_id>/favorite", PoseFavoriteApi.as_view(), name="posegen-pose-favorite"),
     path("poses/<uuid:pose_id>/download", PoseDownloadApi.as_view(), name="posegen-pose-download"),
 ]
+
+# --- Background changer and exports (issue 7) ---
+from posegen.api.background import (  # noqa: E402
+    BackdropLibraryApi,
+    BackdropPreviewApi,
+    GenerationBackgroundApi,
+    PoseBackgroundApi,
+    PoseBackgroundRevertApi,
+    UserAssetUploadApi,
+)
+from posegen.api.exports import ExportFormatsApi, GenerationExportZipApi, PoseRegenerateExportApi  # noqa: E402
+
+urlpatterns += [
+    path("poses/<uuid:pose_id>/background", PoseBackgroundApi.as_view(), name="posegen-pose-background"),
+    path("poses/<uuid:pose_id>/background/revert", PoseBackgroundRevertApi.as_view(),
+         name="posegen-pose-background-revert"),
+    path("generations/<uuid:generation_id>/background", GenerationBackgroundApi.as_view(),
+         name="posegen-generation-background"),
+    path("backgrounds", BackdropLibraryApi.as_view(), name="posegen-backgrounds"),
+    path("backgrounds/<str:backdrop_id>/preview", BackdropPreviewApi.as_view(), name="posegen-backdrop-preview"),
+    path("uploads", UserAssetUploadApi.as_view(), name="posegen-uploads"),
+    path("export-formats", ExportFormatsApi.as_view(), name="posegen-export-formats"),
+    path("generations/<uuid:generation_id>/export-zip", GenerationExportZipApi.as_view(),
+         name="posegen-export-zip"),
+    path("poses/<uuid:pose_id>/regenerate-export", PoseRegenerateExportApi.as_view(),
+         name="posegen-regenerate-export"),
+]

@@ -182,6 +182,13 @@ def pose_generate_run(*, pose_id, attempt: int = 1) -> Outcome:
         if (width, height) != (result.width, result.height):
             raise EngineError(f"engine said {result.width}x{result.height}, image is {width}x{height}",
                               user_message="The engine returned an image of the wrong size.")
+        # --- issue 7: background changer inside a generation (posegen.services.background) ---
+        if pose.generation.use_background_changer:
+            from posegen.services.background import background_apply_in_generation
+
+            image = background_apply_in_generation(pose_id=pose_id, token=token, generation=pose.generation,
+                                                   image=image)
+        # --- end issue 7 ---
         output_name, thumb_name = _store_outputs(pose, image)
     except TransientEngineError as exc:
         if attempt < settings.POSEGEN_ENGINE_MAX_ATTEMPTS:
@@ -217,6 +224,12 @@ def _complete(*, pose_id, token, output_name, thumb_name, prompt, seed, elapsed,
         )
         if not updated:
             return False  # another worker took over this image after our lease ran out
+        # --- issue 7: this image's exports for the generation's outputFormats, on queue export after commit ---
+        if generation.export_formats:
+            from posegen.services.exports import pose_exports_enqueue
+
+            pose_exports_enqueue(pose_id=pose_id)
+        # --- end issue 7 ---
         generation.poses_completed += 1
         _advance(generation)
         _publish(generation, "pose.completed", poseId=str(pose_id), outputImageUrl=storage_url(output_name),

@@ -1,0 +1,485 @@
+"""The background changer: pay, queue, replace the background of a generated image, refund on failure.
+
+Flow of `POST /poses/:poseId/background` (spec 003 §1):
+1. `background_request_validate` checks the mode's inputs (Layer 3 of the validation service) and, for
+   `upload`, that the image is one the user uploaded to our storage (by key, never a foreign URL).
+2. `background_change_start`, in one transaction: lock the pose row (owner-scoped: another user's
+   pose is a 404), refuse a pose that is not completed, create the job (the partial unique index
+   allows one active job per pose: a second request → 409, never a second charge) and charge
+   (`charge:background:<job id>`, 0 credits for `enterprise_unlimited` users). After commit the
+   task is queued; if queueing fails the job is failed and refunded at once and the caller gets 503.
+3. The task (`background_job_run`) claims the job with a token, renders the new image from the
+   **original** (pre-background) image — so changing the background twice never compounds — stores
+   it, and completes (token check; pose updated; `background.completed` published) or fails and
+   refunds exactly once (`refund:background:<job id>`; `background.failed` published).
+
+Inside a generation (`useBackgroundChanger`), `background_apply_in_generation` runs the same render on
+the engine output before the pipeline stores it; the +10 per image was charged with the generation, and
+a failure fails that image (the pipeline refunds the whole image price).
+
+Locks, in order: the pose row, then the wallet row (inside lumiku.credits). Nothing here takes the
+generation row, so no cycle with the pipeline (generation row → pose rows → wallet).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import numpy as np
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from PIL import Image
+
+from lumiku.core.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
+from lumiku.core.images import image_clean_upload
+from lumiku.core.queues import Queue
+from lumiku.core.realtime import realtime_publish
+from lumiku.core.registry import app_credit_price
+from lumiku.core.storage import storage_read, storage_save, storage_url, user_storage_key
+from lumiku.credits.selectors import credits_balance
+from lumiku.credits.services import credits_charge, credits_refund
+from posegen.engines import EngineError, TransientEngineError, engine_get
+from posegen.imaging.backdrops import backdrop_get, backdrop_plan, generate_backdrop
+from posegen.imaging.composite import CompositeOptions, blurred_scene, composite_person
+from posegen.imaging.segmentation import InvalidImage, SegmentationError, segment_person
+from posegen.models import GeneratedPose
+from posegen.models.choices import BackgroundMode, PoseStatus
+from posegen.models.generation import ACTIVE_BACKGROUND_JOB_STATUSES, BackgroundJob, BackgroundJobStatus
+from posegen.plugin import APP_ID
+from posegen.services.validation import validate_background_options
+
+logger = logging.getLogger(__name__)
+THUMBNAIL_WIDTH = 384
+ASSET_KINDS = ("backgrounds", "logos")
+_ASSET_KEY = re.compile(r"users/(?P<user>[0-9a-zA-Z-]+)/(?P<kind>backgrounds|logos)/[0-9a-f]{32}\.(?:jpg|png|webp)")
+
+
+class BackgroundFailed(Exception):
+    """A render failure whose message is safe to show to the user."""
+
+
+class TransientBackgroundError(BackgroundFailed):
+    """Worth retrying (an engine timeout, a storage hiccup)."""
+
+
+@dataclass(frozen=True)
+class BackgroundRequest:
+    mode: str
+    color: str = ""
+    prompt: str = ""
+    backdrop_id: str = ""
+    image_name: str = ""  # upload mode: stored name under users/<id>/backgrounds/
+
+    @property
+    def label(self) -> str:
+        """What `backgroundPrompt` shows for this change."""
+        if self.mode == BackgroundMode.AI_GENERATE:
+            return self.prompt
+        if self.mode == BackgroundMode.SOLID_COLOR:
+            return f"Solid colour {self.color}"
+        if self.mode == BackgroundMode.UPLOAD:
+            return "Uploaded background"
+        return "Blurred original background"
+
+
+# --- pricing and user assets ----------------------------------------------------------------------
+def background_price(*, user) -> int:
+    """Credits for one background change (the registry's `backgroundChanger`; 0 for enterprise unlimited)."""
+    if getattr(user, "enterprise_unlimited", False):
+        return 0
+    return app_credit_price(app_id=APP_ID, key="backgroundChanger")
+
+
+def user_asset_upload(*, user, upload, kind: str) -> str:
+    """Validate an uploaded image by content and store it under `users/<id>/<kind>/`; returns the name."""
+    if kind not in ASSET_KINDS:
+        raise ValidationFailed(f"kind must be one of {', '.join(ASSET_KINDS)}.", code="VALIDATION_ERROR",
+                               fields={"kind": ["Invalid choice."]})
+    clean = image_clean_upload(upload=upload, field="image")
+    return storage_save(key=user_storage_key(user_id=user.pk, kind=kind, extension=clean.format),
+                        content=clean.content)
+
+
+def user_asset_resolve(*, user, url_or_name: str, kind: str, field: str) -> str:
+    """The stored name behind a URL (or name) of the user's own `kind` asset; 400 for anything else.
+
+    Only our storage is accepted: the key must be `users/<this user>/<kind>/<uuid>.<ext>`, the URL must
+    be exactly what our storage serves for that key (host and path; a signature's query is ignored),
+    and the file must exist. Foreign hosts, other users' files and `..` never pass.
+    """
+    def reject() -> ValidationFailed:
+        return ValidationFailed(f"{field} must be an image you uploaded to this app.", code="INVALID_BACKGROUND_URL",
+                                fields={field: ["Not an image you uploaded here."]})
+
+    value = (url_or_name or "").strip()
+    if not value or len(value) > 2000 or ".." in value or "\\" in value:
+        raise reject()
+    path = urlsplit(value).path
+    match = None
+    for candidate in re.finditer(_ASSET_KEY, path):
+        match = candidate
+    if match is None or match.group("user") != str(user.pk) or match.group("kind") != kind:
+        raise reject()
+    name = match.group(0)
+    if not path.endswith(name):
+        raise reject()
+    if value != name:
+        ours = urlsplit(storage_url(name))
+        given = urlsplit(value)
+        same_host = (given.netloc == ours.netloc) or (not given.netloc and given.scheme == "")
+        if not same_host or given.path != ours.path:
+            raise reject()
+    try:
+        exists = default_storage.exists(name)
+    except Exception:
+        exists = False
+    if not exists:
+        raise reject()
+    return name
+
+
+def background_request_validate(*, user, mode: str, color: str = "", prompt: str = "", backdrop_id: str = "",
+                                 image_upload=None, image_url: str = "") -> BackgroundRequest:
+    """Spec 003 §1D: the mode's inputs, normalised. Stores an uploaded background (validated by content)."""
+    backdrop_id = (backdrop_id or "").strip()
+    if backdrop_id:
+        backdrop = backdrop_get(backdrop_id)
+        if backdrop is None:
+            raise ValidationFailed("Unknown backdropId.", code="VALIDATION_ERROR",
+                                   fields={"backdropId": ["Unknown backdrop."]})
+        if mode in ("", BackgroundMode.AI_GENERATE) and not prompt:
+            mode, prompt = BackgroundMode.AI_GENERATE, backdrop.prompt
+    has_upload = image_upload is not None or bool(image_url)
+    mode, color, prompt = validate_background_options(mode=mode, color=color, prompt=prompt, has_upload=has_upload)
+    name = ""
+    if mode == BackgroundMode.UPLOAD:
+        if image_upload is not None:
+            name = user_asset_upload(user=user, upload=image_upload, kind="backgrounds")
+        else:
+            name = user_asset_resolve(user=user, url_or_name=image_url, kind="backgrounds",
+                                      field="backgroundImageUrl")
+    return BackgroundRequest(mode=mode, color=color if mode == BackgroundMode.SOLID_COLOR else "",
+                             prompt=prompt if mode == BackgroundMode.AI_GENERATE else "",
+                             backdrop_id=backdrop_id if mode == BackgroundMode.AI_GENERATE else "", image_name=name)
+
+
+# --- rendering (no database) ----------------------------------------------------------------------
+def _decode_rgb(data: bytes) -> np.ndarray:
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.load()
+            return np.asarray(img.convert("RGB"))
+    except Exception as exc:
+        raise BackgroundFailed("The image could not be read.") from exc
+
+
+def _hex_rgb(color: str) -> tuple[int, int, int]:
+    return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
+
+
+def _ai_background(*, prompt: str, width: int, height: int, seed: int) -> np.ndarray:
+    """The configured engine's background generation when it has one, else the offline studio backdrop."""
+    engine = engine_get()
+    generate = getattr(engine, "generate_background", None)
+    if callable(generate):
+        try:
+            data = generate(prompt=prompt, width=width, height=height, seed=seed)
+        except TransientEngineError as exc:
+            raise TransientBackgroundError(exc.user_message) from exc
+        except EngineError as exc:
+            raise BackgroundFailed(exc.user_message) from exc
+        if isinstance(data, np.ndarray):
+            return data[:, :, :3]
+        return _decode_rgb(getattr(data, "image", data))  # an EngineResult or encoded bytes
+    return generate_backdrop(prompt=prompt, width=width, height=height, seed=seed)
+
+
+def background_render(*, image: bytes | np.ndarray, request: BackgroundRequest, seed: int = 0) -> np.ndarray:
+    """The image with its background replaced as `request` says (RGB uint8). Raises BackgroundFailed."""
+    rgb = _decode_rgb(image) if isinstance(image, bytes | bytearray) else image
+    height, width = rgb.shape[:2]
+    try:
+        matte = segment_person(image=rgb)
+    except SegmentationError as exc:
+        raise BackgroundFailed(exc.user_message) from exc
+    except InvalidImage as exc:
+        raise BackgroundFailed("The image could not be read.") from exc
+    light_x = 0.5
+    options = CompositeOptions()
+    if request.mode == BackgroundMode.SOLID_COLOR:
+        background = np.empty((height, width, 3), np.uint8)
+        background[:] = _hex_rgb(request.color)
+    elif request.mode == BackgroundMode.UPLOAD:
+        try:
+            background = _decode_rgb(storage_read(request.image_name))
+        except BackgroundFailed:
+            raise
+        except Exception as exc:
+            raise TransientBackgroundError("The background image could not be loaded.") from exc
+    elif request.mode == BackgroundMode.AI_GENERATE:
+        background = _ai_background(prompt=request.prompt, width=width, height=height, seed=seed)
+        light_x = backdrop_plan(request.prompt).light_x
+    elif request.mode == BackgroundMode.BLUR:
+        background = blurred_scene(image=rgb, alpha=matte.alpha)
+        options = CompositeOptions(harmonise=0.0, light_wrap=0.3, shadow=0.0)  # same scene, same light
+    else:
+        raise BackgroundFailed(f"Unknown background mode {request.mode!r}.")
+    return composite_person(image=rgb, alpha=matte.alpha, background=background, options=options, light_x=light_x)
+
+
+def _store_png_and_thumbnail(*, user_id, kind: str, rgb: np.ndarray) -> tuple[str, str]:
+    image = Image.fromarray(rgb)
+    out = io.BytesIO()
+    image.save(out, "PNG", compress_level=3)
+    output = storage_save(key=user_storage_key(user_id=user_id, kind=kind, extension="PNG"), content=out.getvalue())
+    return output, _thumbnail(user_id=user_id, kind=kind, image=image)
+
+
+def _thumbnail(*, user_id, kind: str, image: Image.Image) -> str:
+    thumb = image.copy()
+    thumb.thumbnail((THUMBNAIL_WIDTH, THUMBNAIL_WIDTH * 2), Image.Resampling.LANCZOS)
+    buf = io.BytesIO()
+    thumb.convert("RGB").save(buf, "JPEG", quality=85, optimize=True)
+    return storage_save(key=user_storage_key(user_id=user_id, kind=kind, extension="JPEG"), content=buf.getvalue())
+
+
+# --- inside a generation (called by the pipeline before it stores the engine output) ---------------
+def background_apply_in_generation(*, pose_id, token, generation, image: Image.Image) -> Image.Image:
+    """Replace the background of an engine output; keep the pre-background image as `original_image`.
+
+    Raises EngineError (not retried) when the background cannot be changed, TransientEngineError when
+    it is worth retrying: the pipeline then fails or retries the image and refunds it whole.
+    """
+    request = BackgroundRequest(mode=generation.background_mode or BackgroundMode.SOLID_COLOR,
+                                color=generation.background_color or "#FFFFFF",
+                                prompt=generation.background_prompt, image_name=generation.background_image.name or "")
+    rgb = np.asarray(image.convert("RGB"))
+    try:
+        result = background_render(image=rgb, request=request, seed=int(generation.seed or 0))
+    except TransientBackgroundError as exc:
+        raise TransientEngineError(str(exc), user_message=f"The background could not be changed: {exc}") from exc
+    except BackgroundFailed as exc:
+        raise EngineError(str(exc), user_message=f"The background could not be changed: {exc}") from exc
+    buf = io.BytesIO()
+    image.save(buf, "PNG", compress_level=3)
+    original = storage_save(key=user_storage_key(user_id=generation.user_id, kind=f"generations/{generation.pk}",
+                                                 extension="PNG"), content=buf.getvalue())
+    GeneratedPose.objects.filter(pk=pose_id, claim_token=token).update(
+        original_image=original, background_changed=True, background_prompt=request.label[:2000])
+    return Image.fromarray(result)
+
+
+# --- API: start, run, complete, fail, revert ------------------------------------------------------
+def _owned_pose_locked(*, user, pose_id) -> GeneratedPose:
+    pose = (GeneratedPose.objects.select_for_update(of=("self",)).select_related("generation")
+            .filter(pk=pose_id, generation__user=user).first())
+    if pose is None:
+        raise NotFound("Pose not found.", code="POSE_NOT_FOUND")
+    return pose
+
+
+def _new_job(*, user, pose: GeneratedPose, request: BackgroundRequest, price: int) -> BackgroundJob:
+    if pose.status != PoseStatus.COMPLETED or not pose.output_image:
+        raise Conflict("This image is not ready yet; change its background once it is generated.",
+                       code="POSE_NOT_READY")
+    if BackgroundJob.objects.filter(pose=pose, status__in=ACTIVE_BACKGROUND_JOB_STATUSES).exists():
+        raise Conflict("A background change for this image is already in progress.", code="BACKGROUND_JOB_ACTIVE",
+                       jobId=f"bg-{pose.pk}")
+    job = BackgroundJob(id=uuid.uuid4(), pose=pose, user=user, mode=request.mode, color=request.color,
+                        prompt=request.prompt, backdrop_id=request.backdrop_id,
+                        background_image=request.image_name, credit_charged=price)
+    try:
+        with transaction.atomic():  # a savepoint: the unique index is the last word on "one active job"
+            job.save(force_insert=True)
+    except IntegrityError:
+        raise Conflict("A background change for this image is already in progress.", code="BACKGROUND_JOB_ACTIVE",
+                       jobId=f"bg-{pose.pk}") from None
+    if price:
+        credits_charge(user_id=user.pk, amount=price, idempotency_key=f"charge:background:{job.pk}",
+                       reference_type="background_change", reference_id=str(job.pk),
+                       description="Background change: 1 image")
+    return job
+
+
+def _enqueue(job_ids: list) -> None:
+    """Queue the jobs; a job that cannot be queued is failed and refunded now. Raises 503 if any failed."""
+    from posegen.tasks import background_change
+
+    failed = 0
+    for job_id in job_ids:
+        try:
+            background_change.apply_async(args=[str(job_id)], queue=Queue.EXPORT, task_id=f"bg-{job_id}",
+                                          retry=True, retry_policy={"max_retries": 2, "interval_start": 0,
+                                                                    "interval_step": 0.5, "interval_max": 1})
+        except Exception:
+            logger.warning("could not queue background job %s; refunding", job_id, exc_info=True)
+            background_job_fail(job_id=job_id, token=None,
+                                reason="The background change could not be queued; your credits were refunded.")
+            failed += 1
+    if failed:
+        raise ServiceUnavailable("The background change could not be queued right now; nothing was charged.",
+                                 code="QUEUE_UNAVAILABLE")
+
+
+def background_change_start(*, user, pose_id, request: BackgroundRequest) -> tuple[BackgroundJob, int]:
+    """Charge and queue one background change. Returns (job, credit balance after the charge)."""
+    price = background_price(user=user)
+    with transaction.atomic():
+        pose = _owned_pose_locked(user=user, pose_id=pose_id)
+        job = _new_job(user=user, pose=pose, request=request, price=price)
+    _enqueue([job.pk])
+    return job, credits_balance(user_id=user.pk)
+
+
+def generation_background_start(*, user, generation_id, request: BackgroundRequest) -> tuple[list[BackgroundJob], int]:
+    """One background change per completed image of a generation, all charged in one transaction.
+
+    Refused whole (409, nothing charged) when any of them already has a change in progress or when the
+    generation has no completed image.
+    """
+    from posegen.models import PoseGeneration
+
+    price = background_price(user=user)
+    if not PoseGeneration.objects.filter(pk=generation_id, user=user).exists():
+        raise NotFound("Generation not found.", code="GENERATION_NOT_FOUND")
+    with transaction.atomic():
+        poses = list(GeneratedPose.objects.select_for_update(of=("self",)).select_related("generation")
+                     .filter(generation_id=generation_id, generation__user=user, status=PoseStatus.COMPLETED)
+                     .order_by("sequence"))
+        if not poses:
+            raise Conflict("This generation has no finished image yet.", code="POSE_NOT_READY")
+        jobs = [_new_job(user=user, pose=pose, request=request, price=price) for pose in poses]
+    _enqueue([job.pk for job in jobs])
+    return jobs, credits_balance(user_id=user.pk)
+
+
+def _claim(job_id) -> uuid.UUID | None:
+    token = uuid.uuid4()
+    now = timezone.now()
+    lease = now - timedelta(seconds=settings.POSEGEN_CLAIM_LEASE_SECONDS)
+    claimed = BackgroundJob.objects.filter(pk=job_id).filter(
+        Q(status=BackgroundJobStatus.PENDING) | Q(status=BackgroundJobStatus.PROCESSING, claimed_at__lt=lease)
+    ).update(status=BackgroundJobStatus.PROCESSING, claim_token=token, claimed_at=now, attempts=F("attempts") + 1)
+    return token if claimed else None
+
+
+def background_job_run(*, job_id, attempt: int = 1) -> str:
+    """Worker side: claim, render, store, complete — or fail and refund. Returns the outcome."""
+    token = _claim(job_id)
+    if token is None:
+        return "skipped"
+    job = BackgroundJob.objects.select_related("pose__generation").get(pk=job_id)
+    pose = job.pose
+    request = BackgroundRequest(mode=job.mode, color=job.color, prompt=job.prompt, backdrop_id=job.backdrop_id,
+                                image_name=job.background_image.name or "")
+    source = pose.original_image.name or pose.output_image.name
+    try:
+        rgb = background_render(image=storage_read(source), request=request,
+                                seed=int(pose.seed_used or 0) + job.attempts)
+        output, thumbnail = _store_png_and_thumbnail(user_id=job.user_id, kind=f"generations/{pose.generation_id}",
+                                                     rgb=rgb)
+    except TransientBackgroundError as exc:
+        if attempt < settings.POSEGEN_BACKGROUND_MAX_ATTEMPTS:
+            BackgroundJob.objects.filter(pk=job_id, claim_token=token).update(status=BackgroundJobStatus.PENDING,
+                                                                                claim_token=None)
+            return "retry"
+        background_job_fail(job_id=job_id, token=token, reason=str(exc))
+        return "failed"
+    except BackgroundFailed as exc:
+        background_job_fail(job_id=job_id, token=token, reason=str(exc))
+        return "failed"
+    except Exception:
+        logger.exception("background job %s failed", job_id)
+        background_job_fail(job_id=job_id, token=token, reason="An internal error stopped the background change.")
+        return "failed"
+    done = _complete(job_id=job_id, token=token, source=source, output=output, thumbnail=thumbnail,
+                     label=request.label)
+    return "completed" if done else "skipped"
+
+
+def _complete(*, job_id, token, source: str, output: str, thumbnail: str, label: str) -> bool:
+    from posegen.services.exports import pose_exports_enqueue
+
+    with transaction.atomic():
+        job = BackgroundJob.objects.select_related("pose").get(pk=job_id)
+        pose = GeneratedPose.objects.select_for_update(of=("self",)).select_related("generation").get(pk=job.pose_id)
+        updated = BackgroundJob.objects.filter(pk=job_id, claim_token=token,
+                                               status=BackgroundJobStatus.PROCESSING).update(
+            status=BackgroundJobStatus.COMPLETED, output_image=output, completed_at=timezone.now(), claim_token=None)
+        if not updated:
+            return False
+        GeneratedPose.objects.filter(pk=pose.pk).update(
+            original_image=source, output_image=output, thumbnail=thumbnail, background_changed=True,
+            background_prompt=label[:2000], export_formats={"original": output})
+        if pose.generation.export_formats:
+            pose_exports_enqueue(pose_id=pose.pk)
+        realtime_publish(user_id=job.user_id, event_type="background.completed", payload={
+            "poseId": str(pose.pk), "jobId": f"bg-{pose.pk}", "generationId": str(pose.generation_id),
+            "outputImageUrl": storage_url(output), "originalImageUrl": storage_url(source),
+            "thumbnailUrl": storage_url(thumbnail), "backgroundPrompt": label,
+        })
+    return True
+
+
+def background_job_fail(*, job_id, token, reason: str) -> bool:
+    """Fail an active job and refund it exactly once. `token=None` is for a job never handed to a worker."""
+    with transaction.atomic():
+        job = BackgroundJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status not in ACTIVE_BACKGROUND_JOB_STATUSES:
+            return False
+        if token is not None and job.claim_token != token:
+            return False
+        if token is None and job.claim_token is not None:
+            return False
+        refund = job.credit_charged - job.credit_refunded
+        if refund > 0:
+            credits_refund(user_id=job.user_id, amount=refund, idempotency_key=f"refund:background:{job.pk}",
+                           reference_type="background_change", reference_id=str(job.pk),
+                           description="Background change failed: refund")
+        BackgroundJob.objects.filter(pk=job.pk).update(
+            status=BackgroundJobStatus.FAILED, error_message=reason[:1000], credit_refunded=job.credit_charged,
+            completed_at=timezone.now(), claim_token=None)
+        realtime_publish(user_id=job.user_id, event_type="background.failed", payload={
+            "poseId": str(job.pose_id), "jobId": f"bg-{job.pose_id}", "errorMessage": reason,
+            "creditRefunded": refund,
+        })
+    return True
+
+
+def background_revert(*, user, pose_id) -> GeneratedPose:
+    """Restore the image from before the background change (free)."""
+    from posegen.services.exports import pose_exports_enqueue
+
+    with transaction.atomic():
+        pose = _owned_pose_locked(user=user, pose_id=pose_id)
+        if not pose.background_changed or not pose.original_image:
+            raise Conflict("This image has no background change to undo.", code="BACKGROUND_NOT_CHANGED")
+        if BackgroundJob.objects.filter(pose=pose, status__in=ACTIVE_BACKGROUND_JOB_STATUSES).exists():
+            raise Conflict("A background change for this image is in progress.", code="BACKGROUND_JOB_ACTIVE",
+                           jobId=f"bg-{pose.pk}")
+        original = pose.original_image.name
+        try:
+            with Image.open(io.BytesIO(storage_read(original))) as img:
+                img.load()
+                thumbnail = _thumbnail(user_id=user.pk, kind=f"generations/{pose.generation_id}", image=img)
+        except Exception:
+            thumbnail = pose.thumbnail.name
+        pose.output_image = original
+        pose.thumbnail = thumbnail
+        pose.background_changed = False
+        pose.background_prompt = ""
+        pose.export_formats = {"original": original}
+        pose.save(update_fields=["output_image", "thumbnail", "background_changed", "background_prompt",
+                                 "export_formats"])
+        if pose.generation.export_formats:
+            pose_exports_enqueue(pose_id=pose.pk)
+    return pose

@@ -1,0 +1,214 @@
+"""Exports of generated images: per-format files on the export queue, re-export on demand, ZIP streams.
+
+- `pose_exports_enqueue` (called by the pipeline as each image completes, and after a background change
+  or revert) queues `pose_exports_run` on queue `export` after commit.
+- `pose_exports_run` decodes the image once, finds the person (the matte's box; the crop never cuts
+  them), encodes every format of the generation's `outputFormats` in parallel
+  (posegen.imaging.export), stores them under generated keys and merges `{format: name}` into
+  `exportFormats` under the pose row lock — only if the image is still the one it exported (a
+  background change meanwhile makes the result stale, and it is dropped). Idempotent: a re-delivered
+  task exports again and overwrites the entries.
+- `pose_export_regenerate` makes one format (named or `custom:WxH`, optionally with the user's logo)
+  now and returns its URL.
+- `generation_export_zip` streams a ZIP of the chosen formats of every finished image: stored exports
+  are copied from storage in chunks, missing ones are rendered one at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Iterator
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from lumiku.core.errors import Conflict, NotFound, ValidationFailed
+from lumiku.core.queues import Queue
+from lumiku.core.realtime import realtime_publish
+from lumiku.core.storage import storage_read, storage_save, storage_url, user_storage_key
+from posegen.imaging.export import ExportError, Watermark, export_image
+from posegen.imaging.export_formats import (
+    EXPORT_FORMATS,
+    ExportFormat,
+    UnknownExportFormat,
+    export_format_get,
+    file_label,
+)
+from posegen.models import GeneratedPose, PoseGeneration
+from posegen.models.choices import PoseStatus
+
+logger = logging.getLogger(__name__)
+ZIP_CHUNK = 256 * 1024
+MAX_ZIP_FORMATS = 14
+
+
+def export_formats_parse(names, *, field: str = "formats") -> list[ExportFormat]:
+    """Named formats and `custom:WxH`, de-duplicated in order; 400 for anything else."""
+    specs: list[ExportFormat] = []
+    for name in dict.fromkeys(n.strip() for n in names if n and n.strip()):
+        try:
+            specs.append(export_format_get(name))
+        except UnknownExportFormat as exc:
+            raise ValidationFailed(str(exc), code="INVALID_EXPORT_FORMAT", fields={field: [str(exc)]}) from None
+    return specs
+
+
+def subject_box(data: bytes) -> tuple[int, int, int, int] | None:
+    """The person's box in the image (soft matte, generous threshold), or None when nobody is found."""
+    from posegen.imaging.segmentation import segment_person
+
+    try:
+        return segment_person(image=data).bbox(threshold=0.1)
+    except Exception:  # no person, unreadable: a centred crop is the fallback
+        logger.info("no subject box; exports crop around the centre", exc_info=True)
+        return None
+
+
+def pose_exports_enqueue(*, pose_id) -> None:
+    """Queue the pose's exports on queue `export` once the current transaction commits."""
+    from posegen.tasks import pose_export
+
+    def send() -> None:
+        try:
+            pose_export.apply_async(args=[str(pose_id)], queue=Queue.EXPORT)
+        except Exception:  # the image is there; exports can be regenerated or zipped on demand
+            logger.warning("could not queue exports of pose %s", pose_id, exc_info=True)
+
+    transaction.on_commit(send)
+
+
+def _store(*, user_id, generation_id, rendered) -> str:
+    return storage_save(key=user_storage_key(user_id=user_id, kind=f"generations/{generation_id}/exports",
+                                             extension=rendered.extension), content=rendered.data)
+
+
+def _merge(*, pose_id, source: str, stored: dict[str, str]) -> bool:
+    with transaction.atomic():
+        pose = GeneratedPose.objects.select_for_update().filter(pk=pose_id).first()
+        if pose is None or pose.output_image.name != source:
+            stale = True
+        else:
+            stale = False
+            pose.export_formats = {**(pose.export_formats or {}), **stored}
+            pose.save(update_fields=["export_formats"])
+            realtime_publish(user_id=pose.generation.user_id, event_type="pose.exports_ready", payload={
+                "poseId": str(pose.pk), "generationId": str(pose.generation_id),
+                "exportFormats": {k: storage_url(v) for k, v in pose.export_formats.items()},
+            })
+    if stale:
+        for name in stored.values():
+            try:
+                default_storage.delete(name)
+            except Exception:
+                logger.warning("could not delete stale export %s", name, exc_info=True)
+    return not stale
+
+
+def pose_exports_run(*, pose_id) -> dict[str, str]:
+    """Produce the generation's outputFormats for one finished image (see the module docstring)."""
+    pose = GeneratedPose.objects.select_related("generation").filter(pk=pose_id).first()
+    if pose is None or pose.status != PoseStatus.COMPLETED or not pose.output_image:
+        return {}
+    names = [n for n in (pose.generation.export_formats or []) if n != "original"]
+    specs = [export_format_get(n) for n in names if n in EXPORT_FORMATS or n.startswith("custom:")]
+    if not specs:
+        return {}
+    source = pose.output_image.name
+    data = storage_read(source)
+    rendered = export_image(data=data, formats=specs, subject=subject_box(data))
+    stored = {name: _store(user_id=pose.generation.user_id, generation_id=pose.generation_id, rendered=image)
+              for name, image in rendered.items()}
+    return stored if _merge(pose_id=pose_id, source=source, stored=stored) else {}
+
+
+def _watermark(*, user, logo_url: str, corner: str, opacity: float) -> Watermark:
+    from posegen.services.background import user_asset_resolve
+
+    name = user_asset_resolve(user=user, url_or_name=logo_url, kind="logos", field="logoUrl")
+    try:
+        return Watermark(logo=storage_read(name), corner=corner, opacity=opacity)
+    except ExportError as exc:
+        raise ValidationFailed(str(exc), code="INVALID_WATERMARK") from None
+
+
+def pose_export_regenerate(*, user, pose_id, format_name: str, logo_url: str = "", corner: str = "bottom_right",
+                           opacity: float = 0.8) -> str:
+    """Render one format of one of the user's images now, store it, record it; returns its URL."""
+    from posegen.selectors_generation import generated_pose_get
+
+    pose = generated_pose_get(user=user, pose_id=pose_id)
+    (spec,) = export_formats_parse([format_name], field="format")
+    mark = _watermark(user=user, logo_url=logo_url, corner=corner, opacity=opacity) if logo_url else None
+    if pose.status != PoseStatus.COMPLETED or not pose.output_image:
+        raise Conflict("This image is not ready yet.", code="POSE_NOT_READY")
+    source = pose.output_image.name
+    data = storage_read(source)
+    subject = subject_box(data) if spec.width else None
+    try:
+        rendered = export_image(data=data, formats=[spec], subject=subject, watermark=mark)[spec.name]
+    except ExportError as exc:
+        raise ValidationFailed(str(exc), code="EXPORT_FAILED") from None
+    name = _store(user_id=user.pk, generation_id=pose.generation_id, rendered=rendered)
+    if not _merge(pose_id=pose.pk, source=source, stored={spec.name: name}):
+        raise Conflict("The image changed while it was exported; try again.", code="POSE_CHANGED")
+    return storage_url(name)
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()
+    return slug[:60] or "pose"
+
+
+def _stored_chunks(name: str) -> Iterator[bytes]:
+    with default_storage.open(name, "rb") as handle:
+        while chunk := handle.read(ZIP_CHUNK):
+            yield chunk
+
+
+def _rendered_chunks(source: str, spec: ExportFormat) -> Iterator[bytes]:
+    data = storage_read(source)
+    subject = subject_box(data) if spec.width else None
+    yield export_image(data=data, formats=[spec], subject=subject)[spec.name].data
+
+
+def generation_export_zip(*, user, generation_id, format_names: list[str]) -> tuple[str, Iterator[bytes]]:
+    """(file name, chunk iterator) of a ZIP with `{poseName}_{n}_{format}.{ext}` for each finished image."""
+    from posegen.imaging.zipstream import zip_stream
+
+    generation = PoseGeneration.objects.filter(pk=generation_id, user=user).first()
+    if generation is None:
+        raise NotFound("Generation not found.", code="GENERATION_NOT_FOUND")
+    names = format_names or list(generation.export_formats or []) or ["original"]
+    specs = export_formats_parse(names)
+    if not specs:
+        raise ValidationFailed("Choose at least one format.", code="INVALID_EXPORT_FORMAT",
+                               fields={"formats": ["Required."]})
+    if len(specs) > MAX_ZIP_FORMATS:
+        raise ValidationFailed(f"At most {MAX_ZIP_FORMATS} formats per download.", code="TOO_MANY_FORMATS",
+                               fields={"formats": [f"At most {MAX_ZIP_FORMATS}."]})
+    poses = list(generation.poses.filter(status=PoseStatus.COMPLETED).exclude(output_image="")
+                 .select_related("pose_library").order_by("sequence"))
+    if not poses:
+        raise Conflict("This generation has no finished image to download.", code="NOTHING_TO_EXPORT")
+    plan: list[tuple[str, str | None, str, ExportFormat]] = []
+    for pose in poses:
+        base = _slug(pose.pose_library.name if pose.pose_library else "pose")
+        for spec in specs:
+            stored = (pose.export_formats or {}).get(spec.name)
+            entry = f"{base}_{pose.sequence + 1}_{file_label(spec.name)}.{spec.extension}"
+            plan.append((entry, stored, pose.output_image.name, spec))
+
+    def entries():
+        for entry, stored, source, spec in plan:
+            if stored and (spec.name != "original" or stored == source):
+                yield entry, _stored_chunks(stored)
+            elif spec.name == "original":
+                yield entry, _stored_chunks(source)
+            else:
+                yield entry, _rendered_chunks(source, spec)
+
+    filename = f"poses-{generation.pk}.zip"
+    return filename, zip_stream(entries())
