@@ -1,39 +1,19 @@
 """Vote integrity on PostgreSQL: with the request row locked per change, votes_count == vote rows."""
 
 import random
-import threading
 
 import pytest
-from django.db import connection
 
 from requests_community.models import PoseRequest, PoseRequestVote
 from requests_community.services.moderation import pose_request_merge
 from requests_community.services.votes import pose_request_toggle_vote, pose_request_unvote, pose_request_vote
+from tests.concurrency import run_concurrently
 from tests.factories import UserFactory
 from tests.requests_community.factories import ModeratorFactory, PoseRequestFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def _run_concurrently(n, fn):
-    barrier = threading.Barrier(n)
-    outcomes: list = [None] * n
-
-    def worker(i):
-        try:
-            barrier.wait()
-            outcomes[i] = ("ok", fn(i))
-        except Exception as exc:
-            outcomes[i] = ("error", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return outcomes
 
 
 def _rows(request):
@@ -43,7 +23,7 @@ def _rows(request):
 def test_twenty_users_voting_at_once_count_twenty():
     request = PoseRequestFactory()
     users = UserFactory.create_batch(20)
-    outcomes = _run_concurrently(20, lambda i: pose_request_vote(user=users[i], request_id=request.pk))
+    outcomes = run_concurrently(20, lambda i: pose_request_vote(user=users[i], request_id=request.pk))
     assert [o[0] for o in outcomes] == ["ok"] * 20
     request.refresh_from_db()
     assert request.votes_count == 20 == _rows(request)
@@ -52,7 +32,7 @@ def test_twenty_users_voting_at_once_count_twenty():
 def test_one_user_voting_twenty_times_at_once_counts_once():
     request = PoseRequestFactory()
     user = UserFactory()
-    outcomes = _run_concurrently(20, lambda i: pose_request_vote(user=user, request_id=request.pk))
+    outcomes = run_concurrently(20, lambda i: pose_request_vote(user=user, request_id=request.pk))
     assert [o[0] for o in outcomes] == ["ok"] * 20
     request.refresh_from_db()
     assert request.votes_count == 1 == _rows(request)
@@ -66,7 +46,7 @@ def test_twenty_threads_voting_and_unvoting_keep_the_count_exact():
         pose_request_vote(user=user, request_id=request.pk)
     ops = [pose_request_vote, pose_request_unvote, pose_request_toggle_vote, pose_request_unvote] * 5
     random.Random(7).shuffle(ops)
-    outcomes = _run_concurrently(20, lambda i: ops[i](user=users[i % 5], request_id=request.pk))
+    outcomes = run_concurrently(20, lambda i: ops[i](user=users[i % 5], request_id=request.pk))
     assert [o[0] for o in outcomes] == ["ok"] * 20
     request.refresh_from_db()
     assert request.votes_count == _rows(request)
@@ -84,7 +64,7 @@ def test_votes_arriving_during_a_merge_are_never_lost_or_doubled():
             return pose_request_merge(request_id=duplicate.pk, target_id=target.pk, actor=moderator)
         return pose_request_vote(user=users[i - 1], request_id=(duplicate if i % 2 else target).pk)
 
-    outcomes = _run_concurrently(20, act)
+    outcomes = run_concurrently(20, act)
     # A vote on the duplicate that lands after the merge is refused (voting closed); nothing else fails.
     refused = [o[1] for o in outcomes if o[0] == "error"]
     assert all(getattr(exc, "code", None) == "VOTING_CLOSED" for exc in refused)

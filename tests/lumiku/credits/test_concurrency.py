@@ -1,45 +1,25 @@
 """Concurrency on PostgreSQL: row locks keep the balance exact under simultaneous charges."""
 
-import threading
 
 import pytest
-from django.db import connection
 
 from lumiku.core.errors import InsufficientCredits, QuotaExceeded
 from lumiku.credits.models import LedgerEntry, Wallet
 from lumiku.credits.selectors import credits_ledger_sum
 from lumiku.credits.services import credits_charge, credits_grant, credits_use_unlimited_quota
+from tests.concurrency import run_concurrently
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def _run_concurrently(n, fn):
-    barrier = threading.Barrier(n)
-    outcomes: list = [None] * n
-
-    def worker(i):
-        try:
-            barrier.wait()
-            outcomes[i] = ("ok", fn(i))
-        except Exception as exc:
-            outcomes[i] = ("error", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return outcomes
 
 
 def test_twenty_simultaneous_charges_against_a_balance_for_five():
     user = UserFactory()
     credits_grant(user_id=user.pk, amount=50, idempotency_key="grant:concurrency")
 
-    outcomes = _run_concurrently(
+    outcomes = run_concurrently(
         20, lambda i: credits_charge(user_id=user.pk, amount=10, idempotency_key=f"charge:concurrency:{i}")
     )
 
@@ -57,7 +37,7 @@ def test_twenty_simultaneous_charges_against_a_balance_for_five():
 def test_simultaneous_retries_of_one_key_charge_once():
     user = UserFactory()
     credits_grant(user_id=user.pk, amount=100, idempotency_key="grant:retry")
-    outcomes = _run_concurrently(
+    outcomes = run_concurrently(
         10, lambda i: credits_charge(user_id=user.pk, amount=30, idempotency_key="charge:same")
     )
     assert {o[0] for o in outcomes} == {"ok"}
@@ -67,7 +47,7 @@ def test_simultaneous_retries_of_one_key_charge_once():
 
 def test_simultaneous_quota_use_never_exceeds_the_daily_quota():
     user = UserFactory(unlimited_pose_active=True)
-    outcomes = _run_concurrently(10, lambda i: credits_use_unlimited_quota(user_id=user.pk, poses=20))
+    outcomes = run_concurrently(10, lambda i: credits_use_unlimited_quota(user_id=user.pk, poses=20))
     assert sum(1 for o in outcomes if o[0] == "ok") == 5
     assert all(isinstance(o[1], QuotaExceeded) for o in outcomes if o[0] == "error")
     user.refresh_from_db()
