@@ -1,0 +1,216 @@
+"""Posing a rig and drawing it: retarget, pins moved rigidly with their bones, ARAP, then one
+piecewise-affine warp of the texture in depth order onto a studio backdrop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from posegen.engines.offline.retarget import (
+    FACE,
+    SEEN,
+    angle_of,
+    facing_sign,
+    mirror_labels,
+    retarget_pose,
+    rotate,
+)
+from posegen.engines.offline.rig import PART_INDEX, PARTS, Rig, part_bones
+from posegen.posekit.keypoints import MIRROR_INDEX
+from posegen.posekit.studio import ShadowStroke, darken_floor, studio_backdrop
+
+__all__ = ["Posed", "Rendered", "pose_rig", "render_posed"]
+
+# Default drawing order (far to near) when the target's depth is unknown: legs, torso, head, arms.
+DEFAULT_ORDER = ("l_thigh", "l_shin", "r_thigh", "r_shin", "torso", "head",
+                 "l_upper_arm", "l_forearm", "r_upper_arm", "r_forearm")
+# Depth biases (metres) that keep the default order unless the 3D pose clearly says otherwise.
+_DEPTH_BIAS = {"torso": 0.0, "head": -0.15, "upper_arm": -0.05, "forearm": -0.07, "thigh": 0.05, "shin": 0.04}
+# Part -> the target keypoints whose mean depth is the part's depth.
+_PART_DEPTH_JOINTS = {"torso": (2, 5, 8, 11), "head": (0, 1), **{p.name: (p.joint_a, p.joint_b) for p in PARTS[2:]}}
+# Profile views (|facing_sign| below this) keep the labels as given; a clear back view is mirrored.
+_BACK_VIEW_SPREAD = 0.12
+# Seams narrower than this share of the canvas height are closed (see render_posed).
+CRACK_SHARE = 0.007
+
+
+@dataclass(frozen=True, eq=False)
+class Posed:
+    vertices: np.ndarray  # (N, 2) deformed vertices, texture pixel units
+    keypoints: np.ndarray  # (18, 3) the retargeted skeleton, same units
+    order: tuple[int, ...]  # part indices far to near
+    mirrored: bool  # the target was seen from behind and re-labelled
+
+
+@dataclass(frozen=True, eq=False)
+class Rendered:
+    rgb: np.ndarray  # (H, W, 3) uint8 final picture
+    alpha: np.ndarray  # (H, W) uint8 coverage of the person
+    keypoints: np.ndarray  # (18, 3) the retargeted skeleton on the canvas, pixels
+
+
+def _part_transforms(rest_bones: np.ndarray, posed_bones: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per part: rotation angle and the rest -> posed rigid map's translation (about joint_a)."""
+    angles = np.array([angle_of(pb[1] - pb[0]) - angle_of(rb[1] - rb[0])
+                       for rb, pb in zip(rest_bones, posed_bones, strict=True)])
+    return angles, posed_bones[:, 0]
+
+
+def _draw_order(depth: np.ndarray | None, present: np.ndarray) -> tuple[int, ...]:
+    names = [n for n in DEFAULT_ORDER if present[PART_INDEX[n]]]
+    if depth is None:
+        return tuple(PART_INDEX[n] for n in names)
+    torso = float(np.mean(depth[list(_PART_DEPTH_JOINTS["torso"])]))
+
+    def key(name: str) -> float:
+        d = float(np.mean(depth[list(_PART_DEPTH_JOINTS[name])])) - torso
+        return d + _DEPTH_BIAS[name.split("_", 1)[-1] if "_" in name else name]
+
+    # Far first; ties keep the default order.
+    ranked = sorted(names, key=lambda n: (-key(n), DEFAULT_ORDER.index(n)))
+    return tuple(PART_INDEX[n] for n in ranked)
+
+
+def pose_rig(*, rig: Rig, target: np.ndarray, depth: np.ndarray | None = None) -> Posed:
+    """Deform ``rig`` into ``target`` (18, 3) keypoints (any pixel scale; confidence in column 2).
+
+    ``depth`` (18,) is the target's per-keypoint distance from the camera (larger = farther), when
+    known. A target seen from behind is re-labelled left/right, since a photo only has a front."""
+    target = np.asarray(target, dtype=np.float64)
+    ft, fa = facing_sign(target), facing_sign(rig.keypoints)
+    mirrored = ft * fa < 0 and min(abs(ft), abs(fa)) > _BACK_VIEW_SPREAD
+    if mirrored:
+        target = mirror_labels(target)
+        depth = None if depth is None else np.asarray(depth)[list(MIRROR_INDEX)]
+    posed_kp = retarget_pose(avatar=rig.keypoints, target=target)
+    face = tuple(j for j in FACE if rig.keypoints[j, 2] > SEEN)
+    rest_bones = part_bones(keypoints=rig.keypoints, face=face)
+    posed_bones = part_bones(keypoints=posed_kp, face=face)
+    angles, anchors = _part_transforms(rest_bones, posed_bones)
+    part = rig.pin_part
+    rest = rig.vertices[rig.pins]
+    targets = anchors[part] + rotate(rest - rest_bones[part, 0], angles[part])
+    vertices = rig.solver.solve(targets=targets)
+    return Posed(vertices=vertices, keypoints=posed_kp, order=_draw_order(depth, rig.present), mirrored=bool(mirrored))
+
+
+@dataclass(frozen=True)
+class Look:
+    """Seeded variation of the studio: backdrop tone, framing and light."""
+
+    top: tuple[int, int, int] = (236, 234, 230)
+    bottom: tuple[int, int, int] = (200, 196, 190)
+    height_share: float = 0.86  # of the canvas height the person may fill
+    shift_x: float = 0.0  # share of the canvas width
+    light: float = 1.0
+
+    @classmethod
+    def seeded(cls, seed: int, variation: int) -> Look:
+        if variation == 0 and seed == 0:
+            return cls()
+        rng = np.random.default_rng([seed, variation])
+        tone = int(rng.integers(-14, 10))
+        warm = int(rng.integers(-6, 7))
+        return cls(top=(236 + tone + warm, 234 + tone, 230 + tone - warm),
+                   bottom=(200 + tone + warm, 196 + tone, 190 + tone - warm),
+                   height_share=float(rng.uniform(0.8, 0.88)), shift_x=float(rng.uniform(-0.04, 0.04)),
+                   light=float(rng.uniform(0.97, 1.04)))
+
+
+def render_posed(*, rig: Rig, posed: Posed, width: int, height: int, look: Look | None = None) -> Rendered:
+    look = look or Look()
+    # Only vertices of triangles that carry some of the person decide the framing.
+    verts = posed.vertices
+    lo, hi = verts.min(axis=0), verts.max(axis=0)
+    size = np.maximum(hi - lo, 1.0)
+    margin_bottom = (1.0 - look.height_share) * 0.45
+    k = min(look.height_share * height / size[1], 0.9 * width / size[0])
+    offset = np.array([width * (0.5 + look.shift_x) - k * (lo[0] + hi[0]) / 2.0,
+                       height * (1.0 - margin_bottom) - k * hi[1]])
+    dst = verts * k + offset
+    tris = rig.triangles
+    # Far parts first; within a part, the mesh order.
+    rank = np.empty(len(PARTS), dtype=np.int64)
+    rank[list(posed.order)] = np.arange(len(posed.order))
+    absent = np.setdiff1d(np.arange(len(PARTS)), posed.order)
+    rank[absent] = -1
+    tri_rank = rank[rig.triangle_part]
+    draw = np.argsort(tri_rank, kind="stable")
+    draw = draw[tri_rank[draw] >= 0] if (tri_rank < 0).any() else draw
+
+    x0, y0 = np.floor(np.maximum(dst.min(axis=0) - 2, 0)).astype(int)
+    x1, y1 = np.ceil(np.minimum(dst.max(axis=0) + 3, [width, height])).astype(int)
+    bw, bh = max(1, x1 - x0), max(1, y1 - y0)
+    ids = np.full((bh, bw), -1, dtype=np.int32)
+    shift = 4
+    local = np.round((dst - [x0, y0]) * (1 << shift)).astype(np.int32)
+    for t in draw:
+        cv2.fillConvexPoly(ids, local[tris[t]], int(t), lineType=cv2.LINE_8, shift=shift)
+
+    # Per-triangle affine map canvas -> texture: S @ inv(D).
+    d = np.ones((len(tris), 3, 3))
+    d[:, 0, :] = dst[tris, 0] - x0
+    d[:, 1, :] = dst[tris, 1] - y0
+    s = np.transpose(rig.triangle_src, (0, 2, 1))  # (T, 2, 3)
+    det = np.linalg.det(d)
+    d[np.abs(det) < 1e-9] += np.eye(3) * 1e-6
+    m = np.einsum("tij,tjk->tik", s, np.linalg.inv(d)).astype(np.float32)  # (T, 2, 3)
+
+    covered = ids >= 0
+    # Close cracks where pieces cut apart (legs that touched, an arm lifted off the torso) open a
+    # seam narrower than a few pixels: each crack pixel continues its nearest triangle's mapping.
+    reach = max(3, round(CRACK_SHARE * height) | 1)
+    closed = cv2.morphologyEx(covered.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((reach, reach), np.uint8)) > 0
+    cracks = closed & ~covered
+    if cracks.any():
+        _, nearest = cv2.distanceTransformWithLabels((~covered).astype(np.uint8), cv2.DIST_L2, 3,
+                                                     labelType=cv2.DIST_LABEL_PIXEL)
+        label_ids = np.zeros(int(nearest.max()) + 1, dtype=np.int32)
+        label_ids[nearest[covered]] = ids[covered]
+        ids[cracks] = label_ids[nearest[cracks]]
+        covered = closed
+    yy, xx = np.nonzero(covered)
+    tid = ids[yy, xx]
+    map_x = np.full((bh, bw), -10.0, dtype=np.float32)
+    map_y = np.full((bh, bw), -10.0, dtype=np.float32)
+    xf, yf = xx.astype(np.float32), yy.astype(np.float32)
+    mt = m[tid]
+    map_x[yy, xx] = mt[:, 0, 0] * xf + mt[:, 0, 1] * yf + mt[:, 0, 2]
+    map_y[yy, xx] = mt[:, 1, 0] * xf + mt[:, 1, 1] * yf + mt[:, 1, 2]
+    premult = rig.texture
+    warped = cv2.remap(premult, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    # Soften the cut edges by a pixel (the matte already softens the silhouette's own edges).
+    coverage = cv2.blur(covered.astype(np.float32), (3, 3)) * covered
+    a = warped[:, :, 3].astype(np.float32) * (1.0 / 255.0) * coverage
+    fg = warped[:, :, :3].astype(np.float32) * coverage[..., None] * look.light
+
+    canvas = studio_backdrop(width=width, height=height, top=look.top, bottom=look.bottom).copy()
+    _shadow(canvas, posed, k, offset, rig)
+    window = canvas[y0:y0 + bh, x0:x0 + bw]
+    out = fg + window.astype(np.float32) * (1.0 - a[..., None])
+    window[:] = np.clip(out, 0, 255).astype(np.uint8)
+    alpha = np.zeros((height, width), np.uint8)
+    alpha[y0:y0 + bh, x0:x0 + bw] = np.clip(a * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    kp = posed.keypoints.copy()
+    kp[:, :2] = kp[:, :2] * k + offset
+    return Rendered(rgb=canvas, alpha=alpha, keypoints=kp)
+
+
+def _shadow(canvas: np.ndarray, posed: Posed, k: float, offset: np.ndarray, rig: Rig) -> None:
+    """A soft contact shadow under whatever touches the ground (the lowest quarter of the body)."""
+    pts = posed.vertices * k + offset
+    floor = float(pts[:, 1].max())
+    low = pts[pts[:, 1] > floor - 0.03 * canvas.shape[0]]
+    if len(low) == 0:
+        return
+    left, right = float(low[:, 0].min()), float(low[:, 0].max())
+    width = right - left
+    y = floor - 2.0
+    spread = max(width * 0.15, 0.02 * canvas.shape[1])
+    strokes = [ShadowStroke(start=(left - spread * 0.2, y), end=(right + spread * 0.2, y),
+                            radius=max(4.0, 0.006 * canvas.shape[0]), strength=0.55)]
+    wide = [ShadowStroke(start=(left - spread, y), end=(right + spread, y),
+                         radius=max(8.0, 0.012 * canvas.shape[0]), strength=0.25)]
+    darken_floor(image=canvas, layers=[(strokes, 3.0), (wide, 18.0)], max_density=0.5)

@@ -1,0 +1,400 @@
+"""The avatar's rig: body parts labelled on the cut-out ("skinning"), a triangle mesh over the
+silhouette cut where limbs touch the body, and the pins that tie each part to its bone.
+
+Why it is built this way (what the prototype taught):
+
+* Each pixel belongs to exactly one part. Limb *tubes* (the bone's segment widened to the limb's
+  measured radius) win inside their radius, even over the torso: an arm hanging against the body or
+  a hand on the belly stays with the arm. Everything else goes to the nearest labelled pixel.
+* The mesh is one triangulation of the silhouette, but a vertex shared by two parts is duplicated
+  unless the parts meet at a joint *and* the vertex is near that joint. So an arm resting against the
+  torso separates from it when it moves (no bat-wing webbing) while the shoulder stays attached.
+* Pins sit along every bone (not only on joints) and move rigidly with it; ARAP fills in the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import scipy.sparse as sp
+from scipy import ndimage
+from scipy.spatial import Delaunay
+
+from posegen.engines.offline.arap import ArapSolver, arap_prepare
+from posegen.engines.offline.retarget import FACE, SEEN, face_centre, pelvis
+
+__all__ = ["PARTS", "Part", "Rig", "RigError", "build_rig", "part_bones"]
+
+NECK = 1
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str
+    joint_a: int  # -1: the pelvis (mid-hips); -2: the face centre
+    joint_b: int
+    parent: str | None
+    radius_prior: tuple[float, float]  # min, max radius as a share of the torso length
+    extend: float  # the tube reaches this share of the bone past joint_b (hands, feet, skull)
+
+
+PARTS: tuple[Part, ...] = (
+    Part("torso", NECK, -1, None, (0.0, 0.0), 0.0),
+    Part("head", NECK, -2, "torso", (0.0, 0.0), 0.0),
+    Part("r_upper_arm", 2, 3, "torso", (0.05, 0.12), 0.0),
+    Part("r_forearm", 3, 4, "r_upper_arm", (0.04, 0.10), 0.45),
+    Part("l_upper_arm", 5, 6, "torso", (0.05, 0.12), 0.0),
+    Part("l_forearm", 6, 7, "l_upper_arm", (0.04, 0.10), 0.45),
+    Part("r_thigh", 8, 9, "torso", (0.08, 0.18), 0.0),
+    Part("r_shin", 9, 10, "r_thigh", (0.06, 0.13), 0.3),
+    Part("l_thigh", 11, 12, "torso", (0.08, 0.18), 0.0),
+    Part("l_shin", 12, 13, "l_thigh", (0.06, 0.13), 0.3),
+)
+PART_INDEX = {p.name: i for i, p in enumerate(PARTS)}
+TORSO, HEAD = 0, 1
+
+# Mesh density: vertex spacing as a share of the person's height (about 1-2k vertices).
+MESH_SPACING = 1.0 / 70.0
+# The silhouette is labelled and meshed with its long side at this many pixels.
+LABEL_SIDE = 420
+# Where two parts meet at a joint, vertices within this many limb radii of it stay shared.
+JOINT_REACH = 1.6
+# Pins along each bone (fractions from joint_a to joint_b; > 1 reaches into a hand or foot).
+PIN_STEPS = {"torso": (0.0, 0.3, 0.6, 0.9), "head": (0.5, 1.0, 1.5)}
+LIMB_PIN_STEPS = (0.2, 0.5, 0.8)
+DISTAL_PIN_STEPS = (1.0, 1.25)
+
+
+class RigError(ValueError):
+    """The photo cannot be rigged; ``user_message`` says why in words a user can act on."""
+
+    def __init__(self, message: str, *, user_message: str) -> None:
+        super().__init__(message)
+        self.user_message = user_message
+
+
+@dataclass(frozen=True, eq=False)
+class Rig:
+    texture: np.ndarray  # (H, 2W, 4) uint8 premultiplied RGBA: the cut-out, then the torso's copy
+    tex_width: int  # W: where the torso copy (limbs in front of the torso painted over) starts
+    keypoints: np.ndarray  # (18, 3) avatar keypoints in texture pixels
+    vertices: np.ndarray  # (N, 2) rest positions in texture pixels
+    triangles: np.ndarray  # (T, 3)
+    vertex_part: np.ndarray  # (N,) index into PARTS
+    triangle_part: np.ndarray  # (T,)
+    triangle_src: np.ndarray  # (T, 3, 2) where each triangle's corners sample the texture
+    labels: np.ndarray  # (h, w) int8 part per pixel at label scale, -1 = background
+    label_scale: float  # label pixels per texture pixel
+    radii: np.ndarray  # (len(PARTS),) tube radius in texture pixels (0 for torso/head)
+    pins: np.ndarray  # (P,) vertex indices
+    pin_part: np.ndarray  # (P,) the part whose bone moves each pin
+    present: np.ndarray  # (len(PARTS),) bool: part exists in this photo
+    solver: ArapSolver
+
+    @property
+    def torso_length(self) -> float:
+        return float(np.hypot(*(self.keypoints[NECK, :2] - pelvis(self.keypoints))))
+
+
+def part_bones(*, keypoints: np.ndarray, face: tuple[int, ...]) -> np.ndarray:
+    """(len(PARTS), 2, 2) each part's bone (start, end) from keypoints (pixels)."""
+    kp = np.asarray(keypoints, dtype=np.float64)
+    centre = face_centre(kp, face)
+    if centre is None:  # no face seen: a head bone straight up the spine, a third of the torso
+        up = kp[NECK, :2] - pelvis(kp)
+        centre = kp[NECK, :2] + up * 0.35
+    out = np.empty((len(PARTS), 2, 2))
+    for i, part in enumerate(PARTS):
+        for k, j in enumerate((part.joint_a, part.joint_b)):
+            out[i, k] = pelvis(kp) if j == -1 else centre if j == -2 else kp[j, :2]
+    return out
+
+
+def _segment_distance(px: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distance of points (..., 2) to segment a-b, and the projection parameter t (unclipped)."""
+    ab = b - a
+    t = ((px - a) @ ab) / max(float(ab @ ab), 1e-9)
+    closest = a + np.clip(t, 0.0, 1.0)[..., None] * ab
+    return np.hypot(*(px - closest).transpose(-1, *range(px.ndim - 1))), t
+
+
+def _label_parts(mask: np.ndarray, bones: np.ndarray, present: np.ndarray, torso_len: float,
+                 kp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Part per mask pixel (-1 outside) and each limb's tube radius, all in label pixels."""
+    h, w = mask.shape
+    ys, xs = np.nonzero(mask)
+    pts = np.stack([xs, ys], axis=1).astype(np.float64)
+    dist_in = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 5)
+    radii = np.zeros(len(PARTS))
+    best = np.full(len(pts), np.inf)
+    label = np.full(len(pts), -1, dtype=np.int64)
+    for i, part in enumerate(PARTS):
+        if not present[i] or part.name in ("torso", "head"):
+            continue
+        a, b = bones[i]
+        samples = a + np.linspace(0.2, 0.8, 9)[:, None] * (b - a)
+        sx = np.clip(samples[:, 0].round().astype(int), 0, w - 1)
+        sy = np.clip(samples[:, 1].round().astype(int), 0, h - 1)
+        # The distance to the nearest edge along the bone; a low percentile, because where the limb
+        # touches the body the far side is the only edge and the near side reads as "inside".
+        measured = float(np.percentile(dist_in[sy, sx], 30)) * 1.1
+        lo, hi = part.radius_prior
+        radii[i] = float(np.clip(measured, lo * torso_len, hi * torso_len))
+        end = b + part.extend * (b - a)
+        d, _ = _segment_distance(pts, a, end)
+        score = d / radii[i]
+        take = (score <= 1.0) & (score < best)
+        best[take] = score[take]
+        label[take] = i
+    # Torso seed: the quad between shoulders and hips, pulled in a little, where no limb tube is.
+    quad = _torso_quad(kp, 0.9)
+    torso_img = np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(torso_img, np.round(quad).astype(np.int32), 1)
+    free = label < 0
+    label[free & (torso_img[ys, xs] > 0)] = TORSO
+    # Head seed: a disc around the face centre reaching to about half the way to the neck.
+    neck, face = bones[HEAD]
+    reach = max(float(np.hypot(*(face - neck))) * 0.75, 0.12 * torso_len)
+    head_d = np.hypot(*(pts - face).T)
+    label[(label < 0) & (head_d < reach)] = HEAD
+    # Everything else: the nearest labelled pixel (skirts, hair, bags, the spaces between seeds).
+    image = np.full((h, w), -1, dtype=np.int64)
+    image[ys, xs] = label
+    unlabelled = image < 0
+    if (~unlabelled).any():
+        _, (iy, ix) = ndimage.distance_transform_edt(unlabelled, return_indices=True)
+        image = image[iy, ix]
+    image[~mask] = -1
+    return image.astype(np.int8), radii
+
+
+def _contour_points(mask: np.ndarray, spacing: float) -> np.ndarray:
+    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    out = []
+    for contour in contours:
+        c = contour[:, 0, :].astype(np.float64)
+        if len(c) < 8:
+            continue
+        seg = np.hypot(*np.diff(np.vstack([c, c[:1]]), axis=0).T)
+        arc = np.concatenate([[0.0], np.cumsum(seg)])
+        n = max(4, int(arc[-1] / spacing))
+        at = np.linspace(0.0, arc[-1], n, endpoint=False)
+        closed = np.vstack([c, c[:1]])
+        out.append(np.stack([np.interp(at, arc, closed[:, 0]), np.interp(at, arc, closed[:, 1])], axis=1))
+    return np.vstack(out) if out else np.zeros((0, 2))
+
+
+def _triangulate(mask: np.ndarray, spacing: float) -> tuple[np.ndarray, np.ndarray]:
+    h, w = mask.shape
+    boundary = _contour_points(mask, spacing * 0.8)
+    dist_in = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 5)
+    gy, gx = np.mgrid[spacing / 2:h:spacing, spacing / 2:w:spacing]
+    # Stagger alternate rows: near-equilateral triangles bend more evenly than right-angled ones.
+    gx = gx + (np.arange(gx.shape[0])[:, None] % 2) * spacing / 2
+    grid = np.stack([gx.ravel(), gy.ravel()], axis=1)
+    gi = np.clip(grid.round().astype(int), 0, [w - 1, h - 1])
+    grid = grid[dist_in[gi[:, 1], gi[:, 0]] > spacing * 0.45]
+    points = np.vstack([boundary, grid])
+    tri = Delaunay(points).simplices
+    # Keep a triangle only if its centre and its edges' midpoints lie on the person: Delaunay also
+    # bridges the background between an arm and the body.
+    probes = [points[tri].mean(axis=1)]
+    for a, b in ((0, 1), (1, 2), (2, 0)):
+        probes.append((points[tri[:, a]] + points[tri[:, b]]) / 2.0)
+    keep = np.ones(len(tri), dtype=bool)
+    for p in probes:
+        pi = np.clip(p.round().astype(int), 0, [w - 1, h - 1])
+        keep &= mask[pi[:, 1], pi[:, 0]]
+    tri = tri[keep]
+    used = np.unique(tri)
+    remap = np.full(len(points), -1)
+    remap[used] = np.arange(len(used))
+    return points[used], remap[tri]
+
+
+def _cut(vertices: np.ndarray, triangles: np.ndarray, tri_part: np.ndarray, bones: np.ndarray,
+         radii: np.ndarray, torso_len: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Duplicate vertices between parts that do not meet there (see the module docstring)."""
+    pairs = np.stack([triangles.ravel(), np.repeat(tri_part, 3)], axis=1)
+    uniq, inverse = np.unique(pairs, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    parent = np.arange(len(uniq))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    # Copies of the same original vertex sit next to each other in `uniq` (sorted by vertex).
+    starts = np.flatnonzero(np.r_[True, uniq[1:, 0] != uniq[:-1, 0]])
+    ends = np.r_[starts[1:], len(uniq)]
+    for s, e in zip(starts, ends, strict=True):
+        if e - s < 2:
+            continue
+        v = vertices[uniq[s, 0]]
+        for x in range(s, e):
+            for y in range(x + 1, e):
+                pa, pb = PARTS[uniq[x, 1]], PARTS[uniq[y, 1]]
+                child, other = (pa, pb) if pa.parent == pb.name else (pb, pa) if pb.parent == pa.name else (None, None)
+                if child is None:
+                    continue
+                ci = PART_INDEX[child.name]
+                joint = bones[ci, 0]
+                reach = JOINT_REACH * max(radii[ci], radii[PART_INDEX[other.name]], 0.07 * torso_len)
+                if np.hypot(*(v - joint)) <= reach:
+                    parent[find(x)] = find(y)
+    roots = np.array([find(x) for x in range(len(uniq))])
+    _, new_id = np.unique(roots, return_inverse=True)
+    new_id = new_id.ravel()
+    n_new = int(new_id.max()) + 1
+    new_vertices = np.empty((n_new, 2))
+    new_part = np.empty(n_new, dtype=np.int64)
+    new_vertices[new_id] = vertices[uniq[:, 0]]
+    # A shared (merged) vertex takes the part of the lowest index copy: the parent side (torso first).
+    order = np.argsort(-uniq[:, 1], kind="stable")
+    new_part[new_id[order]] = uniq[order, 1]
+    return new_vertices, new_id[inverse].reshape(-1, 3), new_part
+
+
+def _pins(vertices: np.ndarray, vertex_part: np.ndarray, triangles: np.ndarray, bones: np.ndarray,
+          radii: np.ndarray, present: np.ndarray, torso_len: float) -> tuple[np.ndarray, np.ndarray]:
+    pins: dict[int, int] = {}
+    for i, part in enumerate(PARTS):
+        if not present[i]:
+            continue
+        a, b = bones[i]
+        steps = PIN_STEPS.get(part.name, LIMB_PIN_STEPS + (DISTAL_PIN_STEPS if part.extend else ()))
+        own = np.flatnonzero(vertex_part == i)
+        if len(own) == 0:
+            continue
+        reach = max(radii[i], 0.1 * torso_len) * 1.2
+        for t in steps:
+            p = a + t * (b - a)
+            d = np.hypot(*(vertices[own] - p).T)
+            k = int(np.argmin(d))
+            if d[k] <= reach and own[k] not in pins:
+                pins[int(own[k])] = i
+    # Every connected piece needs two pins to be placed and turned; loose bits (a bag strap, a
+    # strand of hair cut off by the labelling) follow their part's bone.
+    n = len(vertices)
+    adj = sp.coo_matrix((np.ones(triangles.size), (triangles.ravel(), np.roll(triangles, 1, axis=1).ravel())),
+                        shape=(n, n))
+    count, comp = sp.csgraph.connected_components(adj, directed=False)
+    pinned = np.zeros(count, dtype=np.int64)
+    for v in pins:
+        pinned[comp[v]] += 1
+    for c in np.flatnonzero(pinned < 2):
+        members = np.flatnonzero(comp == c)
+        centre = vertices[members].mean(axis=0)
+        far = members[np.argsort(-np.hypot(*(vertices[members] - centre).T))]
+        for v in far[: 2 - pinned[c]] if len(far) >= 2 else far:
+            pins.setdefault(int(v), int(vertex_part[v]))
+    keys = np.array(sorted(pins), dtype=np.int64)
+    return keys, np.array([pins[k] for k in keys], dtype=np.int64)
+
+
+def _main_body(mask: np.ndarray) -> np.ndarray:
+    """The largest connected region, plus any other at least a tenth its size (a detached hand)."""
+    count, comp, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    if count <= 2:
+        return mask
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    keep = np.flatnonzero(areas >= 0.1 * areas.max()) + 1
+    return np.isin(comp, keep)
+
+
+def _torso_quad(kp: np.ndarray, grow: float) -> np.ndarray:
+    quad = kp[[2, 5, 11, 8], :2]
+    centre = quad.mean(axis=0)
+    return centre + (quad - centre) * grow
+
+
+def _torso_fill_parts(labels: np.ndarray) -> np.ndarray:
+    arms = [PART_INDEX[n] for n in ("r_upper_arm", "r_forearm", "l_upper_arm", "l_forearm")]
+    return np.isin(labels, arms)
+
+
+def _atlas(texture: np.ndarray, labels: np.ndarray, scale: float, quad: np.ndarray,
+           arm_pixels: np.ndarray) -> np.ndarray:
+    """Premultiplied RGBA: the cut-out beside a copy whose arm pixels over the torso are painted
+    over from the surrounding torso (OpenCV Telea inpainting at the label scale, then upsampled)."""
+    th, tw = texture.shape[:2]
+    t16 = texture.astype(np.uint16)
+    premult = np.dstack([(t16[:, :, :3] * t16[:, :, 3:4] + 127) // 255, t16[:, :, 3]]).astype(np.uint8)
+    lh, lw = labels.shape
+    region = np.zeros((lh, lw), np.uint8)
+    cv2.fillConvexPoly(region, np.round(quad).astype(np.int32), 1)
+    hole = (arm_pixels & (region > 0)).astype(np.uint8)
+    copy = premult.copy()
+    if hole.any():
+        hole = cv2.dilate(hole, np.ones((5, 5), np.uint8))
+        small = cv2.resize(texture[:, :, :3], (lw, lh), interpolation=cv2.INTER_AREA)
+        painted = cv2.inpaint(small, hole, 5, cv2.INPAINT_TELEA)
+        big_hole = cv2.resize(hole * 255, (tw, th), interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255.0
+        big_paint = cv2.resize(painted, (tw, th), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+        w = big_hole[..., None]
+        rgb = copy[:, :, :3].astype(np.float32) * (1.0 - w) + big_paint * w
+        a = np.maximum(copy[:, :, 3].astype(np.float32), big_hole * 255.0)
+        copy = np.dstack([np.clip(rgb, 0, 255), a]).astype(np.uint8)
+    return np.ascontiguousarray(np.hstack([premult, copy]))
+
+
+def build_rig(*, texture: np.ndarray, keypoints: np.ndarray) -> Rig:
+    """Rig an RGBA cut-out (person cropped, alpha = matte) whose COCO-18 ``keypoints`` are in its pixels.
+
+    Raises RigError if the torso (shoulders and hips) is not visible."""
+    kp = np.asarray(keypoints, dtype=np.float64)
+    if min(kp[j, 2] for j in (2, 5, 8, 11)) <= SEEN * 0.5:
+        raise RigError("shoulders or hips not found",
+                       user_message="The photo must show the person's shoulders and hips.")
+    th, tw = texture.shape[:2]
+    scale = min(1.0, LABEL_SIDE / max(th, tw))
+    lw, lh = max(1, round(tw * scale)), max(1, round(th * scale))
+    alpha = cv2.resize(texture[:, :, 3], (lw, lh), interpolation=cv2.INTER_AREA)
+    person = alpha > 127
+    # Mesh a little past the matte's half-way line so the soft edge (hair, sleeves) is inside it.
+    mesh_mask = cv2.dilate((alpha > 24).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    skp = kp.copy()
+    skp[:, :2] *= scale
+    face = tuple(j for j in FACE if kp[j, 2] > SEEN)
+    bones = part_bones(keypoints=skp, face=face)
+    torso_len = float(np.hypot(*(skp[NECK, :2] - pelvis(skp))))
+    present = np.array([all(j < 0 or kp[j, 2] > SEEN * 0.5 for j in (p.joint_a, p.joint_b)) for p in PARTS])
+    # A limb also needs its parent: a forearm whose upper arm is missing stays with the body.
+    for i, part in enumerate(PARTS):
+        if part.parent is not None and not present[PART_INDEX[part.parent]]:
+            present[i] = False
+    labels, radii = _label_parts(mesh_mask, bones, present, torso_len, skp)
+    del person
+    mesh_mask = _main_body(mesh_mask)
+    height_px = float(np.ptp(np.nonzero(mesh_mask)[0])) if mesh_mask.any() else float(lh)
+    spacing = max(3.0, height_px * MESH_SPACING)
+    verts, tris = _triangulate(mesh_mask, spacing)
+    centres = verts[tris].mean(axis=1)
+    ci = np.clip(centres.round().astype(int), 0, [lw - 1, lh - 1])
+    tri_part = labels[ci[:, 1], ci[:, 0]].astype(np.int64)
+    tri_part[tri_part < 0] = TORSO
+    # Backing: the torso continues under any arm lying in front of it, so moving the arm away shows
+    # (painted-in) torso, not a hole. Those triangles are duplicated as torso triangles.
+    quad = _torso_quad(skp, 1.08)
+    arms = np.isin(tri_part, [PART_INDEX[n] for n in ("r_upper_arm", "r_forearm", "l_upper_arm", "l_forearm")])
+    inside = np.array([cv2.pointPolygonTest(quad.astype(np.float32), (float(x), float(y)), False) >= 0
+                       for x, y in centres]) if len(centres) else np.zeros(0, bool)
+    backing = np.flatnonzero(arms & inside)
+    tris = np.vstack([tris, tris[backing]])
+    tri_part = np.concatenate([tri_part, np.full(len(backing), TORSO)])
+    verts, tris, vpart = _cut(verts, tris, tri_part, bones, radii, torso_len)
+    pins, pin_part = _pins(verts, vpart, tris, bones, radii, present, torso_len)
+    # Everything back to texture pixels (pixel centres: label pixel i covers texture i/scale...).
+    to_tex = 1.0 / scale
+    verts_tex = (verts + 0.5) * to_tex - 0.5
+    solver = arap_prepare(vertices=verts_tex, triangles=tris, pins=pins)
+    atlas = _atlas(texture, labels, scale, quad, _torso_fill_parts(labels))
+    src = verts_tex[tris].copy()
+    src[tri_part == TORSO, :, 0] += tw  # the torso samples its painted copy
+    return Rig(texture=atlas, tex_width=tw, triangle_src=src, keypoints=kp, vertices=verts_tex, triangles=tris,
+               vertex_part=vpart, triangle_part=tri_part, labels=labels, label_scale=scale,
+               radii=radii * to_tex, pins=pins, pin_part=pin_part, present=present, solver=solver)
