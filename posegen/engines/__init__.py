@@ -20,10 +20,6 @@ from posegen.engines.base import (
 ENGINES: dict[str, str] = {
     "mannequin": "posegen.engines.mannequin.MannequinEngine",
     "instant": "posegen.engines.instant.InstantEngine",
-    "comfyui": "posegen.engines.comfyui.ComfyUIEngine",
-    "diffusers": "posegen.engines.diffusers_engine.DiffusersEngine",
-    "bfl": "posegen.engines.bfl.BFLEngine",
-    "fal": "posegen.engines.fal.FalEngine",
     "offline": "posegen.engines.offline.OfflineEngine",
 }
 
