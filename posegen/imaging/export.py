@@ -21,6 +21,7 @@ Never imports Django.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import threading
 from collections.abc import Iterable, Iterator
@@ -39,6 +40,8 @@ __all__ = [
     "export_image",
     "export_many",
 ]
+
+logging.getLogger("pyvips").setLevel(logging.WARNING)  # libvips' INFO lines are per-operation noise
 
 CORNERS = ("top_left", "top_right", "bottom_left", "bottom_right")
 # Space kept around the subject's box inside a crop, as a share of the box's size.
@@ -143,7 +146,7 @@ class SourceImage:
     def __init__(self, data: bytes) -> None:
         pyvips = _vips()
         try:
-            image = pyvips.Image.new_from_buffer(data, "", access="random", fail=True)
+            image = pyvips.Image.new_from_buffer(data, "", access="random", fail_on="error")
             if image.width * image.height > MAX_SOURCE_PIXELS:
                 raise ExportError("The image is too large to export.")
             image = image.autorot()
@@ -199,7 +202,7 @@ def _resized(image, width: int, height: int):
 def _watermarked(image, mark: Watermark):
     pyvips = _vips()
     try:
-        logo = pyvips.Image.new_from_buffer(mark.logo, "", access="sequential", fail=True).autorot()
+        logo = pyvips.Image.new_from_buffer(mark.logo, "", access="sequential", fail_on="error").autorot()
         if logo.interpretation not in ("srgb", "b-w") or logo.format != "uchar":
             logo = logo.colourspace("srgb").cast("uchar")
         if logo.bands in (1, 2):
