@@ -62,9 +62,18 @@ class CategoryFactory(factory.django.DjangoModelFactory):
 class PoseFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "posegen.PoseLibrary"
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Pose {n}")
     category = factory.SubFactory(CategoryFactory)
+
+    @factory.post_generation
+    def counted_in_category(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy passes the object
+        # Keep the category's poseCount true, as the library services do.
+        if create:
+            from django.db.models import F
+
+            obj.category.__class__.objects.filter(pk=obj.category_id).update(pose_count=F("pose_count") + 1)
 
 
 class GenerationFactory(factory.django.DjangoModelFactory):
