@@ -304,3 +304,6 @@ POSEGEN_BACKGROUND_RATE = env.str("POSEGEN_BACKGROUND_RATE", default="10/min")  
 POSEGEN_BACKGROUND_MAX_ATTEMPTS = env.int("POSEGEN_BACKGROUND_MAX_ATTEMPTS", default=3)  # transient errors
 CELERY_TASK_ROUTES["posegen.tasks.background_change"] = {"queue": "export"}
 CELERY_TASK_ROUTES["posegen.tasks.pose_export"] = {"queue": "export"}
+if STORAGE_BACKEND == "s3":  # signed URLs with SigV4: R2 and MinIO accept nothing older
+    _default_storage["OPTIONS"]["signature_version"] = env.str("AWS_S3_SIGNATURE_VERSION", default="s3v4")
+    _default_storage["OPTIONS"]["addressing_style"] = env.str("AWS_S3_ADDRESSING_STYLE", default=None)
