@@ -55,7 +55,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, DomainError):
         set_rollback()
         body = error_body(message=exc.message, code=exc.code, status_code=exc.status_code, **exc.extra)
-        return Response(body, status=exc.status_code)
+        headers = {"Retry-After": str(int(exc.extra["retryAfter"]))} if exc.extra.get("retryAfter") else None
+        return Response(body, status=exc.status_code, headers=headers)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -299,11 +299,72 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Diffusion engines (POSEGEN_ENGINE = comfyui | diffusers | bfl | fal); see README ------------
+# Shared HTTP behaviour of the remote engines: timeouts (seconds) and in-call retries with backoff.
+ENGINE_HTTP_TIMEOUT = env.float("ENGINE_HTTP_TIMEOUT", default=60.0)
+ENGINE_HTTP_CONNECT_TIMEOUT = env.float("ENGINE_HTTP_CONNECT_TIMEOUT", default=10.0)
+ENGINE_HTTP_RETRIES = env.int("ENGINE_HTTP_RETRIES", default=3)
+ENGINE_HTTP_BACKOFF_SECONDS = env.float("ENGINE_HTTP_BACKOFF_SECONDS", default=1.0)
+ENGINE_HTTP_BACKOFF_CAP_SECONDS = env.float("ENGINE_HTTP_BACKOFF_CAP_SECONDS", default=30.0)
+# Whole-image deadline for polling engines; below CELERY_TASK_SOFT_TIME_LIMIT.
+ENGINE_GENERATION_TIMEOUT = env.float("ENGINE_GENERATION_TIMEOUT", default=300.0)
+ENGINE_POLL_INTERVAL_SECONDS = env.float("ENGINE_POLL_INTERVAL_SECONDS", default=1.0)
+# ComfyUI: one or several servers (round-robin), at most COMFYUI_MAX_CONCURRENCY prompts per server
+# from each worker process; an operator's own API-format workflow may replace the default one.
+COMFYUI_URLS = env.list("COMFYUI_URLS", default=["http://127.0.0.1:8188"])
+COMFYUI_MAX_CONCURRENCY = env.int("COMFYUI_MAX_CONCURRENCY", default=1)
+COMFYUI_WORKFLOW_PATH = env.str("COMFYUI_WORKFLOW_PATH", default="")  # empty: engines/workflows/flux_pose.json
+COMFYUI_BACKGROUND_WORKFLOW_PATH = env.str("COMFYUI_BACKGROUND_WORKFLOW_PATH", default="")
+COMFYUI_UNION_TYPE = env.str("COMFYUI_UNION_TYPE", default="auto")  # not "openpose": ComfyUI issue #4823
+COMFYUI_API_KEY = env.str("COMFYUI_API_KEY", default="")  # sent as Authorization: Bearer, behind a proxy
+COMFYUI_COST_PER_IMAGE_USD = env.float("COMFYUI_COST_PER_IMAGE_USD", default=0.0)
+# Black Forest Labs API (x-key). Pose control by multi-reference editing (avatar + pose map).
+BFL_API_KEY = env.str("BFL_API_KEY", default="")
+BFL_API_URL = env.str("BFL_API_URL", default="https://api.bfl.ai")
+BFL_MODEL = env.str("BFL_MODEL", default="flux-2-pro")
+BFL_BACKGROUND_MODEL = env.str("BFL_BACKGROUND_MODEL", default="flux-2-pro")
+BFL_ALLOWED_HOSTS = env.list("BFL_ALLOWED_HOSTS", default=[".bfl.ai", ".bfl.ml"])  # polling + result hosts
+BFL_SAFETY_TOLERANCE = env.int("BFL_SAFETY_TOLERANCE", default=2)
+BFL_COST_PER_IMAGE_USD = env.float("BFL_COST_PER_IMAGE_USD", default=0.05)  # when the reply states none
+# fal.ai queue API (Authorization: Key ...): flux-general with a union ControlNet (pose) + IP-adapter.
+FAL_KEY = env.str("FAL_KEY", default="")
+FAL_QUEUE_URL = env.str("FAL_QUEUE_URL", default="https://queue.fal.run")
+FAL_MODEL = env.str("FAL_MODEL", default="fal-ai/flux-general")
+FAL_BACKGROUND_MODEL = env.str("FAL_BACKGROUND_MODEL", default="fal-ai/flux/dev")
+FAL_ALLOWED_HOSTS = env.list("FAL_ALLOWED_HOSTS", default=["queue.fal.run", ".fal.media", ".fal.run"])
+FAL_COST_PER_MEGAPIXEL_USD = env.float("FAL_COST_PER_MEGAPIXEL_USD", default=0.075)
+FAL_CONTROLNET_UNION_PATH = env.str("FAL_CONTROLNET_UNION_PATH",
+                                    default="Shakker-Labs/FLUX.1-dev-ControlNet-Union-Pro")
+FAL_IP_ADAPTER_PATH = env.str("FAL_IP_ADAPTER_PATH", default="XLabs-AI/flux-ip-adapter")
+FAL_IP_ADAPTER_SCALE = env.float("FAL_IP_ADAPTER_SCALE", default=0.7)
+# diffusers in the engine worker (GPU): local model folders only, loaded once per worker process.
+DIFFUSERS_FLUX_PATH = env.str("DIFFUSERS_FLUX_PATH", default="")  # FLUX.1-dev in diffusers layout
+DIFFUSERS_CONTROLNET_PATH = env.str("DIFFUSERS_CONTROLNET_PATH", default="")  # FLUX.1-dev-ControlNet-Union-Pro
+DIFFUSERS_DEVICE = env.str("DIFFUSERS_DEVICE", default="")  # empty: cuda when available, else cpu
+DIFFUSERS_DTYPE = env.str("DIFFUSERS_DTYPE", default="bfloat16")
+DIFFUSERS_STEPS = env.int("DIFFUSERS_STEPS", default=28)
+DIFFUSERS_GUIDANCE = env.float("DIFFUSERS_GUIDANCE", default=3.5)
+DIFFUSERS_CPU_OFFLOAD = env.bool("DIFFUSERS_CPU_OFFLOAD", default=False)
+DIFFUSERS_COST_PER_IMAGE_USD = env.float("DIFFUSERS_COST_PER_IMAGE_USD", default=0.0)
+
 # --- Background changer and exports (issue 7) ---------------------------------------------------
 POSEGEN_BACKGROUND_RATE = env.str("POSEGEN_BACKGROUND_RATE", default="10/min")  # per user, Redis-backed cache
 POSEGEN_BACKGROUND_MAX_ATTEMPTS = env.int("POSEGEN_BACKGROUND_MAX_ATTEMPTS", default=3)  # transient errors
 CELERY_TASK_ROUTES["posegen.tasks.background_change"] = {"queue": "export"}
 CELERY_TASK_ROUTES["posegen.tasks.pose_export"] = {"queue": "export"}
+
+# --- Rate limits (per user, or per IP when anonymous); "N/second|minute|hour|day" ----------------
+RATE_LIMITS = {
+    "generate": "30/minute",
+    "register": "10/hour",
+    "login": "20/minute",
+    "pose_request_create": "20/hour",
+    "vote": "120/minute",
+    **env.json("RATE_LIMITS", default={}),
+}
+# Brute-force protection: this many failed logins for one email locks it for LOGIN_LOCKOUT_SECONDS.
+LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
 if STORAGE_BACKEND == "s3":  # signed URLs with SigV4: R2 and MinIO accept nothing older
     _default_storage["OPTIONS"]["signature_version"] = env.str("AWS_S3_SIGNATURE_VERSION", default="s3v4")
     _default_storage["OPTIONS"]["addressing_style"] = env.str("AWS_S3_ADDRESSING_STYLE", default=None)

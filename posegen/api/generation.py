@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 
 from lumiku.core.pagination import PageInput, page_response, paginate, paginated_serializer
 from lumiku.core.storage import storage_url
+from lumiku.core.throttling import rate_limited
 from posegen.api.serializers import StorageUrlField
 from posegen.imaging.export_formats import EXPORT_FORMATS
 from posegen.models.choices import BackgroundMode, GenerationType
@@ -98,6 +99,7 @@ class GenerateAccepted(serializers.Serializer):
     estimatedCompletionTime = serializers.IntegerField(help_text="seconds")  # noqa: N815
 
 
+@rate_limited("generate")
 class GenerateApi(APIView):
     class GenerateInput(serializers.Serializer):
         projectId = serializers.UUIDField()  # noqa: N815

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lumiku.core.pagination import PageInput, page_response, paginate, paginated_serializer
+from lumiku.core.throttling import rate_limited
 from requests_community.api.serializers import (
     RequestCreatedEnvelope,
     RequestEnvelope,
@@ -45,6 +46,7 @@ def _page(request, *, queryset, params) -> Response:
     )
 
 
+@rate_limited("pose_request_create", methods=("POST",))
 class RequestListCreateApi(APIView):
     class RequestFilterInput(PageInput):
         status = serializers.ChoiceField(choices=RequestStatus.choices, required=False)
@@ -188,6 +190,7 @@ class RequestDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@rate_limited("vote")
 class RequestVoteApi(APIView):
     @extend_schema(request=None, responses={200: RequestEnvelope}, tags=TAGS, operation_id="pose_requests_vote",
                    summary="Vote for a request (idempotent)")

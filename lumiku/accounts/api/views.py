@@ -1,11 +1,13 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from lumiku.accounts.lockout import login_failure_record, login_lockout_check, login_success_record
 from lumiku.accounts.services import user_create
+from lumiku.core.throttling import rate_limited
 from lumiku.credits.selectors import credits_balance, credits_unlimited_tier
 
 
@@ -23,6 +25,7 @@ class UserEnvelope(serializers.Serializer):
     user = UserOutput()
 
 
+@rate_limited("register")
 class RegisterApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -54,8 +57,20 @@ class MeApi(APIView):
 
 
 @extend_schema(tags=["auth"])
+@rate_limited("login")
 class TokenApi(TokenObtainPairView):
-    """POST {email, password} → {access, refresh}."""
+    """POST {email, password} → {access, refresh}; repeated failures lock the email for a while."""
+
+    def post(self, request, *args, **kwargs):
+        email = str(request.data.get("email", ""))[:254]
+        login_lockout_check(email=email)
+        try:
+            response = super().post(request, *args, **kwargs)
+        except exceptions.AuthenticationFailed:
+            login_failure_record(email=email)
+            raise
+        login_success_record(email=email)
+        return response
 
 
 @extend_schema(tags=["auth"])

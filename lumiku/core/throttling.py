@@ -1,0 +1,45 @@
+"""Rate limits: one scoped throttle whose rates live in settings.RATE_LIMITS (env-overridable),
+counted in the default cache (Redis in production). A refusal is the 429 error envelope with
+Retry-After (see the exception handler).
+
+Rates are read on every check rather than at import time, so operators and tests can change them.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class ScopedRateLimit(SimpleRateThrottle):
+    """Per user (or per client IP when anonymous) and per view `throttle_scope`."""
+
+    def __init__(self) -> None:  # SimpleRateThrottle reads its rate here; ours comes per request
+        pass
+
+    def allow_request(self, request, view):
+        methods = getattr(view, "throttle_methods", None)
+        if methods and request.method not in methods:
+            return True
+        self.scope = getattr(view, "throttle_scope", None)
+        self.rate = settings.RATE_LIMITS.get(self.scope) if self.scope else None
+        if not self.rate:
+            return True
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+    def get_cache_key(self, request, view):
+        ident = request.user.pk if request.user and request.user.is_authenticated else self.get_ident(request)
+        return f"ratelimit:{self.scope}:{ident}"
+
+
+def rate_limited(scope: str, *, methods: tuple[str, ...] | None = None):
+    """Class decorator: `@rate_limited("generate")` on an APIView (optionally only some methods)."""
+
+    def apply(view_class):
+        view_class.throttle_scope = scope
+        view_class.throttle_methods = methods
+        view_class.throttle_classes = [*getattr(view_class, "throttle_classes", []), ScopedRateLimit]
+        return view_class
+
+    return apply
