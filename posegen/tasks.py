@@ -49,3 +49,10 @@ def pose_export(pose_id: str) -> list[str]:
     from posegen.services.exports import pose_exports_run
 
     return sorted(pose_exports_run(pose_id=pose_id))
+
+
+@shared_task(name="posegen.tasks.project_check_avatar")
+def project_check_avatar(project_id: str) -> bool:
+    from posegen.services.avatar_check import project_check_avatar as check
+
+    return check(project_id=project_id) is not None

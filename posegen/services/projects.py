@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.db import transaction
 
 from lumiku.avatars.selectors import avatar_get
@@ -10,6 +12,8 @@ from lumiku.core.images import image_clean_upload
 from lumiku.core.storage import storage_save, user_storage_key
 from posegen.models import PoseGeneratorProject
 from posegen.models.choices import ACTIVE_GENERATION_STATUSES, AvatarSource, ProjectStatus
+
+logger = logging.getLogger(__name__)
 
 
 def project_create(*, user, project_name: str, avatar_source: str, description: str = "",
@@ -36,7 +40,7 @@ def project_create(*, user, project_name: str, avatar_source: str, description: 
     else:
         raise ValidationFailed(f"avatarSource must be one of {', '.join(AvatarSource.values)}.")
 
-    return PoseGeneratorProject.objects.create(
+    project = PoseGeneratorProject.objects.create(
         user=user,
         project_name=project_name.strip(),
         description=description.strip(),
@@ -44,6 +48,17 @@ def project_create(*, user, project_name: str, avatar_source: str, description: 
         avatar=avatar,
         avatar_image=image_name,
     )
+    transaction.on_commit(lambda: _enqueue_avatar_check(project.pk))
+    return project
+
+
+def _enqueue_avatar_check(project_id) -> None:
+    from posegen.tasks import project_check_avatar
+
+    try:
+        project_check_avatar.delay(str(project_id))
+    except Exception:  # the check is advice for the UI; a broker outage must not fail the upload
+        logger.warning("could not enqueue the avatar check for project %s", project_id, exc_info=True)
 
 
 _UPDATABLE_STATUSES = (ProjectStatus.ACTIVE, ProjectStatus.ARCHIVED)

@@ -152,3 +152,26 @@ def test_method_not_allowed_is_405_envelope(auth_client):
     response = auth_client.patch(URL, {}, format="json")
     assert response.status_code == 405
     assert response.json()["error"]["code"] == "METHOD_NOT_ALLOWED"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_avatar_check_is_stored_on_the_project_by_a_worker(auth_client, celery_worker):
+    import time
+    from pathlib import Path
+
+    photo = (Path(__file__).resolve().parents[2] / "fixtures" / "images" / "upper_arms_crossed_portrait.jpg")
+    response = auth_client.post(
+        URL, {"projectName": "Portrait", "avatarSource": "UPLOAD",
+              "avatarImage": upload("me.jpg", photo.read_bytes(), "image/jpeg")},
+        format="multipart",
+    )
+    assert response.status_code == 201
+    assert response.json()["project"]["avatarCheck"] == {}
+    project_id = response.json()["project"]["id"]
+    deadline = time.monotonic() + 60
+    while not PoseGeneratorProject.objects.get(pk=project_id).avatar_check and time.monotonic() < deadline:
+        time.sleep(0.2)
+    check = auth_client.get(f"{URL}/{project_id}").json()["project"]["avatarCheck"]
+    assert check["ok"] is False  # a head-and-shoulders portrait cannot be re-posed whole
+    assert check["problems"] and all({"code", "message", "advice"} <= set(p) for p in check["problems"])
+    assert "checkedAt" in check and "imageSize" in check
