@@ -20,6 +20,7 @@ from posegen.engines.base import (
 ENGINES: dict[str, str] = {
     "mannequin": "posegen.engines.mannequin.MannequinEngine",
     "instant": "posegen.engines.instant.InstantEngine",
+    "comfyui": "posegen.engines.comfyui.ComfyUIEngine",
     "offline": "posegen.engines.offline.OfflineEngine",
 }
 

@@ -1,0 +1,121 @@
+"""The `comfyui` engine: a self-hosted ComfyUI (one or several servers) runs FLUX.1-dev + the union
+ControlNet on the pose map, with the avatar as a Redux reference.
+
+Settings: COMFYUI_URLS (round-robin), COMFYUI_MAX_CONCURRENCY (prompts per server from each worker
+process), COMFYUI_WORKFLOW_PATH / COMFYUI_BACKGROUND_WORKFLOW_PATH (an operator's own API-format
+workflows; see `workflow.py` for the placeholders), COMFYUI_UNION_TYPE, COMFYUI_API_KEY (sent as a
+Bearer token, for servers behind an authenticating proxy), COMFYUI_COST_PER_IMAGE_USD.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from django.conf import settings
+
+from posegen.engines.base import EngineRequest, EngineResult, TransientEngineError
+from posegen.engines.comfyui.client import ComfyUIServer, ServerUnreachable, server_acquire
+from posegen.engines.comfyui.workflow import (
+    DEFAULT_BACKGROUND_WORKFLOW,
+    DEFAULT_POSE_WORKFLOW,
+    REQUIRED_BACKGROUND,
+    REQUIRED_POSE,
+    save_nodes,
+    workflow_load,
+    workflow_render,
+)
+from posegen.engines.http import EngineHTTP, image_fit, size_round
+
+DEFAULT_STEPS = 28
+DEFAULT_GUIDANCE = 3.5
+AVATAR_STRENGTH = 0.6
+
+
+def _upload_name(kind: str, data: bytes) -> str:
+    # Named by content: a batch re-uploads the same avatar under the same name (overwrite=true), so the
+    # server's input folder grows by one file per distinct image, not per request.
+    return f"lumiku_{kind}_{hashlib.sha256(data).hexdigest()[:24]}.png"
+
+
+class ComfyUIEngine:
+    name = "comfyui"
+
+    def __init__(self) -> None:
+        self.urls = [u.rstrip("/") for u in settings.COMFYUI_URLS if u.strip()]
+        if not self.urls:
+            raise ValueError("COMFYUI_URLS is empty")
+        self.limit = max(1, settings.COMFYUI_MAX_CONCURRENCY)
+        self.pose_graph = workflow_load(settings.COMFYUI_WORKFLOW_PATH or DEFAULT_POSE_WORKFLOW,
+                                        required=REQUIRED_POSE)
+        self.background_graph = workflow_load(
+            settings.COMFYUI_BACKGROUND_WORKFLOW_PATH or DEFAULT_BACKGROUND_WORKFLOW, required=REQUIRED_BACKGROUND)
+        self.api_key = settings.COMFYUI_API_KEY
+        self.http = EngineHTTP(
+            name="comfyui", timeout=settings.ENGINE_HTTP_TIMEOUT, connect_timeout=settings.ENGINE_HTTP_CONNECT_TIMEOUT,
+            retries=settings.ENGINE_HTTP_RETRIES, backoff=settings.ENGINE_HTTP_BACKOFF_SECONDS,
+            backoff_cap=settings.ENGINE_HTTP_BACKOFF_CAP_SECONDS, secrets=[self.api_key],
+        )
+        self.timeout = settings.ENGINE_GENERATION_TIMEOUT
+        self.poll_interval = settings.ENGINE_POLL_INTERVAL_SECONDS
+        self.cost = settings.COMFYUI_COST_PER_IMAGE_USD
+
+    def _server(self, url: str) -> ComfyUIServer:
+        return ComfyUIServer(url, http=self.http, api_key=self.api_key,
+                             open_timeout=settings.ENGINE_HTTP_CONNECT_TIMEOUT)
+
+    def _run(self, *, graph_template: dict, values: dict, uploads: dict[str, tuple[str, bytes]],
+             width: int, height: int, seed: int, kind: str, tolerance: float = 0.03) -> EngineResult:
+        started = time.perf_counter()
+        down: set[str] = set()
+        while True:
+            waited = time.perf_counter()
+            with server_acquire(self.urls, limit=self.limit, timeout=self.timeout,
+                                skip=frozenset(down)) as url:
+                waited = time.perf_counter() - waited
+                server = self._server(url)
+                try:
+                    names = {key: server.upload(data, name=_upload_name(tag, data))
+                             for key, (tag, data) in uploads.items()}
+                except ServerUnreachable:
+                    down.add(url)
+                    if len(down) >= len(self.urls):
+                        raise
+                    continue  # nothing submitted yet: try the next server
+                graph = workflow_render(graph_template, values={**values, **names},
+                                        union_type=settings.COMFYUI_UNION_TYPE)
+                run = server.run(graph, output_nodes=save_nodes(graph), timeout=self.timeout,
+                                 poll_interval=self.poll_interval)
+                data = server.view(run.images[0])
+                break
+        image, out_w, out_h = image_fit(data, width=width, height=height, name="comfyui", tolerance=tolerance)
+        elapsed = time.perf_counter() - started
+        return EngineResult(image=image, width=out_w, height=out_h, seed=seed, elapsed=elapsed, metadata={
+            "engine": self.name, "kind": kind, "server": url, "promptId": run.prompt_id, "via": run.via,
+            "latencySeconds": round(elapsed, 3), "slotWaitSeconds": round(waited, 3),
+            "queueSeconds": round(run.queue_seconds, 3), "progressEvents": run.progress_events,
+            "costUsd": self.cost,
+        })
+
+    def generate(self, request: EngineRequest) -> EngineResult:
+        values = {
+            "prompt": request.prompt, "negative_prompt": request.negative_prompt, "seed": int(request.seed),
+            "width": int(request.width), "height": int(request.height),
+            "controlnet_weight": float(request.controlnet_weight), "union_type": settings.COMFYUI_UNION_TYPE,
+            "steps": DEFAULT_STEPS, "guidance": DEFAULT_GUIDANCE, "avatar_strength": AVATAR_STRENGTH,
+        }
+        uploads = {"avatar_image": ("avatar", request.avatar_image),
+                   "pose_image": ("pose", request.controlnet_map)}
+        return self._run(graph_template=self.pose_graph, values=values, uploads=uploads, width=request.width,
+                         height=request.height, seed=request.seed, kind="pose")
+
+    def generate_background(self, *, prompt: str, width: int, height: int, seed: int) -> EngineResult:
+        # FLUX works in multiples of 16: ask for the nearest such size, scale the result to the exact one
+        values = {"prompt": prompt, "negative_prompt": "people, person, text, watermark", "seed": int(seed),
+                  "width": size_round(width), "height": size_round(height), "steps": DEFAULT_STEPS,
+                  "guidance": DEFAULT_GUIDANCE}
+        return self._run(graph_template=self.background_graph, values=values, uploads={}, width=width,
+                         height=height, seed=seed, kind="background", tolerance=0.15)
+
+
+__all__ = ["ComfyUIEngine", "TransientEngineError"]

@@ -1,0 +1,1 @@
+"""Fake provider servers for engine protocol tests (loopback only, started by each test)."""
