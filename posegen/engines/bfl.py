@@ -1,0 +1,152 @@
+"""The `bfl` engine: Black Forest Labs' hosted FLUX API (https://docs.bfl.ai).
+
+    POST {BFL_API_URL}/v1/{BFL_MODEL}   header x-key   -> {id, polling_url, cost?}
+    GET  polling_url                    header x-key   -> {status: Ready | Pending | Request Moderated |
+                                                           Content Moderated | Task not found | Error,
+                                                           result: {sample: <signed URL, minutes>}}
+    GET  result.sample                  no key          -> the image (downloaded at once: it expires)
+
+Pose control is multi-reference editing (FLUX.2 / Kontext): the avatar is `input_image`, the OpenPose
+map `input_image_2`, and the prompt asks for the pose of image 2 on the person of image 1. The polling
+and sample URLs come from the response, so they are checked (`url_check`) before anything is fetched:
+https on BFL_ALLOWED_HOSTS, or the exact origin of BFL_API_URL.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+
+from django.conf import settings
+
+from posegen.engines.base import EngineError, EngineRequest, EngineResult, ModerationRejected, TransientEngineError
+from posegen.engines.http import MISCONFIGURED, UNAVAILABLE, EngineHTTP, image_fit, json_of, size_round, url_check
+
+POSE_INSTRUCTION = (
+    "Match the exact body pose of image 2 (an OpenPose skeleton: limbs, head tilt and hand positions). "
+    "Keep the person, face, hair, body shape and clothing of image 1 unchanged. "
+    "Photorealistic studio photo, full body, the skeleton itself must not appear. {prompt}"
+)
+MODERATED_MESSAGE = "The image service declined this image under its content rules; it was refunded."
+EXPIRED_STATUSES = (403, 404, 410)
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+class BFLEngine:
+    name = "bfl"
+
+    def __init__(self) -> None:
+        self.key = settings.BFL_API_KEY
+        self.base = settings.BFL_API_URL.rstrip("/")
+        self.model = settings.BFL_MODEL
+        self.background_model = settings.BFL_BACKGROUND_MODEL
+        self.allowed_hosts = settings.BFL_ALLOWED_HOSTS
+        self.http = EngineHTTP(
+            name="bfl", timeout=settings.ENGINE_HTTP_TIMEOUT, connect_timeout=settings.ENGINE_HTTP_CONNECT_TIMEOUT,
+            retries=settings.ENGINE_HTTP_RETRIES, backoff=settings.ENGINE_HTTP_BACKOFF_SECONDS,
+            backoff_cap=settings.ENGINE_HTTP_BACKOFF_CAP_SECONDS, secrets=[self.key],
+        )
+        self.timeout = settings.ENGINE_GENERATION_TIMEOUT
+        self.poll_interval = settings.ENGINE_POLL_INTERVAL_SECONDS
+
+    @property
+    def _headers(self) -> dict[str, str]:
+        if not self.key:
+            raise EngineError("BFL_API_KEY is not set", user_message=MISCONFIGURED)
+        return {"x-key": self.key, "accept": "application/json"}
+
+    def _size(self, model: str, width: int, height: int) -> dict:
+        if model.startswith("flux-kontext"):  # Kontext takes an aspect ratio, not a size
+            from math import gcd
+
+            g = gcd(width, height)
+            return {"aspect_ratio": f"{width // g}:{height // g}"}
+        return {"width": size_round(width), "height": size_round(height)}
+
+    # --- protocol ------------------------------------------------------------------------------------
+    def _submit(self, model: str, payload: dict) -> tuple[str, str, float | None]:
+        response = self.http.post(f"{self.base}/v1/{model}", headers=self._headers, json=payload)
+        body = json_of(response, name="bfl")
+        if not isinstance(body, dict) or not body.get("id"):
+            raise TransientEngineError(f"bfl: submit answered {str(body)[:200]}", user_message=UNAVAILABLE)
+        task_id = str(body["id"])
+        polling_url = body.get("polling_url") or f"{self.base}/v1/get_result?id={task_id}"
+        polling_url = url_check(polling_url, allowed_hosts=self.allowed_hosts, configured_base=self.base,
+                                what="polling URL")
+        cost = body.get("cost")
+        return task_id, polling_url, float(cost) if isinstance(cost, int | float) else None
+
+    def _poll(self, task_id: str, polling_url: str, *, deadline: float) -> tuple[dict, int]:
+        polls = 0
+        while True:
+            polls += 1
+            body = json_of(self.http.get(polling_url, headers=self._headers), name="bfl")
+            status = body.get("status") if isinstance(body, dict) else None
+            if status == "Ready":
+                return body.get("result") or {}, polls
+            if status in ("Request Moderated", "Content Moderated"):
+                reasons = (body.get("details") or {}) if isinstance(body.get("details"), dict) else {}
+                raise ModerationRejected(f"bfl: task {task_id}: {status} {reasons}", user_message=MODERATED_MESSAGE)
+            if status == "Task not found":
+                raise TransientEngineError(f"bfl: task {task_id} not found", user_message=UNAVAILABLE)
+            if status == "Error":
+                raise TransientEngineError(f"bfl: task {task_id} failed: {str(body)[:200]}", user_message=UNAVAILABLE)
+            if status != "Pending":
+                raise TransientEngineError(f"bfl: task {task_id}: unexpected reply {str(body)[:200]}",
+                                           user_message=UNAVAILABLE)
+            if time.monotonic() + self.poll_interval > deadline:
+                raise TransientEngineError(f"bfl: task {task_id} still pending at the deadline",
+                                           user_message=UNAVAILABLE)
+            time.sleep(self.poll_interval)
+
+    def _download(self, result: dict, *, task_id: str) -> bytes:
+        sample = url_check(result.get("sample"), allowed_hosts=self.allowed_hosts, configured_base=self.base,
+                           what="result URL")
+        # a signed URL: no key goes with it; fetched at once, as it expires in minutes
+        response = self.http.get(sample, ok=EXPIRED_STATUSES)
+        if response.status_code in EXPIRED_STATUSES:
+            raise TransientEngineError(f"bfl: task {task_id}: result URL answered {response.status_code} (expired?)",
+                                       user_message=UNAVAILABLE)
+        return response.content
+
+    def _run(self, *, model: str, payload: dict, width: int, height: int, seed: int, kind: str,
+             tolerance: float) -> EngineResult:
+        started = time.perf_counter()
+        deadline = time.monotonic() + self.timeout
+        task_id, polling_url, cost = self._submit(model, payload)
+        result, polls = self._poll(task_id, polling_url, deadline=deadline)
+        data = self._download(result, task_id=task_id)
+        image, out_w, out_h = image_fit(data, width=width, height=height, name="bfl", tolerance=tolerance)
+        elapsed = time.perf_counter() - started
+        cost_usd = round(cost / 100, 4) if cost is not None else settings.BFL_COST_PER_IMAGE_USD  # 1 credit = $0.01
+        return EngineResult(image=image, width=out_w, height=out_h, seed=seed, elapsed=elapsed, metadata={
+            "engine": self.name, "kind": kind, "model": model, "taskId": task_id, "polls": polls,
+            "latencySeconds": round(elapsed, 3), "costUsd": cost_usd, "costCredits": cost,
+        })
+
+    # --- the engine interface ----------------------------------------------------------------------------
+    def generate(self, request: EngineRequest) -> EngineResult:
+        payload = {
+            "prompt": POSE_INSTRUCTION.format(prompt=request.prompt),
+            "input_image": _b64(request.avatar_image),
+            "input_image_2": _b64(request.controlnet_map),
+            "seed": int(request.seed),
+            **self._size(self.model, request.width, request.height),
+            "output_format": "png",
+            "safety_tolerance": settings.BFL_SAFETY_TOLERANCE,
+            "prompt_upsampling": False,
+        }
+        return self._run(model=self.model, payload=payload, width=request.width, height=request.height,
+                         seed=request.seed, kind="pose", tolerance=0.03)
+
+    def generate_background(self, *, prompt: str, width: int, height: int, seed: int) -> EngineResult:
+        payload = {
+            "prompt": f"{prompt}. Empty scene, no people, photographic backdrop.",
+            "seed": int(seed), **self._size(self.background_model, width, height), "output_format": "png",
+            "safety_tolerance": settings.BFL_SAFETY_TOLERANCE, "prompt_upsampling": False,
+        }
+        return self._run(model=self.background_model, payload=payload, width=width, height=height, seed=seed,
+                         kind="background", tolerance=0.15)
