@@ -368,3 +368,8 @@ LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
 if STORAGE_BACKEND == "s3":  # signed URLs with SigV4: R2 and MinIO accept nothing older
     _default_storage["OPTIONS"]["signature_version"] = env.str("AWS_S3_SIGNATURE_VERSION", default="s3v4")
     _default_storage["OPTIONS"]["addressing_style"] = env.str("AWS_S3_ADDRESSING_STYLE", default=None)
+
+# Optional avatar identity for the diffusers engine: XLabs flux-ip-adapter + a CLIP ViT-L/14 folder.
+DIFFUSERS_IP_ADAPTER_PATH = env.str("DIFFUSERS_IP_ADAPTER_PATH", default="")
+DIFFUSERS_IMAGE_ENCODER_PATH = env.str("DIFFUSERS_IMAGE_ENCODER_PATH", default="")
+DIFFUSERS_IP_ADAPTER_SCALE = env.float("DIFFUSERS_IP_ADAPTER_SCALE", default=0.7)

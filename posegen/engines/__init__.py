@@ -21,6 +21,7 @@ ENGINES: dict[str, str] = {
     "mannequin": "posegen.engines.mannequin.MannequinEngine",
     "instant": "posegen.engines.instant.InstantEngine",
     "comfyui": "posegen.engines.comfyui.ComfyUIEngine",
+    "diffusers": "posegen.engines.diffusers_engine.DiffusersEngine",
     "fal": "posegen.engines.fal.FalEngine",
     "bfl": "posegen.engines.bfl.BFLEngine",
     "offline": "posegen.engines.offline.OfflineEngine",

@@ -224,8 +224,9 @@ def image_mime(data: bytes) -> str:
 
 
 def size_round(value: int, multiple: int = 16) -> int:
-    """The nearest size FLUX accepts (a positive multiple of `multiple`)."""
-    return max(multiple, round(value / multiple) * multiple)
+    """The smallest size FLUX accepts (a positive multiple of `multiple`) that is at least `value`: the
+    result is then scaled down to the exact size asked for, never up."""
+    return max(multiple, -(-int(value) // multiple) * multiple)
 
 
 def image_fit(data: bytes, *, width: int, height: int, name: str,
