@@ -226,7 +226,7 @@ def _watermarked(image, mark: Watermark):
 def _encode(image, spec: ExportFormat) -> bytes:
     if spec.file_format == "jpeg":
         return image.jpegsave_buffer(Q=spec.quality, optimize_coding=True, interlace=True, keep="none",
-                                     subsample_mode="auto")
+                                     subsample_mode="on")  # 4:2:0 as sharp does
     if spec.dpi:
         ppmm = spec.dpi / _MM_PER_INCH
         image = image.copy(xres=ppmm, yres=ppmm)

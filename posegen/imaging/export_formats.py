@@ -74,7 +74,7 @@ _CUSTOM_RE = re.compile(r"^custom:([1-9][0-9]{1,4})x([1-9][0-9]{1,4})$")
 # Bytes per output pixel measured on the benchmark's 20 studio images (bench/bench_export.py): a
 # JPEG's size depends mostly on its quality, a lossless PNG's on the content. Used only to tell the
 # user roughly how large a download will be.
-_BYTES_PER_PIXEL = {("jpeg", 85): 0.10, ("jpeg", 90): 0.13, ("jpeg", 95): 0.20, ("png", 100): 0.85}
+_BYTES_PER_PIXEL = {("jpeg", 85): 0.11, ("jpeg", 90): 0.12, ("jpeg", 95): 0.20, ("png", 100): 1.2}
 ORIGINAL_ESTIMATE_PIXELS = 1024 * 1536
 
 
@@ -122,7 +122,7 @@ def estimated_bytes(spec: ExportFormat) -> int:
     pixels = (spec.width * spec.height) if spec.width and spec.height else ORIGINAL_ESTIMATE_PIXELS
     per_pixel = _BYTES_PER_PIXEL.get((spec.file_format, spec.quality))
     if per_pixel is None:
-        per_pixel = 0.85 if spec.file_format == "png" else 0.02 + 0.0012 * spec.quality
+        per_pixel = 1.2 if spec.file_format == "png" else 0.02 + 0.0012 * spec.quality
     return int(pixels * per_pixel)
 
 
