@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from lumiku.avatars.services import avatar_record_usage
 from lumiku.core.bulk import bulk_insert
-from lumiku.core.errors import Conflict, NotFound, ServiceUnavailable, UnprocessableEntity
+from lumiku.core.errors import Conflict, NotFound, ServiceUnavailable, UnprocessableEntity, ValidationFailed
 from lumiku.core.images import image_clean_upload
 from lumiku.core.queues import Queue
 from lumiku.core.storage import storage_save, user_storage_key
@@ -40,13 +40,16 @@ def request_fingerprint(payload: dict) -> str:
 def _text_pose_structures(*, prompt: str, count: int, seed: int) -> tuple[dict, list[dict]]:
     """The pose the text describes, and one (jittered) structure per variation."""
     try:
-        from posegen.posekit.text_to_pose import text_to_pose
+        from posegen.posekit.text_to_pose import TextToPoseError, text_to_pose
     except ImportError:  # the text-to-pose module ships with the pose-library work
         raise ServiceUnavailable("Generating from a text description is not available yet.",
                                  code="TEXT_TO_POSE_UNAVAILABLE") from None
     from posegen.posekit.skeleton import pose_jitter, pose_to_dict
 
-    result = text_to_pose(text=prompt)
+    try:
+        result = text_to_pose(text=prompt)
+    except TextToPoseError as exc:
+        raise ValidationFailed(str(exc), code="PROMPT_NOT_UNDERSTOOD", fields={"textPrompt": [str(exc)]}) from None
     structures = [pose_to_dict(pose=result.pose)]
     structures += [pose_to_dict(pose=pose_jitter(pose=result.pose, seed=seed + i, degrees=5.0))
                    for i in range(1, count)]

@@ -294,3 +294,19 @@ def test_pose_from_photo_needs_the_photo(auth_client, project):
     assert response.status_code == 400
     assert "referenceImage" in response.json()["error"]["fields"]
     _nothing_written(auth_client.user, 1000)
+
+
+def test_text_description_generation_builds_one_pose_per_variation(auth_client, project):
+    pytest.importorskip("posegen.posekit.text_to_pose")
+    fund(auth_client.user, 1000)
+    response = auth_client.post(GENERATE_URL, {
+        "projectId": str(project.pk), "generationType": "TEXT_DESCRIPTION", "variationCount": 3,
+        "textPrompt": "standing with arms crossed, 3/4 view, looking left", "seed": 9,
+    }, format="json")
+    assert response.status_code == 202, response.content
+    assert (response.json()["totalPosesExpected"], response.json()["creditCharged"]) == (3, 90)
+    generation = PoseGeneration.objects.get()
+    assert generation.generated_pose_structure["understood"]
+    rows = list(GeneratedPose.objects.filter(generation=generation).order_by("sequence"))
+    assert [r.seed_used for r in rows] == [9, 10, 11]
+    assert len({str(r.pose_structure) for r in rows}) == 3

@@ -141,3 +141,24 @@ def test_a_failed_image_is_refunded_once_even_if_failed_twice(auth_client, proje
     assert pose_fail(pose_id=pose.pk, token=token, reason="x") is False
     assert credits_balance(user_id=auth_client.user.pk) == 100
     assert PoseGeneration.objects.get(pk=generation_id).credit_refunded == 30
+
+
+def test_default_mannequin_engine_renders_a_text_generation(auth_client, project, celery_worker, engine, settings):
+    pytest.importorskip("posegen.posekit.text_to_pose")
+    engine("mannequin")
+    fund(auth_client.user, 100)
+    response = auth_client.post(GENERATE_URL, {
+        "projectId": str(project.pk), "generationType": "TEXT_DESCRIPTION", "variationCount": 2,
+        "textPrompt": "sitting on a chair with legs crossed, right hand on chin",
+    }, format="json")
+    assert response.status_code == 202, response.content
+    generation = wait_for_terminal(response.json()["generationId"], timeout=60)
+    assert generation.status == "completed"
+    from PIL import Image
+
+    from lumiku.core.storage import storage_read
+
+    for pose in GeneratedPose.objects.filter(generation=generation):
+        with Image.open(__import__("io").BytesIO(storage_read(pose.output_image.name))) as img:
+            assert img.size == (settings.POSEGEN_OUTPUT_WIDTH, settings.POSEGEN_OUTPUT_HEIGHT)
+    assert credits_balance(user_id=auth_client.user.pk) == 40
