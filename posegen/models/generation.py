@@ -143,6 +143,8 @@ class GeneratedPose(models.Model):
 
     generation_time = models.FloatField(null=True, blank=True)
     ai_confidence_score = models.FloatField(null=True, blank=True)
+    # What the engine reported: its name, provider latency, per-image cost, ... (JSON-ready).
+    engine_metadata = models.JSONField(default=dict, blank=True)
 
     is_favorite = models.BooleanField(default=False)
     download_count = models.PositiveIntegerField(default=0)

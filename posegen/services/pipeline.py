@@ -206,13 +206,15 @@ def pose_generate_run(*, pose_id, attempt: int = 1) -> Outcome:
         pose_fail(pose_id=pose_id, token=token, reason="An internal error stopped this image.")
         return Outcome.FAILED
     elapsed = time.perf_counter() - started
+    metadata = {"engine": engine_get().name, "engineSeconds": round(result.elapsed, 3), **(result.metadata or {})}
     done = _complete(pose_id=pose_id, token=token, output_name=output_name, thumb_name=thumb_name,
                      prompt=request.prompt, seed=result.seed, elapsed=elapsed, confidence=result.confidence,
-                     structure=request.pose_structure)
+                     structure=request.pose_structure, metadata=metadata)
     return Outcome.COMPLETED if done else Outcome.SKIPPED
 
 
-def _complete(*, pose_id, token, output_name, thumb_name, prompt, seed, elapsed, confidence, structure) -> bool:
+def _complete(*, pose_id, token, output_name, thumb_name, prompt, seed, elapsed, confidence, structure,
+              metadata) -> bool:
     with transaction.atomic():
         _relaxed_durability()
         pose = GeneratedPose.objects.only("generation_id").get(pk=pose_id)
@@ -220,7 +222,7 @@ def _complete(*, pose_id, token, output_name, thumb_name, prompt, seed, elapsed,
         updated = GeneratedPose.objects.filter(pk=pose_id, claim_token=token, status=PoseStatus.PROCESSING).update(
             status=PoseStatus.COMPLETED, output_image=output_name, thumbnail=thumb_name, prompt_used=prompt,
             seed_used=seed, generation_time=elapsed, ai_confidence_score=confidence, completed_at=timezone.now(),
-            export_formats={"original": output_name}, pose_structure=structure,
+            export_formats={"original": output_name}, pose_structure=structure, engine_metadata=metadata,
         )
         if not updated:
             return False  # another worker took over this image after our lease ran out

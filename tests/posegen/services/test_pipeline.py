@@ -37,6 +37,9 @@ def test_gallery_generation_completes_and_charges_exactly(auth_client, project, 
     assert (generation.poses_completed, generation.poses_failed, generation.progress) == (6, 0, 100)
     assert generation.credit_refunded == 0
     assert calls["counting"] == 6
+    assert {tuple(sorted(p.engine_metadata)) for p in GeneratedPose.objects.filter(generation=generation)} == {
+        ("engine", "engineSeconds")}
+    assert GeneratedPose.objects.filter(generation=generation, engine_metadata__engine="counting").count() == 6
     assert credits_balance(user_id=auth_client.user.pk) == 320
     assert credits_ledger_sum(user_id=auth_client.user.pk) == 320
     project.refresh_from_db()
