@@ -13,7 +13,12 @@ from functools import cache
 from pathlib import Path
 
 from lumiku.core.errors import ValidationFailed
-from posegen.imaging.export_formats import EXPORT_FORMATS, MAX_FORMATS_PER_GENERATION
+from posegen.imaging.export_formats import (
+    EXPORT_FORMATS,
+    MAX_FORMATS_PER_GENERATION,
+    UnknownExportFormat,
+    export_format_get,
+)
 from posegen.models.choices import BackgroundMode, GenerationType
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -146,10 +151,15 @@ def validate_background_options(*, mode: str, color: str, prompt: str, has_uploa
 
 def validate_export_formats(formats: list[str] | None) -> tuple[str, ...]:
     formats = list(dict.fromkeys(formats or []))
-    unknown = [f for f in formats if f not in EXPORT_FORMATS]
+    unknown = []
+    for name in formats:
+        try:
+            export_format_get(name)  # a known format or an in-bounds custom:WxH
+        except UnknownExportFormat:
+            unknown.append(name)
     if unknown:
-        _fail(f"Unknown export format(s): {', '.join(unknown)}. Known: {', '.join(EXPORT_FORMATS)}.",
-              "outputFormats")
+        _fail(f"Unknown export format(s): {', '.join(unknown)}. Known: {', '.join(EXPORT_FORMATS)}, "
+              f"or custom:WxH.", "outputFormats")
     if len(formats) > MAX_FORMATS_PER_GENERATION:
         _fail(f"At most {MAX_FORMATS_PER_GENERATION} export formats per generation.", "outputFormats")
     return tuple(formats)

@@ -30,8 +30,9 @@ def _nothing_written(user, balance):
 def test_accepted_generation_creates_every_row_in_one_go(auth_client, project):
     fund(auth_client.user, 1000)
     poses = [library_pose() for _ in range(2)]
+    formats = ["instagram_story", "shopee_product", "custom:800x600"]
     body = gallery_body(project, poses, batchSize=3, useBackgroundChanger=True, backgroundMode="solid_color",
-                        backgroundColor="#ffffff", outputFormats=["instagram_story", "shopee_product"], seed=5)
+                        backgroundColor="#ffffff", outputFormats=formats, seed=5)
     response = auth_client.post(GENERATE_URL, body, format="json")
     assert response.status_code == 202
     data = response.json()
@@ -40,7 +41,7 @@ def test_accepted_generation_creates_every_row_in_one_go(auth_client, project):
     assert data["estimatedCompletionTime"] > 0
     generation = PoseGeneration.objects.get(pk=data["generationId"])
     assert generation.background_color == "#FFFFFF"
-    assert generation.export_formats == ["instagram_story", "shopee_product"]
+    assert generation.export_formats == ["instagram_story", "shopee_product", "custom:800x600"]
     assert GeneratedPose.objects.filter(generation=generation).count() == 6
     assert PoseSelection.objects.filter(generation=generation).count() == 2
     assert credits_balance(user_id=auth_client.user.pk) == 760
@@ -102,6 +103,8 @@ def test_idempotency_key_replays_and_never_charges_twice(auth_client, project):
         ({"batchSize": 0}, "batchSize"),
         ({"batchSize": "many"}, "batchSize"),
         ({"outputFormats": ["myspace"]}, "outputFormats"),
+        ({"outputFormats": ["custom:10x10"]}, "outputFormats"),
+        ({"outputFormats": ["custom:5000x5000"]}, "outputFormats"),
         ({"outputFormats": ["instagram_story"] * 2 + ["tiktok", "facebook_post", "twitter_post", "linkedin_post",
                                                        "shopee_product", "tokopedia_product", "lazada_product",
                                                        "print_a4", "print_4x6", "original"]}, "outputFormats"),
