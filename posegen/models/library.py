@@ -1,5 +1,7 @@
 import uuid
 
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 
@@ -79,6 +81,11 @@ class PoseLibrary(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Stable identity of a studio-catalogue pose (seed_pose_library upserts by it); null for others.
+    catalog_key = models.CharField(max_length=200, unique=True, null=True, blank=True, editable=False)
+    # PostgreSQL full-text document (name A, tags B, description C), kept by a trigger; NULL on SQLite.
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
+
     class Meta:
         ordering = ["-popularity_score", "name"]
         verbose_name = "library pose"
@@ -105,3 +112,19 @@ class PoseLibrary(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PoseFavorite(models.Model):
+    """A user's favourite library pose. The pose's favorite_count counts these rows."""
+
+    id = models.BigAutoField(primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pose_favorites")
+    pose = models.ForeignKey(PoseLibrary, on_delete=models.CASCADE, related_name="favorites")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "pose"], name="posefav_one_per_user_pose")]
+        indexes = [models.Index(fields=["user", "-created_at"], name="posefav_user_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ♥ {self.pose_id}"
