@@ -22,6 +22,10 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             self.save()
             Wallet.objects.get_or_create(user=self)
+            from tests import realtime
+
+            if realtime.active is not None:  # a test is recording this user's WebSocket events
+                realtime.active.listen(self.pk)
 
 
 def stored_image(*, user_id, kind: str = "test") -> str:

@@ -1,8 +1,8 @@
-"""An in-process channel layer that worker threads can publish to (embedded mode only).
+"""An in-process channel layer that other threads' event loops can publish to (embedded mode only).
 
-Channels' InMemoryChannelLayer keeps asyncio queues bound to the server's event loop; a Celery
-worker thread running its own loop must hand its sends to that loop, or waiting consumers are
-never woken. This layer remembers the server loop and forwards foreign-loop sends to it.
+Channels' InMemoryChannelLayer keeps one asyncio queue per channel, woken only from the loop that
+waits on it; a Celery worker thread publishing from its own loop would leave the consumer asleep.
+This layer remembers which loop receives on each channel and hands every send to that loop.
 """
 
 from __future__ import annotations
@@ -15,35 +15,20 @@ from channels.layers import InMemoryChannelLayer
 class ThreadSafeInMemoryChannelLayer(InMemoryChannelLayer):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._home_loop: asyncio.AbstractEventLoop | None = None
-
-    def _remember_loop(self) -> None:
-        if self._home_loop is None or self._home_loop.is_closed():
-            self._home_loop = asyncio.get_running_loop()
-
-    def _foreign_loop(self) -> asyncio.AbstractEventLoop | None:
-        home = self._home_loop
-        if home is None or home.is_closed() or not home.is_running():
-            return None
-        return None if asyncio.get_running_loop() is home else home
+        self._receiving_loops: dict[str, asyncio.AbstractEventLoop] = {}
 
     async def receive(self, channel):
-        self._remember_loop()
+        self._receiving_loops[channel] = asyncio.get_running_loop()
         return await super().receive(channel)
 
-    async def group_add(self, group, channel):
-        self._remember_loop()
-        return await super().group_add(group, channel)
-
     async def send(self, channel, message):
-        home = self._foreign_loop()
-        if home is not None:
-            return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(super().send(channel, message), home))
+        loop = self._receiving_loops.get(channel)
+        if loop is not None and loop.is_running() and loop is not asyncio.get_running_loop():
+            future = asyncio.run_coroutine_threadsafe(super().send(channel, message), loop)
+            return await asyncio.wrap_future(future)
         return await super().send(channel, message)
 
-    async def group_send(self, group, message):
-        home = self._foreign_loop()
-        if home is not None:
-            future = asyncio.run_coroutine_threadsafe(super().group_send(group, message), home)
-            return await asyncio.wrap_future(future)
-        return await super().group_send(group, message)
+    async def group_discard(self, group, channel):
+        await super().group_discard(group, channel)
+        if not any(channel in members for members in self.groups.values()):
+            self._receiving_loops.pop(channel, None)

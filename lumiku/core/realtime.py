@@ -38,14 +38,19 @@ def _publisher_loop() -> asyncio.AbstractEventLoop:
         return _loop
 
 
+def run_on_publisher_loop(coroutine, *, timeout: float = PUBLISH_TIMEOUT_SECONDS):
+    """Run a channel-layer coroutine on the process's publisher loop (Redis layers bind their
+    connections and receive buffers to one loop) and wait for its result."""
+    return asyncio.run_coroutine_threadsafe(coroutine, _publisher_loop()).result(timeout=timeout)
+
+
 def _send_now(*, user_id: object, event: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
     message = {"type": "app.event", "event": event}
     try:
-        future = asyncio.run_coroutine_threadsafe(layer.group_send(user_group(user_id), message), _publisher_loop())
-        future.result(timeout=PUBLISH_TIMEOUT_SECONDS)
+        run_on_publisher_loop(layer.group_send(user_group(user_id), message))
     except Exception:  # a lost realtime message must never fail the work; clients resync on connect
         logger.warning("realtime publish failed", exc_info=True)
 

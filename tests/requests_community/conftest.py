@@ -18,11 +18,13 @@ def mod_client(moderator):
 
 
 @pytest.fixture
-def published(monkeypatch):
-    """Realtime events published by the moderation service: a list of (user_id, event_type, payload)."""
-    events = []
-    monkeypatch.setattr(
-        "requests_community.services.moderation.realtime_publish",
-        lambda *, user_id, event_type, payload: events.append((user_id, event_type, payload)),
-    )
-    return events
+def published(transactional_db):
+    """Realtime events that reached the users' WebSocket groups through the real channel layer
+    (after commit), as (user_id, event_type, payload); users made by the factories are listened to."""
+    from tests import realtime
+
+    realtime.active = realtime.RealtimeRecorder()
+    try:
+        yield realtime.RecordedEvents(realtime.active)
+    finally:
+        realtime.active = None

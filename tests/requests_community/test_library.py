@@ -105,7 +105,7 @@ def test_creates_the_pose_with_four_pictures_and_completes_the_request(moderator
     assert published[-1][2]["completedPoseId"] == str(pose.pk)
 
 
-def test_in_progress_request_completes_with_one_transition(moderator, published, monkeypatch):
+def test_in_progress_request_completes_with_one_transition(moderator, monkeypatch):
     monkeypatch.setattr(library, "pose_assets_from_photo", lambda **kw: _fake_assets())
     category = CategoryFactory()
     request = _request_with_photo(image_bytes(fmt="JPEG"), status="in_progress")
@@ -121,7 +121,7 @@ def test_in_progress_request_completes_with_one_transition(moderator, published,
 
 
 @pytest.mark.parametrize("status", ["pending", "completed", "rejected"])
-def test_refused_unless_approved_or_in_progress(moderator, published, monkeypatch, status):
+def test_refused_unless_approved_or_in_progress(moderator, monkeypatch, status):
     monkeypatch.setattr(library, "pose_assets_from_photo", lambda **kw: pytest.fail("must not extract"))
     from tests.factories import PoseFactory
 
@@ -135,7 +135,7 @@ def test_refused_unless_approved_or_in_progress(moderator, published, monkeypatc
     assert PoseRequestTransition.objects.count() == 0
 
 
-def test_refused_without_a_reference_photo(moderator, published):
+def test_refused_without_a_reference_photo(moderator):
     request = PoseRequestFactory(status="approved")
     with pytest.raises(Conflict) as caught:
         pose_request_create_library_pose(request_id=request.pk, actor=moderator, name="X",
@@ -143,7 +143,7 @@ def test_refused_without_a_reference_photo(moderator, published):
     assert caught.value.code == "NO_REFERENCE_IMAGE"
 
 
-def test_bad_name_or_category_is_400(moderator, published):
+def test_bad_name_or_category_is_400(moderator):
     request = PoseRequestFactory(status="approved")
     with pytest.raises(ValidationFailed):
         pose_request_create_library_pose(request_id=request.pk, actor=moderator, name="  ",
@@ -155,7 +155,7 @@ def test_bad_name_or_category_is_400(moderator, published):
 
 
 @pytest.mark.slow
-def test_photo_without_a_person_is_422_and_nothing_is_stored(moderator, published):
+def test_photo_without_a_person_is_422_and_nothing_is_stored(moderator):
     request = _request_with_photo(image_bytes(width=320, height=480, fmt="JPEG"))
     before = _library_files()
     with pytest.raises(UnprocessableEntity) as caught:
@@ -168,7 +168,7 @@ def test_photo_without_a_person_is_422_and_nothing_is_stored(moderator, publishe
     assert request.status == "approved"
 
 
-def test_stored_files_are_removed_when_the_transaction_fails(moderator, published, monkeypatch):
+def test_stored_files_are_removed_when_the_transaction_fails(moderator, monkeypatch):
     monkeypatch.setattr(library, "pose_assets_from_photo", lambda **kw: _fake_assets())
     request = _request_with_photo(image_bytes(fmt="JPEG"))
     before = _library_files()
@@ -185,7 +185,7 @@ def test_stored_files_are_removed_when_the_transaction_fails(moderator, publishe
     assert PoseCategory.objects.get(pk=category.pk).pose_count == 0
 
 
-def test_api_create_pose(mod_client, published, monkeypatch):
+def test_api_create_pose(mod_client, monkeypatch):
     monkeypatch.setattr(library, "pose_assets_from_photo", lambda **kw: _fake_assets())
     category = CategoryFactory()
     request = _request_with_photo(image_bytes(fmt="JPEG"))

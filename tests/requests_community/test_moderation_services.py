@@ -95,7 +95,7 @@ def test_full_lifecycle_log_is_ordered_with_actors_and_notes(moderator, publishe
     assert [e[2]["toStatus"] for e in published] == ["approved", "in_progress", "completed"]
 
 
-def test_approve_without_notes_keeps_existing_notes(moderator, published):
+def test_approve_without_notes_keeps_existing_notes(moderator):
     request = PoseRequestFactory(admin_notes="Earlier note")
     pose_request_approve(request_id=request.pk, actor=moderator)
     request.refresh_from_db()
@@ -103,7 +103,7 @@ def test_approve_without_notes_keeps_existing_notes(moderator, published):
 
 
 @pytest.mark.parametrize("notes", [None, "", "   "])
-def test_reject_requires_notes(moderator, published, notes):
+def test_reject_requires_notes(moderator, notes):
     request = PoseRequestFactory()
     with pytest.raises(ValidationFailed) as caught:
         pose_request_reject(request_id=request.pk, actor=moderator, notes=notes)
@@ -113,7 +113,7 @@ def test_reject_requires_notes(moderator, published, notes):
     assert PoseRequestTransition.objects.count() == 0
 
 
-def test_complete_requires_an_existing_pose(moderator, published):
+def test_complete_requires_an_existing_pose(moderator):
     request = PoseRequestFactory(status="in_progress")
     with pytest.raises(ValidationFailed) as missing:
         pose_request_complete(request_id=request.pk, actor=moderator, completed_pose_id=None)
@@ -132,7 +132,7 @@ def test_unknown_request_is_not_found(moderator):
         pose_request_approve(request_id="00000000-0000-0000-0000-000000000000", actor=moderator)
 
 
-def test_notes_update_is_not_a_transition(moderator, published):
+def test_notes_update_is_not_a_transition(moderator):
     request = PoseRequestFactory(status="approved")
     pose_request_notes_update(request_id=request.pk, actor=moderator, notes="  Shooting next week  ")
     request.refresh_from_db()
@@ -145,7 +145,7 @@ def test_notes_update_is_not_a_transition(moderator, published):
     assert request.admin_notes == ""
 
 
-def test_bulk_transition_changes_what_it_can_and_reports_the_rest(moderator, published):
+def test_bulk_transition_changes_what_it_can_and_reports_the_rest(moderator):
     pending = PoseRequestFactory.create_batch(2)
     done = PoseRequestFactory(status="rejected")
     result = pose_request_bulk_transition(request_ids=[r.pk for r in [*pending, done]], actor=moderator,
@@ -156,7 +156,7 @@ def test_bulk_transition_changes_what_it_can_and_reports_the_rest(moderator, pub
     assert PoseRequestTransition.objects.count() == 2
 
 
-def test_bulk_reject_without_notes_changes_nothing(moderator, published):
+def test_bulk_reject_without_notes_changes_nothing(moderator):
     requests = PoseRequestFactory.create_batch(2)
     with pytest.raises(ValidationFailed):
         pose_request_bulk_transition(request_ids=[r.pk for r in requests], actor=moderator, to_status="rejected")
@@ -195,7 +195,7 @@ def test_merge_moves_votes_without_double_counting(moderator, published):
     assert published[0][2]["duplicateOfId"] == str(target.pk)
 
 
-def test_merge_recomputes_counts_from_rows(moderator, published):
+def test_merge_recomputes_counts_from_rows(moderator):
     target = PoseRequestFactory(votes_count=99)  # a drifted counter is corrected by the merge
     duplicate = PoseRequestFactory()
     VoteFactory(request=duplicate)
@@ -204,7 +204,7 @@ def test_merge_recomputes_counts_from_rows(moderator, published):
     assert target.votes_count == 1
 
 
-def test_merge_refusals(moderator, published):
+def test_merge_refusals(moderator):
     request = PoseRequestFactory()
     with pytest.raises(ValidationFailed):
         pose_request_merge(request_id=request.pk, target_id=request.pk, actor=moderator)

@@ -51,13 +51,14 @@ def test_status_change_notifies_only_the_requester(moderator, published, django_
     })]
 
 
-def test_email_waits_for_commit(moderator, published, django_capture_on_commit_callbacks):
+def test_email_waits_for_commit(moderator, django_capture_on_commit_callbacks):
     request = PoseRequestFactory()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         pose_request_reject(request_id=request.pk, actor=moderator, notes="Duplicate of the catalogue pose")
     assert mail.outbox == []
-    assert len(callbacks) == 1
-    callbacks[0]()
+    assert len(callbacks) == 2  # the email and the WebSocket event, both after commit
+    for callback in callbacks:
+        callback()
     assert len(mail.outbox) == 1
     assert "was not accepted" in mail.outbox[0].subject
 
@@ -71,7 +72,7 @@ def test_refused_transition_sends_nothing(moderator, published, django_capture_o
     assert published == []
 
 
-def test_merge_notifies_the_duplicates_requester(moderator, published, django_capture_on_commit_callbacks):
+def test_merge_notifies_the_duplicates_requester(moderator, django_capture_on_commit_callbacks):
     target = PoseRequestFactory(pose_name="Arms crossed")
     duplicate = PoseRequestFactory(pose_name="Crossed arms")
     with django_capture_on_commit_callbacks(execute=True):
