@@ -55,3 +55,24 @@ urlpatterns += [
     path("poses/<uuid:pose_id>/regenerate-export", PoseRegenerateExportApi.as_view(),
          name="posegen-regenerate-export"),
 ]
+
+# --- Pose library (issue: pose library) ---
+from posegen.api.library import (  # noqa: E402
+    CategoryListApi,
+    LibraryDetailApi,
+    LibraryExtractApi,
+    LibraryFavoriteApi,
+    LibraryListApi,
+    LibraryOpenPoseApi,
+    LibraryTextToPoseApi,
+)
+
+urlpatterns += [
+    path("library", LibraryListApi.as_view(), name="posegen-library"),
+    path("library/extract", LibraryExtractApi.as_view(), name="posegen-library-extract"),
+    path("library/text-to-pose", LibraryTextToPoseApi.as_view(), name="posegen-library-text-to-pose"),
+    path("library/<uuid:pose_id>", LibraryDetailApi.as_view(), name="posegen-library-detail"),
+    path("library/<uuid:pose_id>/openpose.json", LibraryOpenPoseApi.as_view(), name="posegen-library-openpose"),
+    path("library/<uuid:pose_id>/favorite", LibraryFavoriteApi.as_view(), name="posegen-library-favorite"),
+    path("categories", CategoryListApi.as_view(), name="posegen-categories"),
+]

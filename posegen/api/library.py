@@ -1,0 +1,357 @@
+"""Pose library API (spec 000 §2.1 getPoseLibrary / getPoseById / getCategories, plus favourites and
+the pose tools). Under /api/apps/pose-generator/:
+
+- ``GET library`` (public): filters ``category`` (slug or id, descendants included), ``difficulty``,
+  ``genderSuitability``, ``featured``, ``search``, ``favorites=true`` (signed in), ``sort``
+  (popular | newest | name; by relevance when searching without a sort), ``page``, ``limit`` (<= 100).
+- ``GET library/<id>`` (public): the pose with keypoints, OpenPose JSON and structure; counts a use.
+- ``GET library/<id>/openpose.json`` (public): the OpenPose JSON as a download.
+- ``POST|DELETE library/<id>/favorite`` (signed in): idempotent.
+- ``GET categories`` (public): the category tree; a category's poseCount includes its descendants.
+- ``POST library/extract`` (signed in): a photo (``image``) or OpenPose JSON (``openposeJson``) -> pose.
+- ``POST library/text-to-pose`` (signed in): a description -> pose.
+
+Browsing is public so the gallery can be shown before sign-up (the spec's library is shared, curated
+content); anything personal (favourites) or costly (pose detection, rendering) needs an account.
+List items are built straight from ``.values()`` rows: at 100 items per page a DRF serializer costs
+more than the query. The serializers below describe the same shape for the OpenAPI schema.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.http import JsonResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from lumiku.core.pagination import MAX_LIMIT, Page, PageInput, paginated_serializer
+from lumiku.core.storage import storage_url
+from posegen.models.choices import Difficulty, GenderSuitability
+from posegen.selectors_library import SORTS, category_tree, library_browse, library_pose_openpose
+from posegen.services.library import (
+    library_pose_extract,
+    library_pose_favorite,
+    library_pose_open,
+    library_pose_unfavorite,
+    library_text_to_pose,
+    png_base64,
+)
+
+_DATETIME = serializers.DateTimeField()
+
+
+def _choice(choices: list[str] | tuple[str, ...], name: str) -> serializers.ChoiceField:
+    allowed = ", ".join(choices)
+    return serializers.ChoiceField(
+        choices=list(choices), required=False,
+        error_messages={"invalid_choice": f"“{{input}}” is not a valid {name}; use one of: {allowed}."},
+    )
+
+
+def _boolean() -> serializers.BooleanField:
+    return serializers.BooleanField(required=False, allow_null=True, default=None,
+                                    error_messages={"invalid": "Must be true or false."})
+
+
+def pose_item(row: dict[str, Any], *, favorite_ids: set) -> dict[str, Any]:
+    """The camelCase list item for a ``selectors_library.LIST_COLUMNS`` row."""
+    return {
+        "id": str(row["id"]),
+        "name": row["name"],
+        "description": row["description"],
+        "categoryId": str(row["category_id"]),
+        "category": {"id": str(row["category_id"]), "slug": row["category__slug"], "name": row["category__name"],
+                     "displayName": row["category__display_name"]},
+        "previewImageUrl": storage_url(row["preview_image"]),
+        "referenceImageUrl": storage_url(row["reference_image"]),
+        "controlnetImageUrl": storage_url(row["controlnet_image"]),
+        "thumbnailUrl": storage_url(row["thumbnail"]),
+        "difficulty": row["difficulty"],
+        "genderSuitability": row["gender_suitability"],
+        "tags": row["tags"],
+        "sourceType": row["source_type"],
+        "sourceCredit": row["source_credit"],
+        "licenseType": row["license_type"],
+        "usageCount": row["usage_count"],
+        "favoriteCount": row["favorite_count"],
+        "ratingAvg": row["rating_avg"],
+        "popularityScore": row["popularity_score"],
+        "isPublic": row["is_public"],
+        "isFeatured": row["is_featured"],
+        "isPremium": row["is_premium"],
+        "isFavorite": row["id"] in favorite_ids,
+        "createdAt": _DATETIME.to_representation(row["created_at"]),
+    }
+
+
+# ---- schema-only serializers (the views build the same dicts directly) ------------------------
+
+
+class LibraryCategoryRefOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    displayName = serializers.CharField()  # noqa: N815
+
+
+class LibraryPoseOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    categoryId = serializers.UUIDField()  # noqa: N815
+    category = LibraryCategoryRefOutput()
+    previewImageUrl = serializers.URLField(allow_null=True)  # noqa: N815
+    referenceImageUrl = serializers.URLField(allow_null=True)  # noqa: N815
+    controlnetImageUrl = serializers.URLField(allow_null=True)  # noqa: N815
+    thumbnailUrl = serializers.URLField(allow_null=True)  # noqa: N815
+    difficulty = serializers.ChoiceField(choices=Difficulty.values)
+    genderSuitability = serializers.ChoiceField(choices=GenderSuitability.values)  # noqa: N815
+    tags = serializers.ListField(child=serializers.CharField())
+    sourceType = serializers.CharField()  # noqa: N815
+    sourceCredit = serializers.CharField()  # noqa: N815
+    licenseType = serializers.CharField()  # noqa: N815
+    usageCount = serializers.IntegerField()  # noqa: N815
+    favoriteCount = serializers.IntegerField()  # noqa: N815
+    ratingAvg = serializers.FloatField()  # noqa: N815
+    popularityScore = serializers.IntegerField()  # noqa: N815
+    isPublic = serializers.BooleanField()  # noqa: N815
+    isFeatured = serializers.BooleanField()  # noqa: N815
+    isPremium = serializers.BooleanField()  # noqa: N815
+    isFavorite = serializers.BooleanField()  # noqa: N815
+    createdAt = serializers.DateTimeField()  # noqa: N815
+
+
+class LibraryPoseDetailOutput(LibraryPoseOutput):
+    keypoints = serializers.ListField(child=serializers.ListField(child=serializers.FloatField()))
+    openposeJson = serializers.JSONField()  # noqa: N815
+    poseStructure = serializers.JSONField()  # noqa: N815
+
+
+class LibraryPoseEnvelope(serializers.Serializer):
+    pose = LibraryPoseDetailOutput()
+
+
+class LibraryCategoryOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    displayName = serializers.CharField()  # noqa: N815
+    description = serializers.CharField()
+    icon = serializers.CharField()
+    color = serializers.CharField()
+    displayOrder = serializers.IntegerField()  # noqa: N815
+    poseCount = serializers.IntegerField(help_text="Public poses in this category and all its descendants.")  # noqa: N815
+    children = serializers.ListField(child=serializers.DictField(), help_text="The same shape, nested.")
+
+
+class LibraryCategoriesEnvelope(serializers.Serializer):
+    categories = LibraryCategoryOutput(many=True)
+
+
+class LibraryFavoriteOutput(serializers.Serializer):
+    poseId = serializers.UUIDField()  # noqa: N815
+    isFavorite = serializers.BooleanField()  # noqa: N815
+    favoriteCount = serializers.IntegerField()  # noqa: N815
+    popularityScore = serializers.IntegerField()  # noqa: N815
+
+
+class LibraryExtractOutput(serializers.Serializer):
+    keypoints = serializers.ListField(child=serializers.ListField(child=serializers.FloatField()),
+                                      help_text="COCO-18 [x, y, confidence], x and y normalised to the photo.")
+    openposeJson = serializers.JSONField()  # noqa: N815
+    controlnetMapPng = serializers.CharField(help_text="Base64 PNG, the photo's aspect, at most 1024 px.")  # noqa: N815
+    peopleDetected = serializers.IntegerField()  # noqa: N815
+    warnings = serializers.ListField(child=serializers.CharField())
+    imageWidth = serializers.IntegerField()  # noqa: N815
+    imageHeight = serializers.IntegerField()  # noqa: N815
+
+
+class LibraryTextPoseVariationOutput(serializers.Serializer):
+    poseStructure = serializers.JSONField()  # noqa: N815
+    keypoints = serializers.ListField(child=serializers.ListField(child=serializers.FloatField()))
+
+
+class LibraryTextPoseOutput(serializers.Serializer):
+    understood = serializers.ListField(child=serializers.CharField())
+    notes = serializers.ListField(child=serializers.CharField())
+    poseStructure = serializers.JSONField(help_text="The body-model pose (posekit pose dict).")  # noqa: N815
+    parts = serializers.JSONField(help_text="Stance, arms, head, view as understood.")
+    keypoints = serializers.ListField(child=serializers.ListField(child=serializers.FloatField()))
+    openposeJson = serializers.JSONField()  # noqa: N815
+    controlnetMapPng = serializers.CharField(help_text="Base64 PNG of the ControlNet OpenPose map.")  # noqa: N815
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    variations = LibraryTextPoseVariationOutput(many=True)
+
+
+def _category_json(node) -> dict[str, Any]:
+    return {
+        "id": str(node.id), "slug": node.slug, "name": node.name, "displayName": node.display_name,
+        "description": node.description, "icon": node.icon, "color": node.color,
+        "displayOrder": node.display_order, "poseCount": node.pose_count,
+        "children": [_category_json(child) for child in node.children],
+    }
+
+
+# ---- views -------------------------------------------------------------------------------------
+
+
+class LibraryListApi(APIView):
+    permission_classes = [AllowAny]
+
+    class LibraryFilterInput(PageInput):
+        category = serializers.CharField(required=False, max_length=120)
+        difficulty = _choice(Difficulty.values, "difficulty")
+        genderSuitability = _choice(GenderSuitability.values, "genderSuitability")  # noqa: N815
+        featured = _boolean()
+        favorites = _boolean()
+        search = serializers.CharField(required=False, max_length=200, allow_blank=True)
+        sort = _choice(SORTS, "sort")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("page", int),
+            OpenApiParameter("limit", int, description=f"1..{MAX_LIMIT}, default 20"),
+            OpenApiParameter("category", str, description="Category slug or id; descendants are included."),
+            OpenApiParameter("difficulty", str, enum=Difficulty.values),
+            OpenApiParameter("genderSuitability", str, enum=GenderSuitability.values),
+            OpenApiParameter("featured", bool),
+            OpenApiParameter("favorites", bool, description="Only your favourites (signed in)."),
+            OpenApiParameter("search", str, description="Words in the name, description or tags."),
+            OpenApiParameter("sort", str, enum=list(SORTS)),
+        ],
+        responses={200: paginated_serializer(name="LibraryPosePage", key="poses", item=LibraryPoseOutput)},
+        tags=["library"],
+        operation_id="library_list",
+    )
+    def get(self, request):
+        params = self.LibraryFilterInput(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        v = params.validated_data
+        user = request.user if request.user.is_authenticated else None
+        if v.get("favorites") and user is None:
+            raise NotAuthenticated("Sign in to see your favourites.")
+        filters = {
+            "category": v.get("category") or None, "difficulty": v.get("difficulty"),
+            "gender_suitability": v.get("genderSuitability"), "featured": v.get("featured"),
+            "search": (v.get("search") or "").strip() or None, "sort": v.get("sort"),
+            "favorites": bool(v.get("favorites")),
+        }
+        page = library_browse(user=user, page=v["page"], limit=v["limit"], **filters)
+        meta = Page(items=page.rows, page=page.page, limit=page.limit, total=page.total).meta()
+        return Response({"poses": [pose_item(r, favorite_ids=page.favorite_ids) for r in page.rows],
+                         "pagination": meta})
+
+
+class LibraryDetailApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: LibraryPoseEnvelope}, tags=["library"], operation_id="library_retrieve")
+    def get(self, request, pose_id):
+        user = request.user if request.user.is_authenticated else None
+        row, is_favorite = library_pose_open(pose_id=pose_id, user=user)
+        item = pose_item(row, favorite_ids={row["id"]} if is_favorite else set())
+        item.update(keypoints=row["keypoints"], openposeJson=row["openpose_json"], poseStructure=row["pose_structure"])
+        return Response({"pose": item})
+
+
+class LibraryOpenPoseApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={(200, "application/json"): OpenApiTypes.OBJECT}, tags=["library"],
+                   operation_id="library_openpose_download")
+    def get(self, request, pose_id):
+        name, document = library_pose_openpose(pose_id=pose_id)
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:80] or "pose"
+        response = JsonResponse(document)
+        response["Content-Disposition"] = f'attachment; filename="{slug}.openpose.json"'
+        return response
+
+
+class LibraryFavoriteApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @staticmethod
+    def _body(state) -> dict[str, Any]:
+        return {"poseId": str(state.pose_id), "isFavorite": state.is_favorite, "favoriteCount": state.favorite_count,
+                "popularityScore": state.popularity_score}
+
+    @extend_schema(request=None, responses={200: LibraryFavoriteOutput, 201: LibraryFavoriteOutput},
+                   tags=["library"], operation_id="library_favorite_add")
+    def post(self, request, pose_id):
+        state = library_pose_favorite(user=request.user, pose_id=pose_id)
+        return Response(self._body(state), status=status.HTTP_201_CREATED if state.changed else status.HTTP_200_OK)
+
+    @extend_schema(request=None, responses={200: LibraryFavoriteOutput}, tags=["library"],
+                   operation_id="library_favorite_remove")
+    def delete(self, request, pose_id):
+        return Response(self._body(library_pose_unfavorite(user=request.user, pose_id=pose_id)))
+
+
+class CategoryListApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: LibraryCategoriesEnvelope}, tags=["library"], operation_id="categories_list")
+    def get(self, request):
+        return Response({"categories": [_category_json(node) for node in category_tree()]})
+
+
+class LibraryExtractApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class ExtractInput(serializers.Serializer):
+        image = serializers.FileField(required=False, help_text="A photo of one person (JPEG, PNG or WebP).")
+        openposeJson = serializers.JSONField(  # noqa: N815
+            required=False, help_text="OpenPose JSON (an object, or a .json file in multipart) instead of a photo.")
+
+    @extend_schema(
+        request={"multipart/form-data": ExtractInput, "application/json": ExtractInput},
+        responses={200: LibraryExtractOutput}, tags=["library"], operation_id="library_extract",
+    )
+    def post(self, request):
+        upload = request.FILES.get("openposeJson")
+        if upload is not None:
+            result = library_pose_extract(openpose_json=upload)
+        else:
+            data = self.ExtractInput(data=request.data)
+            data.is_valid(raise_exception=True)
+            v = data.validated_data
+            result = library_pose_extract(image=v.get("image"), openpose_json=v.get("openposeJson"))
+        return Response({
+            "keypoints": result.keypoints, "openposeJson": result.openpose,
+            "controlnetMapPng": png_base64(result.controlnet_png), "peopleDetected": result.people_detected,
+            "warnings": result.warnings, "imageWidth": result.image_width, "imageHeight": result.image_height,
+        })
+
+
+class LibraryTextToPoseApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class TextToPoseInput(serializers.Serializer):
+        textPrompt = serializers.CharField(max_length=500)  # noqa: N815
+        variations = serializers.IntegerField(min_value=0, max_value=8, default=0)
+        seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, default=0)
+        width = serializers.IntegerField(min_value=64, max_value=2048, default=768)
+        height = serializers.IntegerField(min_value=64, max_value=2048, default=1024)
+
+    @extend_schema(request=TextToPoseInput, responses={200: LibraryTextPoseOutput}, tags=["library"],
+                   operation_id="library_text_to_pose")
+    def post(self, request):
+        data = self.TextToPoseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        result = library_text_to_pose(text=v["textPrompt"], variations=v["variations"], seed=v["seed"],
+                                      width=v["width"], height=v["height"])
+        return Response({
+            "understood": result.understood, "notes": result.notes, "poseStructure": result.pose_structure,
+            "parts": result.parts, "keypoints": result.keypoints, "openposeJson": result.openpose,
+            "controlnetMapPng": png_base64(result.controlnet_png), "width": result.width, "height": result.height,
+            "variations": result.variations,
+        })

@@ -1,0 +1,248 @@
+"""Reads for the pose library: browsing with filters, search and sorting; one pose; the category tree.
+
+Only public poses are ever listed or shown. Categories are a small tree (tens of rows), read whole
+and walked in Python; a category filter includes all its descendants.
+
+Search. On PostgreSQL: the trigger-maintained ``search_vector`` (name, tags, description; English
+stemming, every word matched as a prefix) OR trigram similarity on the name (typos, substrings),
+ranked by text rank + similarity when no other order is asked for. On SQLite: every word must
+appear in the name, description or tags (LIKE), ordered as asked.
+
+Totals for the pagination block are cached for ``COUNT_CACHE_SECONDS`` per filter combination:
+counting 50,000 rows on every page view costs more than the page itself. Writes that change what
+is listed (seeding, hiding poses) call :func:`library_cache_bump`; anything else (an admin edit) is
+reflected within the cache lifetime.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
+from django.core.cache import cache
+from django.db.models import F, Q, QuerySet
+
+from lumiku.core.errors import NotFound, ValidationFailed
+from posegen.models import PoseCategory, PoseLibrary
+from posegen.models.library import PoseFavorite
+
+SORTS = ("popular", "newest", "name")
+COUNT_CACHE_SECONDS = 60
+_VERSION_KEY = "posegen:library:version"
+_SEARCH_WORDS = 8
+_TRIGRAM_THRESHOLD = 0.3
+
+# The columns a list item needs (the list never loads keypoints, OpenPose JSON or the search vector).
+LIST_COLUMNS = (
+    "id", "name", "description", "category_id", "category__slug", "category__name", "category__display_name",
+    "preview_image", "reference_image", "controlnet_image", "thumbnail", "difficulty", "gender_suitability", "tags",
+    "source_type", "source_credit", "license_type", "usage_count", "favorite_count", "rating_avg", "popularity_score",
+    "is_public", "is_featured", "is_premium", "created_at",
+)
+DETAIL_EXTRA_COLUMNS = ("keypoints", "openpose_json", "pose_structure")
+
+
+@dataclass(frozen=True)
+class CategoryNode:
+    id: uuid.UUID
+    slug: str
+    name: str
+    display_name: str
+    description: str
+    icon: str
+    color: str
+    display_order: int
+    direct_count: int
+    parent_id: uuid.UUID | None
+    children: list[CategoryNode]
+
+    @property
+    def pose_count(self) -> int:
+        """Public poses here and in every descendant."""
+        return self.direct_count + sum(child.pose_count for child in self.children)
+
+    def descendant_ids(self) -> list[uuid.UUID]:
+        ids = [self.id]
+        for child in self.children:
+            ids += child.descendant_ids()
+        return ids
+
+
+def category_tree(*, active_only: bool = True) -> list[CategoryNode]:
+    """Root categories (ordered by display order, then name) with their children nested."""
+    rows = PoseCategory.objects.all()
+    if active_only:
+        rows = rows.filter(is_active=True)
+    rows = rows.order_by("display_order", "display_name").values(
+        "id", "slug", "name", "display_name", "description", "icon", "color", "display_order", "pose_count",
+        "parent_id",
+    )
+    nodes = {
+        row["id"]: CategoryNode(row["id"], row["slug"], row["name"], row["display_name"], row["description"],
+                                row["icon"], row["color"], row["display_order"], row["pose_count"],
+                                row["parent_id"], [])
+        for row in rows
+    }
+    roots = []
+    for node in nodes.values():
+        parent = nodes.get(node.parent_id) if node.parent_id else None
+        if parent is not None:
+            parent.children.append(node)
+        elif node.parent_id is None:
+            roots.append(node)
+    return roots
+
+
+def _walk(nodes: Iterable[CategoryNode]) -> Iterable[CategoryNode]:
+    for node in nodes:
+        yield node
+        yield from _walk(node.children)
+
+
+def category_resolve(*, category: str) -> CategoryNode:
+    """A category by slug or id; a 400 listing the valid slugs when there is none."""
+    tree = list(_walk(category_tree()))
+    wanted = category.strip()
+    for node in tree:
+        if node.slug == wanted or str(node.id) == wanted.lower():
+            return node
+    allowed = ", ".join(sorted(node.slug for node in tree))
+    raise ValidationFailed(
+        f"Unknown category “{wanted[:60]}”. Use a category id or one of: {allowed}.",
+        code="UNKNOWN_CATEGORY", fields={"category": [f"Unknown category; one of: {allowed}."]},
+    )
+
+
+def _search_words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())[:_SEARCH_WORDS]
+
+
+def _search(qs: QuerySet, text: str, *, rank: bool) -> QuerySet:
+    words = _search_words(text)
+    if not words:
+        return qs
+    if settings.IS_POSTGRES:
+        query = SearchQuery(" & ".join(f"{w}:*" for w in words), search_type="raw", config="english")
+        phrase = " ".join(words)
+        qs = qs.filter(Q(search_vector=query) | Q(name__trigram_similar=phrase))
+        if rank:
+            qs = qs.annotate(relevance=SearchRank(F("search_vector"), query) + TrigramSimilarity("name", phrase))
+        return qs
+    for word in words:
+        qs = qs.filter(Q(name__icontains=word) | Q(description__icontains=word) | Q(tags__icontains=word))
+    return qs
+
+
+def _ordering(sort: str | None, *, searched: bool) -> tuple[str, ...]:
+    if sort == "newest":
+        return ("-created_at", "-id")
+    if sort == "name":
+        return ("name", "id")
+    if sort is None and searched and settings.IS_POSTGRES:
+        return ("-relevance", "-popularity_score", "id")
+    return ("-popularity_score", "name", "id")
+
+
+def library_list(
+    *,
+    user=None,
+    category: str | None = None,
+    difficulty: str | None = None,
+    gender_suitability: str | None = None,
+    featured: bool | None = None,
+    search: str | None = None,
+    sort: str | None = None,
+    favorites: bool = False,
+) -> QuerySet:
+    """Public poses as dicts of :data:`LIST_COLUMNS`, filtered and ordered. ``favorites`` needs a user."""
+    qs = PoseLibrary.objects.filter(is_public=True)
+    if category:
+        node = category_resolve(category=category)
+        ids = node.descendant_ids()
+        qs = qs.filter(category_id=ids[0]) if len(ids) == 1 else qs.filter(category_id__in=ids)
+    if difficulty:
+        qs = qs.filter(difficulty=difficulty)
+    if gender_suitability:
+        qs = qs.filter(gender_suitability=gender_suitability)
+    if featured is not None:
+        qs = qs.filter(is_featured=featured)
+    if favorites:
+        qs = qs.filter(id__in=PoseFavorite.objects.filter(user=user).values("pose_id"))
+    searched = bool(search and _search_words(search))
+    if searched:
+        qs = _search(qs, search, rank=sort is None)
+    return qs.order_by(*_ordering(sort, searched=searched)).values(*LIST_COLUMNS)
+
+
+def library_count(*, queryset: QuerySet, cache_key_parts: dict[str, Any] | None) -> int:
+    """``queryset.count()``, cached per filter combination (``None`` parts: never cached)."""
+    if cache_key_parts is None:
+        return queryset.count()
+    version = cache.get(_VERSION_KEY) or 0
+    digest = hashlib.sha256(repr(sorted(cache_key_parts.items())).encode()).hexdigest()[:24]
+    key = f"posegen:library:count:{version}:{digest}"
+    total = cache.get(key)
+    if total is None:
+        total = queryset.count()
+        cache.set(key, total, COUNT_CACHE_SECONDS)
+    return total
+
+
+def library_cache_bump() -> None:
+    """Forget cached totals (after poses were added, removed, hidden or shown)."""
+    try:
+        cache.incr(_VERSION_KEY)
+    except ValueError:
+        cache.set(_VERSION_KEY, 1, None)
+
+
+def library_favorite_ids(*, user, pose_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of ``pose_ids`` the user has favourited (one query; none for anonymous users)."""
+    ids = list(pose_ids)
+    if not ids or user is None or not user.is_authenticated:
+        return set()
+    return set(PoseFavorite.objects.filter(user=user, pose_id__in=ids).values_list("pose_id", flat=True))
+
+
+def library_pose_get(*, pose_id, with_detail: bool = True) -> dict[str, Any]:
+    """One public pose as a dict (list columns plus keypoints, OpenPose JSON and structure)."""
+    columns = LIST_COLUMNS + (DETAIL_EXTRA_COLUMNS if with_detail else ())
+    row = PoseLibrary.objects.filter(pk=pose_id, is_public=True).values(*columns).first()
+    if row is None:
+        raise NotFound("Pose not found.", code="POSE_NOT_FOUND")
+    return row
+
+
+def library_pose_openpose(*, pose_id) -> tuple[str, dict[str, Any]]:
+    """(name, OpenPose JSON) of a public pose, for the download."""
+    row = PoseLibrary.objects.filter(pk=pose_id, is_public=True).values("name", "openpose_json").first()
+    if row is None:
+        raise NotFound("Pose not found.", code="POSE_NOT_FOUND")
+    if not row["openpose_json"]:
+        raise NotFound("This pose has no OpenPose data.", code="OPENPOSE_NOT_AVAILABLE")
+    return row["name"], row["openpose_json"]
+
+
+@dataclass(frozen=True)
+class LibraryPage:
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+    limit: int
+    favorite_ids: set
+
+
+def library_browse(*, user=None, page: int = 1, limit: int = 20, **filters: Any) -> LibraryPage:
+    """One page of :func:`library_list` with its (cached) total and the user's favourites among it."""
+    qs = library_list(user=user, **filters)
+    total = library_count(queryset=qs, cache_key_parts=None if filters.get("favorites") else filters)
+    offset = (page - 1) * limit
+    rows = list(qs[offset: offset + limit]) if offset < total else []
+    favorites = library_favorite_ids(user=user, pose_ids=[r["id"] for r in rows])
+    return LibraryPage(rows=rows, total=total, page=page, limit=limit, favorite_ids=favorites)
