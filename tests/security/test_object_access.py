@@ -21,6 +21,9 @@ METHODS = ("get", "post", "put", "patch", "delete")
 PUBLIC_ROUTES = {
     "api/auth/register", "api/auth/token", "api/auth/token/refresh", "api/apps", "api/apps/pose-generator/health",
     "api/schema/", "api/docs/",
+    # The pose catalogue is browsable before signing up (favourites and extraction need an account).
+    "api/apps/pose-generator/library", "api/apps/pose-generator/library/<uuid:pose_id>",
+    "api/apps/pose-generator/library/<uuid:pose_id>/openpose.json", "api/apps/pose-generator/categories",
 }
 # Routes on which another user's object is visible or usable by design, with the reason.
 SHARED_BY_DESIGN = {
