@@ -3,10 +3,13 @@
 Only public poses are ever listed or shown. Categories are a small tree (tens of rows), read whole
 and walked in Python; a category filter includes all its descendants.
 
-Search. On PostgreSQL: the trigger-maintained ``search_vector`` (name, tags, description; English
-stemming, every word matched as a prefix) OR trigram similarity on the name (typos, substrings),
-ranked by text rank + similarity when no other order is asked for. On SQLite: every word must
-appear in the name, description or tags (LIKE), ordered as asked.
+Search. On PostgreSQL: the trigger-maintained ``search_vector`` (name A, tags B, description C;
+English stemming, every word matched as a prefix: "sit" finds "sitting", "hips" finds "hip"), in
+the requested order (popular by default, or ``relevance``: text rank); when the words match
+nothing, trigram similarity on the name instead (typos: "confidant hnds" still finds "Confident
+hands"), most similar first. On SQLite: every word must appear in the name, description or tags
+(LIKE). Relevance is opt-in because ranking thousands of matches costs tens of milliseconds on
+50,000 poses, while the popular order walks an index and stops after one page.
 
 Totals for the pagination block are cached for ``COUNT_CACHE_SECONDS`` per filter combination:
 counting 50,000 rows on every page view costs more than the page itself. Writes that change what
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,9 +36,10 @@ from lumiku.core.errors import NotFound, ValidationFailed
 from posegen.models import PoseCategory, PoseLibrary
 from posegen.models.library import PoseFavorite
 
-SORTS = ("popular", "newest", "name")
+SORTS = ("popular", "newest", "name", "relevance")
 COUNT_CACHE_SECONDS = 60
 _VERSION_KEY = "posegen:library:version"
+_VERSION_MEMO_SECONDS = 2.0  # how long a process trusts the version it last read
 _SEARCH_WORDS = 8
 _TRIGRAM_THRESHOLD = 0.3
 
@@ -123,28 +128,28 @@ def _search_words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())[:_SEARCH_WORDS]
 
 
-def _search(qs: QuerySet, text: str, *, rank: bool) -> QuerySet:
+def _search(qs: QuerySet, text: str, *, rank: bool, fuzzy: bool) -> QuerySet:
     words = _search_words(text)
     if not words:
         return qs
     if settings.IS_POSTGRES:
-        query = SearchQuery(" & ".join(f"{w}:*" for w in words), search_type="raw", config="english")
         phrase = " ".join(words)
-        qs = qs.filter(Q(search_vector=query) | Q(name__trigram_similar=phrase))
-        if rank:
-            qs = qs.annotate(relevance=SearchRank(F("search_vector"), query) + TrigramSimilarity("name", phrase))
-        return qs
+        if fuzzy:
+            return qs.filter(name__trigram_similar=phrase).annotate(relevance=TrigramSimilarity("name", phrase))
+        query = SearchQuery(" & ".join(f"{w}:*" for w in words), search_type="raw", config="english")
+        qs = qs.filter(search_vector=query)
+        return qs.annotate(relevance=SearchRank(F("search_vector"), query)) if rank else qs
     for word in words:
         qs = qs.filter(Q(name__icontains=word) | Q(description__icontains=word) | Q(tags__icontains=word))
     return qs
 
 
-def _ordering(sort: str | None, *, searched: bool) -> tuple[str, ...]:
+def _ordering(sort: str | None, *, searched: bool, fuzzy: bool) -> tuple[str, ...]:
     if sort == "newest":
         return ("-created_at", "-id")
     if sort == "name":
         return ("name", "id")
-    if sort is None and searched and settings.IS_POSTGRES:
+    if searched and settings.IS_POSTGRES and (fuzzy or sort == "relevance"):
         return ("-relevance", "-popularity_score", "id")
     return ("-popularity_score", "name", "id")
 
@@ -159,8 +164,10 @@ def library_list(
     search: str | None = None,
     sort: str | None = None,
     favorites: bool = False,
+    fuzzy: bool = False,
 ) -> QuerySet:
-    """Public poses as dicts of :data:`LIST_COLUMNS`, filtered and ordered. ``favorites`` needs a user."""
+    """Public poses as dicts of :data:`LIST_COLUMNS`, filtered and ordered. ``favorites`` needs a user;
+    ``fuzzy`` searches by trigram similarity instead of full text (PostgreSQL)."""
     qs = PoseLibrary.objects.filter(is_public=True)
     if category:
         node = category_resolve(category=category)
@@ -176,17 +183,32 @@ def library_list(
         qs = qs.filter(id__in=PoseFavorite.objects.filter(user=user).values("pose_id"))
     searched = bool(search and _search_words(search))
     if searched:
-        qs = _search(qs, search, rank=sort is None)
-    return qs.order_by(*_ordering(sort, searched=searched)).values(*LIST_COLUMNS)
+        qs = _search(qs, search, rank=sort == "relevance", fuzzy=fuzzy)
+    return qs.order_by(*_ordering(sort, searched=searched, fuzzy=fuzzy)).values(*LIST_COLUMNS)
+
+
+_version_memo: list[float] = [0.0, 0.0]  # (read at, version)
+
+
+def library_cache_version() -> int:
+    """The library's cache generation (bumped by :func:`library_cache_bump`), re-read every 2 s."""
+    now = time.monotonic()
+    if now - _version_memo[0] > _VERSION_MEMO_SECONDS:
+        _version_memo[:] = [now, float(cache.get(_VERSION_KEY) or 0)]
+    return int(_version_memo[1])
+
+
+def library_cache_key(*, kind: str, parts: dict[str, Any]) -> str:
+    """A cache key for ``parts`` (filters, page...) in the current cache generation."""
+    digest = hashlib.sha256(repr(sorted(parts.items())).encode()).hexdigest()[:24]
+    return f"posegen:library:{kind}:{library_cache_version()}:{digest}"
 
 
 def library_count(*, queryset: QuerySet, cache_key_parts: dict[str, Any] | None) -> int:
     """``queryset.count()``, cached per filter combination (``None`` parts: never cached)."""
     if cache_key_parts is None:
         return queryset.count()
-    version = cache.get(_VERSION_KEY) or 0
-    digest = hashlib.sha256(repr(sorted(cache_key_parts.items())).encode()).hexdigest()[:24]
-    key = f"posegen:library:count:{version}:{digest}"
+    key = library_cache_key(kind="count", parts=cache_key_parts)
     total = cache.get(key)
     if total is None:
         total = queryset.count()
@@ -195,11 +217,12 @@ def library_count(*, queryset: QuerySet, cache_key_parts: dict[str, Any] | None)
 
 
 def library_cache_bump() -> None:
-    """Forget cached totals (after poses were added, removed, hidden or shown)."""
+    """Forget cached totals and pages (after poses were added, removed, hidden or shown)."""
     try:
         cache.incr(_VERSION_KEY)
     except ValueError:
         cache.set(_VERSION_KEY, 1, None)
+    _version_memo[0] = 0.0
 
 
 def library_favorite_ids(*, user, pose_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
@@ -238,11 +261,17 @@ class LibraryPage:
     favorite_ids: set
 
 
-def library_browse(*, user=None, page: int = 1, limit: int = 20, **filters: Any) -> LibraryPage:
-    """One page of :func:`library_list` with its (cached) total and the user's favourites among it."""
+def library_browse(*, user=None, page: int = 1, limit: int = 20, with_favorite_ids: bool = True,
+                   **filters: Any) -> LibraryPage:
+    """One page of :func:`library_list` with its (cached) total and the user's favourites among it.
+    A PostgreSQL search whose words match nothing is retried by trigram similarity (typos)."""
     qs = library_list(user=user, **filters)
-    total = library_count(queryset=qs, cache_key_parts=None if filters.get("favorites") else filters)
+    cache_parts = None if filters.get("favorites") else filters
+    total = library_count(queryset=qs, cache_key_parts=cache_parts)
+    if total == 0 and settings.IS_POSTGRES and filters.get("search") and _search_words(filters["search"]):
+        qs = library_list(user=user, fuzzy=True, **filters)
+        total = library_count(queryset=qs, cache_key_parts=cache_parts and {**cache_parts, "fuzzy": True})
     offset = (page - 1) * limit
     rows = list(qs[offset: offset + limit]) if offset < total else []
-    favorites = library_favorite_ids(user=user, pose_ids=[r["id"] for r in rows])
+    favorites = library_favorite_ids(user=user, pose_ids=[r["id"] for r in rows]) if with_favorite_ids else set()
     return LibraryPage(rows=rows, total=total, page=page, limit=limit, favorite_ids=favorites)

@@ -13,28 +13,50 @@ the pose tools). Under /api/apps/pose-generator/:
 
 Browsing is public so the gallery can be shown before sign-up (the spec's library is shared, curated
 content); anything personal (favourites) or costly (pose detection, rendering) needs an account.
-List items are built straight from ``.values()`` rows: at 100 items per page a DRF serializer costs
-more than the query. The serializers below describe the same shape for the OpenAPI schema.
+
+Speed. List items are built straight from ``.values()`` rows (at 100 items per page a DRF serializer
+costs more than the query), picture URLs of local storage without ``urljoin``, and a list page is
+cached for ``PAGE_CACHE_SECONDS`` per query (same filters, page and limit): the gallery's pages are
+the same for everyone, so a cache hit touches no database at all. Only ``isFavorite`` is personal;
+it is looked up for the page's poses on every request by a signed-in user, and ``favorites=true``
+pages are never cached. Counters in a cached page may lag by up to the cache lifetime; the detail
+and favourite responses are always exact. The serializers below describe the shapes for OpenAPI.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
-from django.http import JsonResponse
+from django.core.cache import cache
+from django.core.files.storage import FileSystemStorage, storages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.http import HttpResponse, JsonResponse, QueryDict
+from django.utils.encoding import filepath_to_uri
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lumiku.core.pagination import MAX_LIMIT, Page, PageInput, paginated_serializer
 from lumiku.core.storage import storage_url
 from posegen.models.choices import Difficulty, GenderSuitability
-from posegen.selectors_library import SORTS, category_tree, library_browse, library_pose_openpose
+from posegen.selectors_library import (
+    SORTS,
+    category_tree,
+    library_browse,
+    library_cache_key,
+    library_favorite_ids,
+    library_pose_openpose,
+)
 from posegen.services.library import (
     library_pose_extract,
     library_pose_favorite,
@@ -45,6 +67,37 @@ from posegen.services.library import (
 )
 
 _DATETIME = serializers.DateTimeField()
+PAGE_CACHE_SECONDS = 30
+
+
+def _picture_url() -> Callable[[str | None], str | None]:
+    """storage_url, without urljoin for local storage (our names are generated, never '../')."""
+    storage = storages["default"]
+    if isinstance(storage, FileSystemStorage):
+        base = storage.base_url
+
+        def local(name: str | None) -> str | None:
+            return base + filepath_to_uri(name).lstrip("/") if name else None
+
+        return local
+    return storage_url
+
+
+_url_for: Callable[[str | None], str | None] | None = None
+
+
+def picture_url(name: str | None) -> str | None:
+    global _url_for
+    if _url_for is None:
+        _url_for = _picture_url()
+    return _url_for(name)
+
+
+@receiver(setting_changed)
+def _storage_changed(*, setting: str, **kwargs: Any) -> None:
+    global _url_for
+    if setting in ("STORAGES", "MEDIA_URL", "MEDIA_ROOT"):
+        _url_for = None
 
 
 def _choice(choices: list[str] | tuple[str, ...], name: str) -> serializers.ChoiceField:
@@ -69,10 +122,10 @@ def pose_item(row: dict[str, Any], *, favorite_ids: set) -> dict[str, Any]:
         "categoryId": str(row["category_id"]),
         "category": {"id": str(row["category_id"]), "slug": row["category__slug"], "name": row["category__name"],
                      "displayName": row["category__display_name"]},
-        "previewImageUrl": storage_url(row["preview_image"]),
-        "referenceImageUrl": storage_url(row["reference_image"]),
-        "controlnetImageUrl": storage_url(row["controlnet_image"]),
-        "thumbnailUrl": storage_url(row["thumbnail"]),
+        "previewImageUrl": picture_url(row["preview_image"]),
+        "referenceImageUrl": picture_url(row["reference_image"]),
+        "controlnetImageUrl": picture_url(row["controlnet_image"]),
+        "thumbnailUrl": picture_url(row["thumbnail"]),
         "difficulty": row["difficulty"],
         "genderSuitability": row["gender_suitability"],
         "tags": row["tags"],
@@ -206,15 +259,6 @@ def _category_json(node) -> dict[str, Any]:
 class LibraryListApi(APIView):
     permission_classes = [AllowAny]
 
-    class LibraryFilterInput(PageInput):
-        category = serializers.CharField(required=False, max_length=120)
-        difficulty = _choice(Difficulty.values, "difficulty")
-        genderSuitability = _choice(GenderSuitability.values, "genderSuitability")  # noqa: N815
-        featured = _boolean()
-        favorites = _boolean()
-        search = serializers.CharField(required=False, max_length=200, allow_blank=True)
-        sort = _choice(SORTS, "sort")
-
     @extend_schema(
         parameters=[
             OpenApiParameter("page", int),
@@ -232,22 +276,60 @@ class LibraryListApi(APIView):
         operation_id="library_list",
     )
     def get(self, request):
-        params = self.LibraryFilterInput(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        v = params.validated_data
+        v = _list_params(request.META.get("QUERY_STRING", ""))
         user = request.user if request.user.is_authenticated else None
-        if v.get("favorites") and user is None:
+        if v["favorites"] and user is None:
             raise NotAuthenticated("Sign in to see your favourites.")
         filters = {
             "category": v.get("category") or None, "difficulty": v.get("difficulty"),
             "gender_suitability": v.get("genderSuitability"), "featured": v.get("featured"),
             "search": (v.get("search") or "").strip() or None, "sort": v.get("sort"),
-            "favorites": bool(v.get("favorites")),
+            "favorites": v["favorites"],
         }
-        page = library_browse(user=user, page=v["page"], limit=v["limit"], **filters)
-        meta = Page(items=page.rows, page=page.page, limit=page.limit, total=page.total).meta()
-        return Response({"poses": [pose_item(r, favorite_ids=page.favorite_ids) for r in page.rows],
-                         "pagination": meta})
+        key = None if filters["favorites"] else library_cache_key(
+            kind="page", parts={**filters, "page": v["page"], "limit": v["limit"]})
+        encoded = cache.get(key) if key else None
+        if encoded is None:
+            owner = user if filters["favorites"] else None  # whose favourites to filter by
+            page = library_browse(user=owner, page=v["page"], limit=v["limit"], with_favorite_ids=False, **filters)
+            meta = Page(items=page.rows, page=page.page, limit=page.limit, total=page.total).meta()
+            body = {"poses": [pose_item(r, favorite_ids=set()) for r in page.rows], "pagination": meta}
+            encoded = JSONRenderer().render(body)
+            if key:
+                cache.set(key, encoded, PAGE_CACHE_SECONDS)  # shared by everyone: no personal flags in it
+        if user is None:
+            return HttpResponse(encoded, content_type="application/json")
+        body = json.loads(encoded)
+        if body["poses"]:
+            ids = [p["id"] for p in body["poses"]]
+            favorite_ids = {str(i) for i in library_favorite_ids(user=user, pose_ids=ids)}
+            for item in body["poses"]:
+                item["isFavorite"] = item["id"] in favorite_ids
+        return Response(body)
+
+
+class _LibraryFilterInput(PageInput):
+    category = serializers.CharField(required=False, max_length=120)
+    difficulty = _choice(Difficulty.values, "difficulty")
+    genderSuitability = _choice(GenderSuitability.values, "genderSuitability")  # noqa: N815
+    featured = _boolean()
+    favorites = _boolean()
+    search = serializers.CharField(required=False, max_length=200, allow_blank=True)
+    sort = _choice(SORTS, "sort")
+
+
+@lru_cache(maxsize=4096)
+def _validated_list_params(query_string: str) -> tuple[tuple[str, Any], ...]:
+    params = _LibraryFilterInput(data=QueryDict(query_string))
+    params.is_valid(raise_exception=True)
+    return tuple(params.validated_data.items())
+
+
+def _list_params(query_string: str) -> dict[str, Any]:
+    """The validated list filters; a query string seen before skips the serializer (400s are not kept)."""
+    values = dict(_validated_list_params(query_string))
+    values["favorites"] = bool(values.get("favorites"))
+    return values
 
 
 class LibraryDetailApi(APIView):

@@ -150,11 +150,27 @@ def test_search_finds_prefixes_and_plurals(api_client, tree):
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
-def test_postgres_search_tolerates_typos_and_ranks_name_matches_first(api_client, tree):
-    assert "Confident hands on hips" in names(api_client.get(LIST, {"search": "confidant hands on hip"}))
-    library_pose(category=tree["sitting"], name="Relaxed chair lounging")
-    ranked = names(api_client.get(LIST, {"search": "chair"}))
-    assert set(ranked[:2]) == {"Sitting on a chair", "Relaxed chair lounging"}
+def test_postgres_search_falls_back_to_trigrams_for_typos_and_ranks_on_request(api_client, tree):
+    assert names(api_client.get(LIST, {"search": "confident hnds"})) == ["Confident hands on hips"]
+    lounging = library_pose(category=tree["sitting"], name="Relaxed lounging")
+    PoseLibrary.objects.filter(pk=lounging.pk).update(description="On a chair, a chair, a chair.")
+    ranked = names(api_client.get(LIST, {"search": "chair", "sort": "relevance"}))
+    assert ranked == ["Sitting on a chair", "Relaxed lounging"]  # the name match ranks first
+    assert names(api_client.get(LIST, {"search": "chair"}))[0] == "Sitting on a chair"  # popular first
+
+
+def test_list_pages_are_cached_but_favourite_flags_are_personal(api_client, auth_client, tree):
+    from posegen.selectors_library import library_cache_bump
+
+    PoseFavorite.objects.create(user=auth_client.user, pose=tree["hips"])
+    mine = {p["name"]: p["isFavorite"] for p in auth_client.get(LIST).json()["poses"]}
+    assert mine["Confident hands on hips"] is True
+    anonymous = {p["name"]: p["isFavorite"] for p in api_client.get(LIST).json()["poses"]}
+    assert not any(anonymous.values())  # the page the signed-in user filled the cache with is not theirs
+    PoseLibrary.objects.filter(pk=tree["chair"].pk).update(is_public=False)
+    assert "Sitting on a chair" in names(api_client.get(LIST))  # cached for up to PAGE_CACHE_SECONDS
+    library_cache_bump()
+    assert "Sitting on a chair" not in names(api_client.get(LIST))
 
 
 def test_search_without_words_is_ignored_and_nothing_found_is_empty(api_client, tree):
