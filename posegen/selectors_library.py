@@ -29,7 +29,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db.models import F, Q, QuerySet
 
 from lumiku.core.errors import NotFound, ValidationFailed
@@ -194,7 +195,8 @@ def library_cache_version() -> int:
     """The library's cache generation (bumped by :func:`library_cache_bump`), re-read every 2 s."""
     now = time.monotonic()
     if now - _version_memo[0] > _VERSION_MEMO_SECONDS:
-        _version_memo[:] = [now, float(cache.get(_VERSION_KEY) or 0)]
+        raw = library_cache_get_bytes(_VERSION_KEY)
+        _version_memo[:] = [now, float(int(raw)) if raw else 0.0]
     return int(_version_memo[1])
 
 
@@ -209,19 +211,59 @@ def library_count(*, queryset: QuerySet, cache_key_parts: dict[str, Any] | None)
     if cache_key_parts is None:
         return queryset.count()
     key = library_cache_key(kind="count", parts=cache_key_parts)
-    total = cache.get(key)
-    if total is None:
-        total = queryset.count()
-        cache.set(key, total, COUNT_CACHE_SECONDS)
+    raw = library_cache_get_bytes(key)
+    if raw is not None:
+        return int(raw)
+    total = queryset.count()
+    library_cache_set_bytes(key, str(total).encode(), COUNT_CACHE_SECONDS)
     return total
+
+
+_raw_client: list[Any] = []
+
+
+def _redis_client() -> tuple[Any, Any] | None:
+    """A Redis cache backend and its client, kept for the process; None for other backends.
+
+    ``django.core.cache.caches`` hands every async context (under ASGI: every request) its own
+    backend object with its own connection pool, so each request would open a new Redis connection
+    and build a client for every call; the hot path of the list reuses one instead."""
+    if not _raw_client:
+        backend = caches.create_connection("default")
+        _raw_client.append((backend, backend._cache.get_client(write=True))
+                           if isinstance(backend, RedisCache) else None)
+    return _raw_client[0]
+
+
+def library_cache_get_bytes(key: str) -> bytes | None:
+    """Raw bytes stored by :func:`library_cache_set_bytes` (no pickling on the hot path)."""
+    found = _redis_client()
+    if found is None:
+        return cache.get(key)
+    backend, client = found
+    return client.get(backend.make_and_validate_key(key))
+
+
+def library_cache_set_bytes(key: str, data: bytes, timeout: int) -> None:
+    found = _redis_client()
+    if found is None:
+        cache.set(key, data, timeout)
+        return
+    backend, client = found
+    client.set(backend.make_and_validate_key(key), data, ex=timeout)
 
 
 def library_cache_bump() -> None:
     """Forget cached totals and pages (after poses were added, removed, hidden or shown)."""
-    try:
-        cache.incr(_VERSION_KEY)
-    except ValueError:
-        cache.set(_VERSION_KEY, 1, None)
+    found = _redis_client()
+    if found is None:
+        try:
+            cache.incr(_VERSION_KEY)
+        except ValueError:
+            cache.set(_VERSION_KEY, 1, None)
+    else:
+        backend, client = found
+        client.incr(backend.make_and_validate_key(_VERSION_KEY))
     _version_memo[0] = 0.0
 
 

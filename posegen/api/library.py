@@ -31,7 +31,6 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from django.core.cache import cache
 from django.core.files.storage import FileSystemStorage, storages
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -53,7 +52,9 @@ from posegen.selectors_library import (
     SORTS,
     category_tree,
     library_browse,
+    library_cache_get_bytes,
     library_cache_key,
+    library_cache_set_bytes,
     library_favorite_ids,
     library_pose_openpose,
 )
@@ -288,7 +289,7 @@ class LibraryListApi(APIView):
         }
         key = None if filters["favorites"] else library_cache_key(
             kind="page", parts={**filters, "page": v["page"], "limit": v["limit"]})
-        encoded = cache.get(key) if key else None
+        encoded = library_cache_get_bytes(key) if key else None
         if encoded is None:
             owner = user if filters["favorites"] else None  # whose favourites to filter by
             page = library_browse(user=owner, page=v["page"], limit=v["limit"], with_favorite_ids=False, **filters)
@@ -296,7 +297,7 @@ class LibraryListApi(APIView):
             body = {"poses": [pose_item(r, favorite_ids=set()) for r in page.rows], "pagination": meta}
             encoded = JSONRenderer().render(body)
             if key:
-                cache.set(key, encoded, PAGE_CACHE_SECONDS)  # shared by everyone: no personal flags in it
+                library_cache_set_bytes(key, encoded, PAGE_CACHE_SECONDS)  # shared by everyone: nothing personal
         if user is None:
             return HttpResponse(encoded, content_type="application/json")
         body = json.loads(encoded)
