@@ -155,7 +155,12 @@ def _ordering(sort: str | None, *, searched: bool, fuzzy: bool) -> tuple[str, ..
     return ("-popularity_score", "name", "id")
 
 
-def library_list(
+def library_list(**filters: Any) -> QuerySet:
+    """Public poses as dicts of :data:`LIST_COLUMNS`, filtered and ordered (see :func:`library_filtered`)."""
+    return library_filtered(**filters).values(*LIST_COLUMNS)
+
+
+def library_filtered(
     *,
     user=None,
     category: str | None = None,
@@ -167,8 +172,8 @@ def library_list(
     favorites: bool = False,
     fuzzy: bool = False,
 ) -> QuerySet:
-    """Public poses as dicts of :data:`LIST_COLUMNS`, filtered and ordered. ``favorites`` needs a user;
-    ``fuzzy`` searches by trigram similarity instead of full text (PostgreSQL)."""
+    """Public poses, filtered and ordered (a model queryset). ``favorites`` needs a user; ``fuzzy``
+    searches by trigram similarity instead of full text (PostgreSQL)."""
     qs = PoseLibrary.objects.filter(is_public=True)
     if category:
         node = category_resolve(category=category)
@@ -185,7 +190,7 @@ def library_list(
     searched = bool(search and _search_words(search))
     if searched:
         qs = _search(qs, search, rank=sort == "relevance", fuzzy=fuzzy)
-    return qs.order_by(*_ordering(sort, searched=searched, fuzzy=fuzzy)).values(*LIST_COLUMNS)
+    return qs.order_by(*_ordering(sort, searched=searched, fuzzy=fuzzy))
 
 
 _version_memo: list[float] = [0.0, 0.0]  # (read at, version)
@@ -303,17 +308,27 @@ class LibraryPage:
     favorite_ids: set
 
 
+def _page_rows(qs: QuerySet, *, offset: int, limit: int) -> list[dict[str, Any]]:
+    """One page of rows of a :func:`library_filtered` queryset. Past the first pages the page's ids
+    are found first (on PostgreSQL an index-only scan of ``pose_public_popular_name``: the skipped
+    rows are never read from the table), then only those rows are fetched."""
+    if offset < 100 or not settings.IS_POSTGRES:
+        return list(qs.values(*LIST_COLUMNS)[offset: offset + limit])
+    ids = qs.values("id")[offset: offset + limit]
+    return list(PoseLibrary.objects.filter(id__in=ids).order_by(*qs.query.order_by).values(*LIST_COLUMNS))
+
+
 def library_browse(*, user=None, page: int = 1, limit: int = 20, with_favorite_ids: bool = True,
                    **filters: Any) -> LibraryPage:
     """One page of :func:`library_list` with its (cached) total and the user's favourites among it.
     A PostgreSQL search whose words match nothing is retried by trigram similarity (typos)."""
-    qs = library_list(user=user, **filters)
+    qs = library_filtered(user=user, **filters)
     cache_parts = None if filters.get("favorites") else filters
     total = library_count(queryset=qs, cache_key_parts=cache_parts)
     if total == 0 and settings.IS_POSTGRES and filters.get("search") and _search_words(filters["search"]):
-        qs = library_list(user=user, fuzzy=True, **filters)
+        qs = library_filtered(user=user, fuzzy=True, **filters)
         total = library_count(queryset=qs, cache_key_parts=cache_parts and {**cache_parts, "fuzzy": True})
     offset = (page - 1) * limit
-    rows = list(qs[offset: offset + limit]) if offset < total else []
+    rows = _page_rows(qs, offset=offset, limit=limit) if offset < total else []
     favorites = library_favorite_ids(user=user, pose_ids=[r["id"] for r in rows]) if with_favorite_ids else set()
     return LibraryPage(rows=rows, total=total, page=page, limit=limit, favorite_ids=favorites)

@@ -190,6 +190,19 @@ def test_pagination(api_client, tree):
     error(api_client.get(LIST, {"page": 0}), 400)
 
 
+def test_deep_pages_match_the_order(api_client, tree):
+    category = tree["sitting"]
+    for i in range(150):
+        pose = PoseFactory(name=f"Bulk {i:03d}", category=category)
+        PoseLibrary.objects.filter(pk=pose.pk).update(usage_count=i % 7, popularity_score=i % 7)
+    expected = list(PoseLibrary.objects.filter(is_public=True).order_by("-popularity_score", "name", "id")
+                    .values_list("name", flat=True))
+    got = []
+    for page in (1, 2, 3, 4):
+        got += names(api_client.get(LIST, {"limit": 40, "page": page}))
+    assert got == expected and len(got) == 154
+
+
 def test_list_queries_do_not_grow_with_the_page(auth_client, tree, django_assert_max_num_queries):
     for i in range(60):
         PoseFactory(name=f"Extra {i}", category=tree["sitting"])
