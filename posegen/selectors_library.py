@@ -31,7 +31,9 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
+from django.core.signals import setting_changed
 from django.db.models import F, Q, QuerySet
+from django.dispatch import receiver
 
 from lumiku.core.errors import NotFound, ValidationFailed
 from posegen.models import PoseCategory, PoseLibrary
@@ -238,6 +240,13 @@ def _redis_client() -> tuple[Any, Any] | None:
         _raw_client.append((backend, backend._cache.get_client(write=True))
                            if isinstance(backend, RedisCache) else None)
     return _raw_client[0]
+
+
+@receiver(setting_changed)
+def _caches_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting == "CACHES":
+        _raw_client.clear()
+        _version_memo[0] = 0.0
 
 
 def library_cache_get_bytes(key: str) -> bytes | None:
