@@ -3,7 +3,8 @@
 1. POST /generate with 100 poses: p50/p99 latency (in-process Django client: validation, pricing,
    locks, charge, 100 GeneratedPose rows, enqueue on commit to Redis).
 2. Pipeline overhead: a 500-image generation end to end with the `instant` engine and one worker
-   process (-c 2 threads on this 2-core machine): wall time per image.
+   (-c 2 on this 2-core machine; prefork as in the Procfile, BENCH_POOL=threads to compare): wall time
+   per image.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/lumiku_bench REDIS_URL=redis://127.0.0.1:6379/14 \
         .venv/bin/python bench/bench_pipeline.py
@@ -24,6 +25,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lumiku.settings.base")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lumiku_bench")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
 os.environ["POSEGEN_ENGINE"] = "instant"
+os.environ["RATE_LIMITS"] = '{"generate": "1000000/minute"}'  # measure the pipeline, not the rate limit
 
 import django  # noqa: E402
 
@@ -89,11 +91,15 @@ def bench_submit(user, project, poses, runs: int = 60) -> dict:
     return {"p50": statistics.median(timings), "p99": timings[int(len(timings) * 0.99) - 1], "n": len(timings)}
 
 
+# The Procfile's worker processes use Celery's default prefork pool; BENCH_POOL=threads compares.
+POOL = os.environ.get("BENCH_POOL", "prefork")
+
+
 def bench_pipeline(user, project, poses, images: int = 500) -> dict:
     env = {**os.environ, "POSEGEN_ENGINE": "instant", "PYTHONUNBUFFERED": "1"}
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "lumiku", "worker", "-Q", "default,engine,export", "-c", "2",
-         "-P", "threads", "-l", "WARNING", "-n", "bench@%h"],
+         "-P", POOL, "-l", "WARNING", "-n", "bench@%h"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
@@ -123,5 +129,5 @@ if __name__ == "__main__":
     submit = bench_submit(user, project, poses)
     print(f"POST /generate (100 poses): p50 {submit['p50']:.1f} ms  p99 {submit['p99']:.1f} ms  (n={submit['n']})")
     pipe = bench_pipeline(user, project, poses)
-    print(f"Pipeline, instant engine, one worker (-c 2): {pipe['images']} images {pipe['status']} "
+    print(f"Pipeline, instant engine, one worker (-P {POOL} -c 2): {pipe['images']} images {pipe['status']} "
           f"({pipe['completed']} completed) in {pipe['wall_s']:.1f} s = {pipe['ms_per_image']:.1f} ms/image")

@@ -11,9 +11,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import BooleanField, ForeignKey, IntegerField, Model, UUIDField
 from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
+
+_NATIVE = (UUIDField, IntegerField, BooleanField)  # psycopg adapts these Python values as they are
+
+
+def _preparer(field):
+    target = field.target_field if isinstance(field, ForeignKey) else field
+    if isinstance(target, _NATIVE) and not isinstance(target, AutoFieldMixin):
+        return None
+    return lambda value: field.get_db_prep_save(value, connection)
 
 
 def bulk_insert(*, model: type[Model], rows: Sequence[dict]) -> int:
@@ -40,13 +49,14 @@ def bulk_insert(*, model: type[Model], rows: Sequence[dict]) -> int:
             constant[field.attname] = field.get_db_prep_save(field.get_default(), connection)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
-    by_attname = {f.attname: f for f in fields}
+    preparers = {f.attname: _preparer(f) for f in fields}
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for row in rows:
             values = dict(constant)
             for field in per_row_default:
-                values[field.attname] = field.get_db_prep_save(field.get_default(), connection)
+                values[field.attname] = field.get_default()
             for attname, value in row.items():
-                values[attname] = by_attname[attname].get_db_prep_save(value, connection)
+                prepare = preparers[attname]
+                values[attname] = value if prepare is None or value is None else prepare(value)
             copy.write_row([values[f.attname] for f in fields])
     return len(rows)

@@ -20,8 +20,11 @@ QUOTA_PERIOD = timedelta(hours=24)
 
 
 def _locked_wallet(*, user_id) -> Wallet:
-    Wallet.objects.get_or_create(user_id=user_id)
-    return Wallet.objects.select_for_update().get(user_id=user_id)
+    wallet = Wallet.objects.select_for_update().filter(user_id=user_id).first()
+    if wallet is None:  # first movement for this user: create the wallet, then lock it
+        Wallet.objects.get_or_create(user_id=user_id)
+        wallet = Wallet.objects.select_for_update().get(user_id=user_id)
+    return wallet
 
 
 def _positive(amount: int) -> int:

@@ -156,8 +156,10 @@ def generation_start(*, user, project_id, plan: GenerationPlan, background_image
                 # The enqueue below counts as the first attempt; if the broker is down the sweep retries.
                 enqueue_attempts=1, last_progress_at=timezone.now(),
             )
-            quota = credits_use_unlimited_quota(user_id=user.pk, poses=total)
-            if quota.used_quota:
+            # Most users are not on the unlimited tier: skip its row lock for them. (Only operators
+            # switch the tier on, so a race here at worst charges credits as for a non-tier user.)
+            quota = credits_use_unlimited_quota(user_id=user.pk, poses=total) if user.unlimited_pose_active else None
+            if quota is not None and quota.used_quota:
                 generation.payment_method = PaymentMethod.UNLIMITED_QUOTA
                 generation.quota_charged = total
                 generation.quota_window = quota.quota_reset_at
@@ -179,7 +181,8 @@ def generation_start(*, user, project_id, plan: GenerationPlan, background_image
                                     app_name=POSE_GENERATOR_APP.name, action="pose_generation",
                                     reference_type="pose_generation", reference_id=str(generation.id),
                                     metadata={"poseCount": total, "generationType": plan.generation_type})
-            transaction.on_commit(lambda: generation_enqueue(generation_id=generation.pk))
+            transaction.on_commit(lambda: generation_enqueue(generation_id=generation.pk,
+                                                             queue_job_id=generation.queue_job_id))
     except IntegrityError:
         if idempotency_key:  # a concurrent request with the same key won the race: replay it
             existing = PoseGeneration.objects.filter(user=user, idempotency_key=idempotency_key).first()
@@ -192,17 +195,18 @@ def generation_start(*, user, project_id, plan: GenerationPlan, background_image
     return generation, True
 
 
-def generation_enqueue(*, generation_id, count_attempt: bool = False) -> bool:
+def generation_enqueue(*, generation_id, queue_job_id: str | None = None, count_attempt: bool = False) -> bool:
     """Publish the dispatch task. A broker outage is not fatal: the row is the outbox and the
     stale-generation sweep enqueues it later (counting its attempts), so paid work is never lost."""
     from posegen.tasks import generation_run
 
-    generation = PoseGeneration.objects.filter(pk=generation_id).only("queue_job_id").first()
-    if generation is None:
-        return False
+    if queue_job_id is None:
+        queue_job_id = PoseGeneration.objects.filter(pk=generation_id).values_list("queue_job_id", flat=True).first()
+        if queue_job_id is None:
+            return False
     try:
         generation_run.apply_async(
-            args=[str(generation_id)], queue=Queue.DEFAULT, task_id=f"{generation.queue_job_id}-{uuid.uuid4().hex[:8]}",
+            args=[str(generation_id)], queue=Queue.DEFAULT, task_id=f"{queue_job_id}-{uuid.uuid4().hex[:8]}",
             retry=True, retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
         )
     except Exception:
