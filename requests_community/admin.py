@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from lumiku.core.admin import ReadOnlyAdminMixin
 from lumiku.core.errors import DomainError
 from requests_community.forms import CompleteForm, CreatePoseForm, MergeForm, NotesForm
 from requests_community.models import (
@@ -299,7 +300,7 @@ class PoseRequestAdmin(ModeratorAccessMixin, admin.ModelAdmin):
 
 
 @admin.register(PoseRequestVote)
-class PoseRequestVoteAdmin(ModeratorAccessMixin, admin.ModelAdmin):
+class PoseRequestVoteAdmin(ReadOnlyAdminMixin, ModeratorAccessMixin, admin.ModelAdmin):
     list_display = ("request", "user", "created_at")
     search_fields = ("request__pose_name", "user__email")
     raw_id_fields = ("request", "user")
@@ -307,15 +308,9 @@ class PoseRequestVoteAdmin(ModeratorAccessMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ("request", "user", "created_at")  # votes change only through the vote services
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(PoseRequestTransition)
-class PoseRequestTransitionAdmin(ModeratorAccessMixin, admin.ModelAdmin):
+class PoseRequestTransitionAdmin(ReadOnlyAdminMixin, ModeratorAccessMixin, admin.ModelAdmin):
     list_display = ("request", "from_status", "to_status", "actor", "created_at")
     list_filter = ("to_status", "from_status")
     search_fields = ("request__pose_name", "actor__email", "notes")
@@ -323,15 +318,6 @@ class PoseRequestTransitionAdmin(ModeratorAccessMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in PoseRequestTransition._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Notification)

@@ -60,22 +60,16 @@ def api_client():
 
 @pytest.fixture
 def auth_client(user):
-    from rest_framework.test import APIClient
+    from tests.clients import api_client_for
 
-    client = APIClient()
-    client.force_authenticate(user=user)
-    client.user = user
-    return client
+    return api_client_for(user)
 
 
 @pytest.fixture
 def other_client(other_user):
-    from rest_framework.test import APIClient
+    from tests.clients import api_client_for
 
-    client = APIClient()
-    client.force_authenticate(user=other_user)
-    client.user = other_user
-    return client
+    return api_client_for(other_user)
 
 
 @pytest.fixture

@@ -1,19 +1,11 @@
 from django.contrib import admin
 
+from lumiku.core.admin import ReadOnlyAdminMixin
 from lumiku.credits.models import LedgerEntry, Wallet
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Credits move only through services; the admin shows, never edits."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Credits move only through services."""
 
 
 @admin.register(Wallet)

@@ -44,11 +44,7 @@ class BFLEngine:
         self.model = settings.BFL_MODEL
         self.background_model = settings.BFL_BACKGROUND_MODEL
         self.allowed_hosts = settings.BFL_ALLOWED_HOSTS
-        self.http = EngineHTTP(
-            name="bfl", timeout=settings.ENGINE_HTTP_TIMEOUT, connect_timeout=settings.ENGINE_HTTP_CONNECT_TIMEOUT,
-            retries=settings.ENGINE_HTTP_RETRIES, backoff=settings.ENGINE_HTTP_BACKOFF_SECONDS,
-            backoff_cap=settings.ENGINE_HTTP_BACKOFF_CAP_SECONDS, secrets=[self.key],
-        )
+        self.http = EngineHTTP.from_settings(name="bfl", secrets=[self.key])
         self.timeout = settings.ENGINE_GENERATION_TIMEOUT
         self.poll_interval = settings.ENGINE_POLL_INTERVAL_SECONDS
 

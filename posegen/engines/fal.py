@@ -49,11 +49,7 @@ class FalEngine:
         self.model = settings.FAL_MODEL.strip("/")
         self.background_model = settings.FAL_BACKGROUND_MODEL.strip("/")
         self.allowed_hosts = settings.FAL_ALLOWED_HOSTS
-        self.http = EngineHTTP(
-            name="fal", timeout=settings.ENGINE_HTTP_TIMEOUT, connect_timeout=settings.ENGINE_HTTP_CONNECT_TIMEOUT,
-            retries=settings.ENGINE_HTTP_RETRIES, backoff=settings.ENGINE_HTTP_BACKOFF_SECONDS,
-            backoff_cap=settings.ENGINE_HTTP_BACKOFF_CAP_SECONDS, secrets=[self.key],
-        )
+        self.http = EngineHTTP.from_settings(name="fal", secrets=[self.key])
         self.timeout = settings.ENGINE_GENERATION_TIMEOUT
         self.poll_interval = settings.ENGINE_POLL_INTERVAL_SECONDS
 

@@ -133,6 +133,16 @@ class EngineHTTP:
             follow_redirects=False,  # a redirect could leave the provider's host
         )
 
+    @classmethod
+    def from_settings(cls, *, name: str, secrets: Iterable[str | None] = ()) -> EngineHTTP:
+        """A client with the ENGINE_HTTP_* timeouts and retry policy every remote engine shares."""
+        from django.conf import settings
+
+        return cls(name=name, timeout=settings.ENGINE_HTTP_TIMEOUT,
+                   connect_timeout=settings.ENGINE_HTTP_CONNECT_TIMEOUT, retries=settings.ENGINE_HTTP_RETRIES,
+                   backoff=settings.ENGINE_HTTP_BACKOFF_SECONDS, backoff_cap=settings.ENGINE_HTTP_BACKOFF_CAP_SECONDS,
+                   secrets=secrets)
+
     def close(self) -> None:
         self._client.close()
 

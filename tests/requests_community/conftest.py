@@ -1,6 +1,6 @@
 import pytest
-from rest_framework.test import APIClient
 
+from tests.clients import api_client_for
 from tests.requests_community.factories import ModeratorFactory
 
 
@@ -11,10 +11,7 @@ def moderator(db):
 
 @pytest.fixture
 def mod_client(moderator):
-    client = APIClient()
-    client.force_authenticate(user=moderator)
-    client.user = moderator
-    return client
+    return api_client_for(moderator)
 
 
 @pytest.fixture

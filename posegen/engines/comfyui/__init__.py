@@ -51,11 +51,7 @@ class ComfyUIEngine:
         self.background_graph = workflow_load(
             settings.COMFYUI_BACKGROUND_WORKFLOW_PATH or DEFAULT_BACKGROUND_WORKFLOW, required=REQUIRED_BACKGROUND)
         self.api_key = settings.COMFYUI_API_KEY
-        self.http = EngineHTTP(
-            name="comfyui", timeout=settings.ENGINE_HTTP_TIMEOUT, connect_timeout=settings.ENGINE_HTTP_CONNECT_TIMEOUT,
-            retries=settings.ENGINE_HTTP_RETRIES, backoff=settings.ENGINE_HTTP_BACKOFF_SECONDS,
-            backoff_cap=settings.ENGINE_HTTP_BACKOFF_CAP_SECONDS, secrets=[self.api_key],
-        )
+        self.http = EngineHTTP.from_settings(name="comfyui", secrets=[self.api_key])
         self.timeout = settings.ENGINE_GENERATION_TIMEOUT
         self.poll_interval = settings.ENGINE_POLL_INTERVAL_SECONDS
         self.cost = settings.COMFYUI_COST_PER_IMAGE_USD
