@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
+from lumiku.core.admin import ReadOnlyAdminMixin
 from posegen.models import (
     GeneratedPose,
     PoseCategory,
@@ -9,6 +10,7 @@ from posegen.models import (
     PoseLibrary,
     PoseSelection,
 )
+from posegen.models.library import PoseFavorite
 
 
 def _thumb(file_field, height=48):
@@ -101,3 +103,12 @@ class PoseSelectionAdmin(admin.ModelAdmin):
     list_display = ("generation", "pose_library", "created_at")
     search_fields = ("generation__id", "pose_library__name")
     raw_id_fields = ("generation", "pose_library")
+
+
+@admin.register(PoseFavorite)
+class PoseFavoriteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Favourites change only through the library services, which keep favoriteCount in step."""
+
+    list_display = ("pose", "user", "created_at")
+    search_fields = ("pose__name", "user__email")
+    list_select_related = ("pose", "user")

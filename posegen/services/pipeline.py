@@ -115,14 +115,17 @@ def _engine_request(pose: GeneratedPose) -> EngineRequest:
     generation = pose.generation
     library = pose.pose_library
     structure = pose.pose_structure or (library.pose_structure if library else None) or None
-    keypoints = np.asarray(library.keypoints, dtype=np.float32) if library and library.keypoints else None
     width, height = settings.POSEGEN_OUTPUT_WIDTH, settings.POSEGEN_OUTPUT_HEIGHT
-    if structure and (pose.variation_index > 0 or keypoints is None):
+    if structure:
+        # Project at the output's own aspect: the library's stored keypoints are fitted to its 3:4
+        # reference canvas and would come out stretched on a 2:3 image.
         target = pose_from_dict(data=structure)
         if library and pose.variation_index > 0:
             target = pose_jitter(pose=target, seed=int(pose.seed_used or 0), degrees=4.0)
             structure = pose_to_dict(pose=target)
         keypoints = project_pose(pose=target, width=width, height=height).keypoints.astype(np.float32)
+    else:  # a pose known only by its keypoints (e.g. imported OpenPose JSON)
+        keypoints = np.asarray(library.keypoints, dtype=np.float32) if library and library.keypoints else None
     if keypoints is None or keypoints.shape != (18, 3):
         raise EngineError("no target keypoints", user_message="This pose has no usable skeleton.")
     def control_map() -> bytes:

@@ -165,3 +165,22 @@ def test_default_mannequin_engine_renders_a_text_generation(auth_client, project
         with Image.open(__import__("io").BytesIO(storage_read(pose.output_image.name))) as img:
             assert img.size == (settings.POSEGEN_OUTPUT_WIDTH, settings.POSEGEN_OUTPUT_HEIGHT)
     assert credits_balance(user_id=auth_client.user.pk) == 40
+
+
+def test_target_keypoints_are_projected_at_the_output_aspect(auth_client, project, engine, settings):
+    """Library keypoints are stored for the 3:4 reference canvas; the engine gets them for its own size."""
+    import numpy as np
+
+    from posegen.posekit.skeleton import pose_from_dict, project_pose
+    from posegen.services.pipeline import _engine_request
+
+    engine("counting")
+    settings.POSEGEN_OUTPUT_WIDTH, settings.POSEGEN_OUTPUT_HEIGHT = 200, 300
+    fund(auth_client.user, 100)
+    library = library_pose(**{"shoulder.abduction": 80})
+    auth_client.post(GENERATE_URL, gallery_body(project, [library]), format="json")
+    pose = GeneratedPose.objects.select_related("generation__project", "pose_library").get()
+    request = _engine_request(pose)
+    expected = project_pose(pose=pose_from_dict(data=library.pose_structure), width=200, height=300).keypoints
+    assert np.allclose(request.keypoints, expected, atol=1e-6)
+    assert not np.allclose(request.keypoints, np.asarray(library.keypoints), atol=1e-3)
