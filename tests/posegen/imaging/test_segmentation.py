@@ -7,10 +7,7 @@ from <repo>/../shared/testdata and those tests skip when it is absent (a user's 
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import cv2
@@ -28,6 +25,7 @@ from posegen.imaging.segmentation import (
     warm_up,
 )
 from posegen.posekit.keypoints import COCO18_INDEX
+from tests.offline_check import assert_runs_offline_without_django
 
 REPO = Path(__file__).resolve().parents[3]
 FIXTURES = REPO / "tests" / "fixtures"
@@ -156,37 +154,18 @@ def test_empty_scene_raises_a_typed_error():
     assert info.value.user_message.startswith("No person found")
 
 
-_OFFLINE_SCRIPT = """
-import socket, sys, urllib.request
-
-def refuse(*args, **kwargs):
-    raise AssertionError("network access attempted")
-
-socket.socket.connect = refuse
-urllib.request.urlopen = refuse
+_OFFLINE_BODY = """
 from posegen.imaging.segmentation import cut_out_person, segment_person
-data = open(sys.argv[1], "rb").read()
 assert segment_person(image=data).coverage > 0.05
 assert segment_person(image=data, keep="all").coverage > 0.05
 assert cut_out_person(image=data).shape[2] == 4
-leaked = sorted(m for m in sys.modules if m == "django" or m.startswith("django."))
-assert not leaked, leaked
-print("offline-ok")
 """
 
 
 def test_runs_offline_and_never_imports_django():
     """A fresh process: models load from the wheel with the network cut, and Django stays out."""
-    proc = subprocess.run(  # noqa: S603 - our own interpreter running a constant script
-        [sys.executable, "-c", _OFFLINE_SCRIPT, str(FIXTURES / "images" / "fullbody_baseball_walking_lsp_tiny.jpg")],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert "offline-ok" in proc.stdout
+    image = FIXTURES / "images" / "fullbody_baseball_walking_lsp_tiny.jpg"
+    assert_runs_offline_without_django(body=_OFFLINE_BODY, image=image)
 
 
 def test_warm_up_loads_everything_once():

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -31,6 +28,7 @@ from posegen.posekit.extract import (
 )
 from posegen.posekit.extract_eval import GroundTruthPerson, gt_persons_to_coco18, pck, torso_length
 from posegen.posekit.keypoints import COCO18_INDEX, NUM_KEYPOINTS
+from tests.offline_check import assert_runs_offline_without_django
 
 REPO = Path(__file__).resolve().parents[3]
 FIXTURES = REPO / "tests" / "fixtures"
@@ -291,35 +289,16 @@ def test_concurrent_calls_share_the_engine_safely(skier):
         np.testing.assert_allclose(kps, skier.keypoints, atol=1e-6)
 
 
-_OFFLINE_SCRIPT = """
-import socket, sys, urllib.request
-
-def refuse(*args, **kwargs):
-    raise AssertionError("network access attempted")
-
-socket.socket.connect = refuse
-urllib.request.urlopen = refuse
+_OFFLINE_BODY = """
 from posegen.posekit.extract import extract_pose
-data = open(sys.argv[1], "rb").read()
 assert extract_pose(image=data, with_person_mask=True).people_detected == 1
-leaked = sorted(m for m in sys.modules if m == "django" or m.startswith("django."))
-assert not leaked, leaked
-print("offline-ok")
 """
 
 
 def test_runs_offline_and_never_imports_django():
     """A fresh process: models load from the wheel with the network cut, and Django stays out."""
-    proc = subprocess.run(  # noqa: S603 - our own interpreter running a constant script
-        [sys.executable, "-c", _OFFLINE_SCRIPT, str(FIXTURES / "images" / "fullbody_baseball_walking_lsp_tiny.jpg")],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert "offline-ok" in proc.stdout
+    image = FIXTURES / "images" / "fullbody_baseball_walking_lsp_tiny.jpg"
+    assert_runs_offline_without_django(body=_OFFLINE_BODY, image=image)
 
 
 def test_warm_up_is_idempotent():
