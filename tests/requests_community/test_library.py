@@ -4,7 +4,6 @@ PoseLibrary row, the category count and the completed request."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,10 +18,11 @@ from requests_community.services import library
 from requests_community.services.library import PoseAssets, pose_request_create_library_pose
 from tests.factories import CategoryFactory
 from tests.images import image_bytes
+from tests.paths import TESTDATA
 from tests.requests_community.factories import PoseRequestFactory
 
 pytestmark = pytest.mark.django_db
-TESTDATA = Path(__file__).resolve().parents[2].parent / "shared" / "testdata" / "images"
+TESTDATA_IMAGES = TESTDATA / "images"
 
 
 def _mannequin_photo() -> bytes:
@@ -201,11 +201,12 @@ def test_api_create_pose(mod_client, monkeypatch):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not (TESTDATA / "fullbody_skier_snow_coco785.jpg").exists(), reason="needs ../shared/testdata")
+@pytest.mark.skipif(not (TESTDATA_IMAGES / "fullbody_skier_snow_coco785.jpg").exists(),
+                    reason="needs ../shared/testdata")
 def test_real_photo_gives_a_close_fit():
     from posegen.posekit.extract import extract_pose
 
-    extraction = extract_pose(image=(TESTDATA / "fullbody_skier_snow_coco785.jpg").read_bytes())
+    extraction = extract_pose(image=(TESTDATA_IMAGES / "fullbody_skier_snow_coco785.jpg").read_bytes())
     fit = fit_pose(keypoints=extraction.keypoints, image_width=extraction.image_width,
                    image_height=extraction.image_height, landmarks33=extraction.landmarks33)
     assert fit.error < 0.15

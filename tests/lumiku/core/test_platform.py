@@ -3,7 +3,6 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -13,8 +12,9 @@ from django.test import RequestFactory
 from lumiku.core.exception_handler import api_exception_handler
 from lumiku.core.registry import app_credit_price, app_credit_prices
 from lumiku.core.storage import storage_key, user_storage_key
+from tests.paths import REPO
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = REPO
 
 
 @pytest.mark.django_db

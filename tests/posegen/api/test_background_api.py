@@ -2,7 +2,6 @@
 
 import io
 import uuid
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -16,11 +15,12 @@ from posegen.services import background as background_service
 from posegen.services.background import background_job_fail, background_job_run
 from tests.factories import GenerationFactory, ProjectFactory
 from tests.images import image_bytes, upload
+from tests.paths import FIXTURE_IMAGES
 from tests.posegen.pipeline_helpers import fund
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/apps/pose-generator"
-PHOTO = Path(__file__).resolve().parents[2] / "fixtures" / "images" / "fullbody_skier_snow_coco785.jpg"
+PHOTO = FIXTURE_IMAGES / "fullbody_skier_snow_coco785.jpg"
 
 
 def completed_pose(user, *, sequence=0, generation=None, person=True, export_formats=()):

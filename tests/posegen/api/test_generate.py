@@ -9,6 +9,7 @@ from lumiku.credits.selectors import credits_balance
 from posegen.models import GeneratedPose, PoseGeneration, PoseSelection
 from posegen.services.pipeline import generation_sweep_stale
 from tests.factories import ProjectFactory, library_pose
+from tests.paths import FIXTURE_IMAGES
 from tests.posegen.pipeline_helpers import GENERATE_URL, fund, gallery_body
 
 pytestmark = pytest.mark.django_db
@@ -254,7 +255,7 @@ def test_favorite_and_download_counting(auth_client, project):
     assert pose.download_count == 1
 
 
-FIXTURES = __import__("pathlib").Path(__file__).resolve().parents[2] / "fixtures" / "images"
+FIXTURES = FIXTURE_IMAGES
 
 
 def test_pose_from_photo_creates_one_image_per_variation(auth_client, project):

@@ -7,7 +7,6 @@ import base64
 import io
 import json
 import threading
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -19,10 +18,11 @@ from posegen.models import PoseCategory, PoseLibrary
 from posegen.models.library import PoseFavorite
 from posegen.services.library import library_categories_recount
 from tests.factories import CategoryFactory, PoseFactory, UserFactory, library_pose
+from tests.paths import FIXTURE_IMAGES
 
 BASE = "/api/apps/pose-generator"
 LIST = f"{BASE}/library"
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "images"
+FIXTURES = FIXTURE_IMAGES
 
 pytestmark = pytest.mark.django_db
 

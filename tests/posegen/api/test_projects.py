@@ -3,6 +3,7 @@ import pytest
 from posegen.models import PoseGeneratorProject
 from tests.factories import AvatarFactory, GenerationFactory, ProjectFactory
 from tests.images import image_bytes, upload
+from tests.paths import FIXTURE_IMAGES
 
 pytestmark = pytest.mark.django_db
 URL = "/api/apps/pose-generator/projects"
@@ -157,9 +158,8 @@ def test_method_not_allowed_is_405_envelope(auth_client):
 @pytest.mark.django_db(transaction=True)
 def test_avatar_check_is_stored_on_the_project_by_a_worker(auth_client, celery_worker):
     import time
-    from pathlib import Path
 
-    photo = (Path(__file__).resolve().parents[2] / "fixtures" / "images" / "upper_arms_crossed_portrait.jpg")
+    photo = FIXTURE_IMAGES / "upper_arms_crossed_portrait.jpg"
     response = auth_client.post(
         URL, {"projectName": "Portrait", "avatarSource": "UPLOAD",
               "avatarImage": upload("me.jpg", photo.read_bytes(), "image/jpeg")},

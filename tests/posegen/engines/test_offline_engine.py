@@ -5,7 +5,6 @@ Research-only photos are read from ../shared/testdata and skipped when it is abs
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,8 +16,9 @@ from posegen.engines.offline.fidelity import pose_fidelity
 from posegen.engines.offline.rig import PART_INDEX, PARTS
 from posegen.posekit.extract import extract_pose
 from posegen.posekit.skeleton import make_pose, pose_to_dict, project_pose
+from tests.paths import REPO
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = REPO
 FIXTURES = ROOT / "tests" / "fixtures" / "images"
 SHARED = ROOT.parent / "shared" / "testdata" / "images"
 SKIER = FIXTURES / "fullbody_skier_snow_coco785.jpg"

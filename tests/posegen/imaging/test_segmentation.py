@@ -26,10 +26,7 @@ from posegen.imaging.segmentation import (
 )
 from posegen.posekit.keypoints import COCO18_INDEX
 from tests.offline_check import assert_runs_offline_without_django
-
-REPO = Path(__file__).resolve().parents[3]
-FIXTURES = REPO / "tests" / "fixtures"
-TESTDATA = REPO.parent / "shared" / "testdata"
+from tests.paths import FIXTURES, TESTDATA
 
 _COLOURS = {"blue": (0, 0, 255), "red": (255, 0, 0)}
 

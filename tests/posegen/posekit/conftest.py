@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.paths import TESTDATA
+
 # ../shared/testdata/poses relative to the repository root; a user's clone does not have it.
-SHARED_POSES = Path(__file__).resolve().parents[3].parent / "shared" / "testdata" / "poses"
+SHARED_POSES = TESTDATA / "poses"
 
 
 @pytest.fixture

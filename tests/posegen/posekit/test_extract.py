@@ -29,10 +29,7 @@ from posegen.posekit.extract import (
 from posegen.posekit.extract_eval import GroundTruthPerson, gt_persons_to_coco18, pck, torso_length
 from posegen.posekit.keypoints import COCO18_INDEX, NUM_KEYPOINTS
 from tests.offline_check import assert_runs_offline_without_django
-
-REPO = Path(__file__).resolve().parents[3]
-FIXTURES = REPO / "tests" / "fixtures"
-TESTDATA = REPO.parent / "shared" / "testdata"
+from tests.paths import FIXTURES, TESTDATA
 
 
 def fixture_bytes(name: str) -> bytes:

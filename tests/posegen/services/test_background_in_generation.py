@@ -1,7 +1,6 @@
 """useBackgroundChanger inside a generation: +10 per image with the generation; original kept; failure refunds whole."""
 
 import io
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -11,10 +10,11 @@ from lumiku.credits.selectors import credits_balance, credits_ledger_sum
 from posegen.engines.base import EngineResult
 from posegen.models import GeneratedPose
 from tests.factories import ProjectFactory, library_pose
+from tests.paths import FIXTURE_IMAGES
 from tests.posegen.pipeline_helpers import GENERATE_URL, fund, gallery_body, wait_for_terminal
 
 pytestmark = pytest.mark.django_db(transaction=True)
-PHOTO = Path(__file__).resolve().parents[2] / "fixtures" / "images" / "fullbody_skier_snow_coco785.jpg"
+PHOTO = FIXTURE_IMAGES / "fullbody_skier_snow_coco785.jpg"
 
 
 class PersonEngine:
