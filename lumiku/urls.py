@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/apps/pose-generator/", include("posegen.api.urls")),
     path("api/notifications", include("requests_community.api.notifications_urls")),
     path("pose-requests/", include("requests_community.urls")),
+    path("", include("posegen.pages.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     re_path(r"^media/(?P<path>.+)$", core_views.media, name="media"),

@@ -1,13 +1,16 @@
 """Account pages (plain for now; the web-app issue styles them)."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from lumiku.accounts.lockout import LoginLocked, login_failure_record, login_lockout_check, login_success_record
-from lumiku.accounts.services import user_create
+from lumiku.accounts.services import user_create, user_update_profile
 from lumiku.core.errors import DomainError
 
 
@@ -47,3 +50,22 @@ class LockoutAuthenticationForm(AuthenticationForm):
             raise
         login_success_record(email=email)
         return cleaned
+
+
+@require_http_methods(["POST"])
+def language_set(request):
+    """Switch the interface language: stored on the account when signed in, in the cookie always
+    (so the choice also holds on the login page after signing out)."""
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        return HttpResponseBadRequest("Unknown language.")
+    if request.user.is_authenticated:
+        user_update_profile(user=request.user, language=language)
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = "/"
+    response = redirect(target)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600,
+                        samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+    return response
