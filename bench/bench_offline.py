@@ -78,18 +78,29 @@ def main() -> None:
     parser.add_argument("--poses", type=int, default=100)
     parser.add_argument("--sheet", type=Path, default=ROOT / "bench" / "offline_contact_sheet.png")
     parser.add_argument("--sheet-poses", type=int, default=6)
+    parser.add_argument("--only", default="", help="only photos whose name contains this")
+    parser.add_argument("--dump", type=Path, default=None,
+                        help="write per-pair scores (pairs.csv) and the worst outputs as PNGs here")
+    parser.add_argument("--dump-worst", type=int, default=12)
     args = parser.parse_args()
     cv2.setNumThreads(1)
     poses = bench_poses(args.poses)
     views = [project_pose(pose=p, width=W, height=H) for p in poses]
     photos = []
     for path in sorted(SHARED.glob("*.[jp][pn]g")):
+        if args.only and args.only not in path.name:
+            continue
         check = avatar_check(image=path.read_bytes())
         status = "usable" if check.ok else "skipped: " + ", ".join(p.code for p in check.problems)
         print(f"{path.name}: {status}; warnings: {', '.join(p.code for p in check.warnings) or '-'}")
         if check.ok:
             photos.append(path)
     all_fid, all_ident, times, rig_times, rows, sheet = [], [], [], [], [], []
+    worst: list[tuple[float, str, int, np.ndarray]] = []  # (fidelity, photo, pose index, output)
+    if args.dump:
+        args.dump.mkdir(parents=True, exist_ok=True)
+        pairs_csv = (args.dump / "pairs.csv").open("w")
+        pairs_csv.write("photo,pose,fidelity,identity,seconds\n")
     for path in photos:
         t0 = time.perf_counter()
         avatar = rig_avatar(image=path.read_bytes())
@@ -112,6 +123,11 @@ def main() -> None:
             fids.append(fid)
             idents.append(float(cv2.compareHist(ref_hist, person_hist(rendered.rgb, rendered.alpha),
                                                 cv2.HISTCMP_CORREL)))
+            if args.dump:
+                pairs_csv.write(f"{path.stem},{i},{fid:.4f},{idents[-1]:.4f},{times[-1]:.3f}\n")
+                worst.append((fid, path.stem, i, cv2.resize(rendered.rgb, (W // 2, H // 2),
+                                                            interpolation=cv2.INTER_AREA)))
+                worst = sorted(worst, key=lambda w: w[0])[: args.dump_worst]
             if i < args.sheet_poses:
                 thumbs.append(cv2.resize(rendered.rgb, (W // 5, H // 5), interpolation=cv2.INTER_AREA))
         src = cv2.resize(tex[:, :, :3], (max(1, int(tex.shape[1] * (H // 5) / tex.shape[0])), H // 5))
@@ -124,6 +140,10 @@ def main() -> None:
         all_ident += idents
         print(f"{path.name}: fidelity median {np.median(f):.3f} p10 {np.percentile(f, 10):.3f} "
               f"mean {f.mean():.3f}; identity median {np.median(idents):.3f}; rig {rig_times[-1]:.2f}s", flush=True)
+    if args.dump:
+        pairs_csv.close()
+        for fid, stem, i, img in worst:
+            Image.fromarray(img).save(args.dump / f"worst_{fid:.3f}_{stem}_{i:03d}.png")
     f = np.array(all_fid)
     t = np.array(times)
     print(f"\nALL {len(f)} pairs ({len(photos)} photos x {len(views)} poses): fidelity median {np.median(f):.3f} "

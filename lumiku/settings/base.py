@@ -289,7 +289,8 @@ LOGGING = {
 }
 
 # --- Pose generation pipeline -------------------------------------------------------------------
-POSEGEN_ENGINE = env.str("POSEGEN_ENGINE", default="mannequin")
+# offline: the avatar photo itself re-posed on a CPU (no GPU, no key); mannequin stays selectable.
+POSEGEN_ENGINE = env.str("POSEGEN_ENGINE", default="offline")
 POSEGEN_OUTPUT_WIDTH = env.int("POSEGEN_OUTPUT_WIDTH", default=1024)
 POSEGEN_OUTPUT_HEIGHT = env.int("POSEGEN_OUTPUT_HEIGHT", default=1536)
 POSEGEN_ENGINE_MAX_ATTEMPTS = env.int("POSEGEN_ENGINE_MAX_ATTEMPTS", default=3)  # per image, transient errors
@@ -369,6 +370,7 @@ RATE_LIMITS = {
     "generate": "30/minute",
     "register": "10/hour",
     "login": "20/minute",
+    "password_reset": "5/hour",
     "pose_request_create": "20/hour",
     "vote": "120/minute",
     **env.json("RATE_LIMITS", default={}),

@@ -13,6 +13,9 @@ if STORAGE_BACKEND == "local":
 WORKER_HEARTBEAT_INTERVAL = 0.5
 WORKER_HEARTBEAT_TTL = 5.0
 CREDITS_WELCOME_GRANT = 0
+# The suite's default engine is the fast, photo-independent mannequin (tests that need another choose
+# it through the `engine` fixture); the offline engine's own tests call it directly.
+POSEGEN_ENGINE = "mannequin"
 # Threads (workers, consumers) must not keep connections that block dropping the test database.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

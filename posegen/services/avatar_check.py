@@ -1,4 +1,5 @@
-"""The avatar photo check, stored on the project so pages can warn on upload.
+"""The avatar photo check, stored on the project so pages can warn on upload, and enforced before
+charging when the configured engine moves the photo's own pixels.
 
 It runs after the project is committed, on a worker (segmentation and pose detection take a
 second or more), and converts keys to camelCase for the API.
@@ -8,8 +9,10 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from lumiku.core.errors import UnprocessableEntity
 from lumiku.core.storage import storage_read
 from posegen.models import PoseGeneratorProject
+from posegen.models.choices import ProjectStatus
 
 
 def _camel(value):
@@ -35,3 +38,30 @@ def project_check_avatar(*, project_id) -> dict | None:
     result["checkedAt"] = timezone.now().isoformat()
     PoseGeneratorProject.objects.filter(pk=project_id).update(avatar_check=result)
     return result
+
+
+def project_avatar_require_usable(*, user, project_id) -> None:
+    """Refuse, before anything is charged, a generation the configured engine could not make from
+    this project's avatar photo: it says exactly what is wrong and how to take a better photo.
+
+    Engines that draw a new person (mannequin, diffusion) accept any photo; only engines declaring
+    ``needs_usable_avatar`` are gated. The stored check is used when the worker has already made it;
+    otherwise it is made now (about a second) and stored. A missing project is left to the caller's 404."""
+    from posegen.engines import engine_get
+
+    if not getattr(engine_get(), "needs_usable_avatar", False):
+        return
+    project = (PoseGeneratorProject.objects.filter(user=user, pk=project_id).exclude(status=ProjectStatus.DELETED)
+               .only("pk", "avatar_check").first())
+    if project is None:
+        return
+    check = project.avatar_check
+    if "ok" not in (check or {}):
+        check = project_check_avatar(project_id=project.pk)
+    if check is None or check.get("ok"):
+        return
+    problems = check.get("problems") or []
+    reasons = " ".join(p["message"] for p in problems) or "The avatar photo cannot be used."
+    advice = problems[0]["advice"] if problems else ""
+    raise UnprocessableEntity(f"This avatar photo cannot be re-posed. {reasons} {advice}".strip(),
+                              code="AVATAR_UNUSABLE", problems=problems)

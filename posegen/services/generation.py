@@ -27,6 +27,7 @@ from lumiku.credits.services import credits_charge, credits_use_unlimited_quota
 from posegen.models import GeneratedPose, PoseGeneration, PoseGeneratorProject, PoseLibrary, PoseSelection
 from posegen.models.choices import GenerationStatus, GenerationType, PaymentMethod, ProjectStatus
 from posegen.plugin import APP_ID, POSE_GENERATOR_APP
+from posegen.services.avatar_check import project_avatar_require_usable
 from posegen.services.pricing import generation_cost
 from posegen.services.validation import GenerationPlan
 
@@ -118,6 +119,8 @@ def generation_start(*, user, project_id, plan: GenerationPlan, background_image
                                           code="IDEMPOTENCY_KEY_REUSED")
             return existing, False
 
+    # Before any charge or upload: an avatar photo the engine cannot use is refused with its reasons.
+    project_avatar_require_usable(user=user, project_id=project_id)
     gallery = _gallery_pose_ids(plan) if plan.generation_type == GenerationType.GALLERY_REFERENCE else []
     seed = plan.seed if plan.seed is not None else uuid.uuid4().int % 2**31
     structure, structures = ({}, [])

@@ -78,6 +78,8 @@ def _target_depth(request: EngineRequest) -> np.ndarray | None:
 
 class OfflineEngine:
     name = "offline"
+    # It moves the photo's own pixels: generation refuses, before charging, a photo avatar_check rejects.
+    needs_usable_avatar = True
 
     def __init__(self, *, cache_size: int = RIG_CACHE_SIZE) -> None:
         self._cache: OrderedDict[str, AvatarRig] = OrderedDict()
