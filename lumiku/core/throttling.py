@@ -43,3 +43,19 @@ def rate_limited(scope: str, *, methods: tuple[str, ...] | None = None):
         return view_class
 
     return apply
+
+
+class _PageView:
+    """Stands in for an APIView so server-rendered pages share the API's scopes, rates and counters."""
+
+    def __init__(self, scope: str) -> None:
+        self.throttle_scope = scope
+        self.throttle_methods = None
+
+
+def rate_limit_wait(*, request, scope: str) -> int | None:
+    """Count one attempt of a page form against `scope`; None when allowed, else the seconds to wait."""
+    throttle = ScopedRateLimit()
+    if throttle.allow_request(request, _PageView(scope)):
+        return None
+    return max(1, round(throttle.wait() or 1))

@@ -2,15 +2,38 @@
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
-from django.http import Http404
-from django.shortcuts import render
+from django.http import Http404, HttpResponseServerError
+from django.shortcuts import redirect, render
+from django.template import loader
 from django.views.static import serve
 
 from lumiku.core.exception_handler import json_error_response
+from lumiku.core.storage import storage_url
+
+LANDING_POSES = 8
 
 
 def home(request):
-    return render(request, "home.html")
+    """The landing page for visitors; signed-in users go straight to their dashboard."""
+    if request.user.is_authenticated:
+        return redirect("pages:dashboard")
+    # Imported here: the platform core does not load an app's modules at import time.
+    from posegen.models.choices import GenerationType
+    from posegen.selectors_library import library_list
+    from posegen.services.pricing import price_per_image
+
+    rows = library_list()[:LANDING_POSES]
+    poses = [{"name": row["name"], "url": storage_url(row["thumbnail"] or row["preview_image"])}
+             for row in rows if row["thumbnail"] or row["preview_image"]]
+    return render(request, "home.html", {
+        "poses": poses,
+        "price_per_pose": price_per_image(generation_type=GenerationType.GALLERY_REFERENCE,
+                                          use_background_changer=False),
+        "background_price": price_per_image(generation_type=GenerationType.GALLERY_REFERENCE,
+                                            use_background_changer=True)
+        - price_per_image(generation_type=GenerationType.GALLERY_REFERENCE, use_background_changer=False),
+        "welcome_credits": settings.CREDITS_WELCOME_GRANT,
+    })
 
 
 def media(request, path: str):
@@ -39,7 +62,8 @@ def error_404(request, exception=None):
 def error_500(request):
     if _is_api(request):
         return json_error_response(status_code=500, code="INTERNAL_ERROR", message="Internal server error.")
-    return render(request, "500.html", status=500)
+    # A plain context: no context processors, so a broken database or cache cannot break the error page.
+    return HttpResponseServerError(loader.get_template("500.html").render())
 
 
 def error_403(request, exception=None):
