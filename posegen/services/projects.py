@@ -16,10 +16,8 @@ from posegen.models.choices import ACTIVE_GENERATION_STATUSES, AvatarSource, Pro
 logger = logging.getLogger(__name__)
 
 
-def project_create(*, user, project_name: str, avatar_source: str, description: str = "",
-                   avatar_image=None, avatar_id=None) -> PoseGeneratorProject:
-    """Create a project from an uploaded photo (UPLOAD) or one of the user's avatars (AVATAR_CREATOR)."""
-    avatar = None
+def _avatar_resolve(*, user, avatar_source: str, avatar_image=None, avatar_id=None) -> tuple[object, str]:
+    """(Avatar or None, stored image name) for an uploaded photo (validated by content) or a saved avatar."""
     if avatar_source == AvatarSource.UPLOAD:
         if avatar_image is None:
             raise ValidationFailed(
@@ -28,18 +26,23 @@ def project_create(*, user, project_name: str, avatar_source: str, description: 
             )
         clean = image_clean_upload(upload=avatar_image, field="avatarImage")
         key = user_storage_key(user_id=user.pk, kind="projects/avatars", extension=clean.format)
-        image_name = storage_save(key=key, content=clean.content)
-    elif avatar_source == AvatarSource.AVATAR_CREATOR:
+        return None, storage_save(key=key, content=clean.content)
+    if avatar_source == AvatarSource.AVATAR_CREATOR:
         if not avatar_id:
             raise ValidationFailed(
                 "avatarId is required when avatarSource is AVATAR_CREATOR.",
                 fields={"avatarId": ["This field is required when avatarSource is AVATAR_CREATOR."]},
             )
         avatar = avatar_get(user=user, avatar_id=avatar_id)
-        image_name = avatar.image.name
-    else:
-        raise ValidationFailed(f"avatarSource must be one of {', '.join(AvatarSource.values)}.")
+        return avatar, avatar.image.name
+    raise ValidationFailed(f"avatarSource must be one of {', '.join(AvatarSource.values)}.")
 
+
+def project_create(*, user, project_name: str, avatar_source: str, description: str = "",
+                   avatar_image=None, avatar_id=None) -> PoseGeneratorProject:
+    """Create a project from an uploaded photo (UPLOAD) or one of the user's avatars (AVATAR_CREATOR)."""
+    avatar, image_name = _avatar_resolve(user=user, avatar_source=avatar_source, avatar_image=avatar_image,
+                                         avatar_id=avatar_id)
     project = PoseGeneratorProject.objects.create(
         user=user,
         project_name=project_name.strip(),
@@ -48,6 +51,21 @@ def project_create(*, user, project_name: str, avatar_source: str, description: 
         avatar=avatar,
         avatar_image=image_name,
     )
+    transaction.on_commit(lambda: _enqueue_avatar_check(project.pk))
+    return project
+
+
+def project_avatar_change(*, project: PoseGeneratorProject, avatar_source: str, avatar_image=None,
+                          avatar_id=None) -> PoseGeneratorProject:
+    """Give the project a new avatar photo; the old check no longer applies, so it is cleared and rerun.
+    Earlier generations keep the avatar they were made with (they store their own reference)."""
+    avatar, image_name = _avatar_resolve(user=project.user, avatar_source=avatar_source,
+                                         avatar_image=avatar_image, avatar_id=avatar_id)
+    project.avatar_source = avatar_source
+    project.avatar = avatar
+    project.avatar_image = image_name
+    project.avatar_check = {}
+    project.save(update_fields=["avatar_source", "avatar", "avatar_image", "avatar_check", "updated_at"])
     transaction.on_commit(lambda: _enqueue_avatar_check(project.pk))
     return project
 
