@@ -207,10 +207,14 @@ def library_cache_version() -> int:
     return int(_version_memo[1])
 
 
+def _cache_key(kind: str, parts: dict[str, Any], version: int) -> str:
+    digest = hashlib.sha256(repr(sorted(parts.items())).encode()).hexdigest()[:24]
+    return f"posegen:library:{kind}:{version}:{digest}"
+
+
 def library_cache_key(*, kind: str, parts: dict[str, Any]) -> str:
     """A cache key for ``parts`` (filters, page...) in the current cache generation."""
-    digest = hashlib.sha256(repr(sorted(parts.items())).encode()).hexdigest()[:24]
-    return f"posegen:library:{kind}:{library_cache_version()}:{digest}"
+    return _cache_key(kind, parts, library_cache_version())
 
 
 def library_count(*, queryset: QuerySet, cache_key_parts: dict[str, Any] | None) -> int:
@@ -246,6 +250,7 @@ def _redis_client() -> tuple[Any, Any] | None:
 def _caches_changed(*, setting: str, **kwargs: Any) -> None:
     if setting == "CACHES":
         _raw_client.clear()
+        _async_client.clear()
         _version_memo[0] = 0.0
 
 
@@ -279,6 +284,42 @@ def library_cache_bump() -> None:
         backend, client = found
         client.incr(backend.make_and_validate_key(_VERSION_KEY))
     _version_memo[0] = 0.0
+
+
+# ---- the same cache from the event loop (the list's ASGI fast path, posegen/api/library_asgi.py) -----
+
+_async_client: list[Any] = []  # [(event loop, redis.asyncio client)]
+
+
+def library_cache_async_available() -> bool:
+    """Whether the cache is Redis, so the async reads below see what the sync writes stored."""
+    return _redis_client() is not None
+
+
+def _async_redis() -> Any:
+    import asyncio
+
+    import redis.asyncio
+
+    loop = asyncio.get_running_loop()
+    if not _async_client or _async_client[0][0] is not loop:  # a client's connections belong to one loop
+        backend = _redis_client()[0]
+        _async_client[:] = [(loop, redis.asyncio.Redis.from_url(backend._cache._servers[0]))]
+    return _async_client[0][1]
+
+
+async def library_cache_get_bytes_async(key: str) -> bytes | None:
+    """:func:`library_cache_get_bytes` without leaving the event loop (Redis caches only)."""
+    return await _async_redis().get(_redis_client()[0].make_and_validate_key(key))
+
+
+async def library_cache_key_async(*, kind: str, parts: dict[str, Any]) -> str:
+    """:func:`library_cache_key` without leaving the event loop (shares the 2 s version memo)."""
+    now = time.monotonic()
+    if now - _version_memo[0] > _VERSION_MEMO_SECONDS:
+        raw = await library_cache_get_bytes_async(_VERSION_KEY)
+        _version_memo[:] = [now, float(int(raw)) if raw else 0.0]
+    return _cache_key(kind, parts, int(_version_memo[1]))
 
 
 def library_favorite_ids(*, user, pose_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
@@ -341,3 +382,42 @@ def library_browse(*, user=None, page: int = 1, limit: int = 20, with_favorite_i
     rows = _page_rows(qs, offset=offset, limit=limit) if offset < total else []
     favorites = library_favorite_ids(user=user, pose_ids=[r["id"] for r in rows]) if with_favorite_ids else set()
     return LibraryPage(rows=rows, total=total, page=page, limit=limit, favorite_ids=favorites)
+
+
+CATEGORY_TREE_CACHE_SECONDS = 60
+
+
+def category_tree_cached() -> list[CategoryNode]:
+    """:func:`category_tree`, cached per library cache generation (pages show it on every view)."""
+    key = library_cache_key(kind="categories", parts={})
+    tree = cache.get(key)
+    if tree is None:
+        tree = category_tree()
+        cache.set(key, tree, CATEGORY_TREE_CACHE_SECONDS)
+    return tree
+
+
+def category_path(*, tree: list[CategoryNode], category_id) -> list[CategoryNode]:
+    """The nodes from a root down to ``category_id`` (empty when it is not in the tree)."""
+    for node in tree:
+        if node.id == category_id:
+            return [node]
+        below = category_path(tree=node.children, category_id=category_id)
+        if below:
+            return [node, *below]
+    return []
+
+
+def library_poses_by_ids(*, pose_ids: Iterable[str | uuid.UUID]) -> list[dict[str, Any]]:
+    """Public poses among ``pose_ids`` as :data:`LIST_COLUMNS` dicts, in the given order (one query);
+    unknown, hidden or malformed ids are left out."""
+    wanted = []
+    for raw in pose_ids:
+        try:
+            wanted.append(uuid.UUID(str(raw)))
+        except ValueError:
+            continue
+    if not wanted:
+        return []
+    rows = {row["id"]: row for row in PoseLibrary.objects.filter(pk__in=wanted, is_public=True).values(*LIST_COLUMNS)}
+    return [rows[i] for i in wanted if i in rows]

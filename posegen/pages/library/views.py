@@ -1,0 +1,113 @@
+"""Library pages: browse (full page, or the results fragment for htmx), one pose, the favourite toggle."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from lumiku.core.errors import DomainError, NotFound
+from posegen.pages.library.cards import DIFFICULTY_BADGES, DIFFICULTY_LABELS, GENDER_LABELS, picture, pose_card
+from posegen.pages.library.filters import SORT_LABELS, LibraryFilterForm
+from posegen.pages.tray import tray_context, tray_pose_ids
+from posegen.selectors_library import LibraryPage, category_path, category_tree_cached, library_browse
+from posegen.services.library import library_pose_favorite, library_pose_open, library_pose_unfavorite
+
+PAGE_SIZE = 24
+MORE_TARGET = "library-more"  # the id of the "Load more" item; htmx names it in HX-Target
+
+
+def _htmx_partial(request) -> bool:
+    """An htmx swap (not a history restore, which needs the whole page)."""
+    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+@login_required
+@require_GET
+def library(request):
+    tree = category_tree_cached()
+    form = LibraryFilterForm(request.GET, tree=tree)
+    error = None
+    try:
+        page = library_browse(user=request.user, page=form.page_number, limit=PAGE_SIZE, **form.browse_filters())
+    except DomainError as exc:
+        error, page = exc.message, LibraryPage(rows=[], total=0, page=1, limit=PAGE_SIZE, favorite_ids=set())
+    tray_ids = set(tray_pose_ids(request=request))
+    pages = max(1, -(-page.total // PAGE_SIZE))
+    context = {
+        "form": form,
+        "error": error,
+        "cards": [pose_card(row, favorite_ids=page.favorite_ids, tray_ids=tray_ids) for row in page.rows],
+        "total": page.total,
+        "page": page.page,
+        "has_next": page.page < pages,
+        "next_query": form.querystring(page=page.page + 1),
+        "prev_query": form.querystring(page=page.page - 1) if page.page > 1 else None,
+        "search": form.value("q") or "",
+        "more_target": MORE_TARGET,
+    }
+    if _htmx_partial(request):
+        context["partial"] = True
+        template = ("pages/library/_more.html" if request.headers.get("HX-Target") == MORE_TARGET
+                    else "pages/library/_results.html")
+        response = render(request, template, context)
+    else:
+        context.update(tree=tree, selected=form.value("category") or "", sorts=SORT_LABELS,
+                       tray=tray_context(request=request))
+        response = render(request, "pages/library/library.html", context)
+    patch_vary_headers(response, ("HX-Request",))  # the same URL answers a fragment or a page
+    return response
+
+
+@login_required
+@require_GET
+def pose_detail(request, pose_id):
+    try:
+        row, is_favorite = library_pose_open(pose_id=pose_id, user=request.user)
+    except NotFound:
+        raise Http404 from None
+    tree = category_tree_cached()
+    in_tray = str(row["id"]) in set(tray_pose_ids(request=request))
+    return render(request, "pages/library/detail.html", {
+        "pose": row,
+        "reference": picture(row["reference_image"]) or picture(row["preview_image"]),
+        "controlnet": picture(row["controlnet_image"]),
+        "breadcrumb": category_path(tree=tree, category_id=row["category_id"]),
+        "difficulty_label": DIFFICULTY_LABELS.get(row["difficulty"], row["difficulty"]),
+        "difficulty_badge": DIFFICULTY_BADGES.get(row["difficulty"], ""),
+        "gender_label": GENDER_LABELS.get(row["gender_suitability"], row["gender_suitability"]),
+        "fav": {"id": row["id"], "is_favorite": is_favorite, "favorite_count": row["favorite_count"]},
+        "toggle": {"id": str(row["id"]), "in_tray": in_tray},
+        "openpose_url": reverse("posegen-library-openpose", args=[row["id"]]) if row["openpose_json"] else None,
+        "tray": tray_context(request=request),
+    })
+
+
+@login_required
+@require_POST
+def pose_favorite(request, pose_id):
+    """Set (favorite=1) or clear (favorite=0) a favourite: explicit, so a repeated post changes nothing."""
+    wanted = request.POST.get("favorite") == "1"
+    try:
+        state = (library_pose_favorite if wanted else library_pose_unfavorite)(user=request.user, pose_id=pose_id)
+    except NotFound:
+        raise Http404 from None
+    if not _htmx_partial(request):
+        return redirect(_safe_next(request, reverse("pages:pose_detail", args=[pose_id])))
+    return render(request, "pages/library/_favorite.html", {
+        "fav": {"id": state.pose_id, "is_favorite": state.is_favorite, "favorite_count": state.favorite_count},
+        "variant": "card" if request.POST.get("variant") == "card" else "detail",
+        "next": _safe_next(request, reverse("pages:pose_detail", args=[pose_id])),
+    })
