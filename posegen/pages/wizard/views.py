@@ -1,0 +1,168 @@
+"""Generation wizard (G3): one form in three modes, a live cost, a live text-to-pose preview.
+
+The POST makes the same two calls as `POST /generate`: `validate_generate_request` then
+`generation_start`, with an idempotency key rendered into the form so a double click charges once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import uuid
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from lumiku.core.errors import DomainError, NotFound, ValidationFailed
+from lumiku.core.storage import storage_url
+from lumiku.credits.selectors import credits_balance, credits_unlimited_tier
+from posegen.imaging.backdrops import BACKDROP_LIBRARY
+from posegen.imaging.export_formats import CATEGORIES, EXPORT_FORMATS, MAX_FORMATS_PER_GENERATION
+from posegen.models.choices import GenerationType, ProjectStatus
+from posegen.pages.projects import show_domain_error
+from posegen.pages.tray import tray_clear, tray_pose_ids, tray_remove
+from posegen.pages.wizard.forms import SERVICE_FIELDS, WizardForm
+from posegen.selectors import project_get
+from posegen.selectors_library import library_poses_by_ids
+from posegen.services import validation
+from posegen.services.generation import generation_start, request_fingerprint
+from posegen.services.library import library_text_to_pose, png_base64
+from posegen.services.pricing import generation_cost, price_per_image
+
+PREVIEW_WIDTH, PREVIEW_HEIGHT = 384, 512
+TEXT_PREVIEW_MAX = 500  # the text-to-pose API's limit
+
+
+def _owned_project(request, project_id):
+    try:
+        return project_get(user=request.user, project_id=project_id)
+    except NotFound:
+        raise Http404 from None
+
+
+def _poses(pose_ids) -> list[dict]:
+    rows = library_poses_by_ids(pose_ids=pose_ids)
+    for row in rows:
+        row["thumb_url"] = storage_url(row["thumbnail"] or row["preview_image"] or row["controlnet_image"])
+    return rows
+
+
+def _format_groups() -> list[dict]:
+    groups: dict[str, list] = {}
+    for spec in EXPORT_FORMATS.values():
+        groups.setdefault(spec.category, []).append(spec)
+    return [{"key": key, "label": CATEGORIES.get(key, key), "formats": specs} for key, specs in groups.items()]
+
+
+def _context(request, *, project, form: WizardForm, pose_ids, error: DomainError | None = None) -> dict:
+    selected = form["output_formats"].value() or []
+    return {
+        "project": project, "form": form, "error": error,
+        "mode": form["generation_type"].value() or GenerationType.GALLERY_REFERENCE,
+        "modes": GenerationType.choices, "poses": _poses(pose_ids),
+        "suggestions": validation.get_suggested_pose_keywords(),
+        "backdrops": [{"id": b.id, "name": b.name, "preview": reverse("posegen-backdrop-preview", args=[b.id])}
+                      for b in BACKDROP_LIBRARY],
+        "format_groups": _format_groups(), "selected_formats": set(selected),
+        "aspect_ratios": sorted({s.aspect_ratio for s in EXPORT_FORMATS.values() if s.width}),
+        "max_formats": MAX_FORMATS_PER_GENERATION,
+        "limits": {"batch_max": validation.BATCH_MAX, "variations_max": validation.VARIATIONS_MAX,
+                   "prompt_max": validation.PROMPT_MAX},
+        "archived": project.status != ProjectStatus.ACTIVE,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def wizard(request, project_id):
+    project = _owned_project(request, project_id)
+    if request.method == "GET":
+        pose_ids = tray_pose_ids(request=request)
+        mode = request.GET.get("mode")
+        form = WizardForm(initial={
+            "pose_ids": pose_ids, "idempotency_key": uuid.uuid4(),
+            "generation_type": mode if mode in GenerationType.values else GenerationType.GALLERY_REFERENCE,
+        })
+        return render(request, "pages/wizard/wizard.html", _context(request, project=project, form=form,
+                                                                    pose_ids=pose_ids))
+    form = WizardForm(request.POST, request.FILES)
+    error = None
+    if form.is_valid():
+        files = form.cleaned_data
+        try:
+            plan = validation.validate_generate_request(**form.validate_arguments())
+            generation, _created = generation_start(
+                user=request.user, project_id=project.pk, plan=plan,
+                background_image=files.get("background_image") if plan.background_mode == "upload" else None,
+                reference_image=files.get("reference_image"),
+                idempotency_key=form.idempotency_key_value(),
+                fingerprint=request_fingerprint({"projectId": str(project.pk), **dataclasses.asdict(plan)}),
+            )
+        except DomainError as exc:
+            error = exc
+            show_domain_error(form=form, exc=exc, field_map=SERVICE_FIELDS)
+        else:
+            if plan.generation_type == GenerationType.GALLERY_REFERENCE:
+                tray_clear(request=request)  # the tray's poses are in this generation now
+            return redirect(reverse("pages:generation", args=[generation.pk]))
+    pose_ids = form.cleaned_data.get("pose_ids") or request.POST.getlist("pose_ids")
+    status = error.status_code if error else 400
+    return render(request, "pages/wizard/wizard.html",
+                  _context(request, project=project, form=form, pose_ids=pose_ids, error=error), status=status)
+
+
+@login_required
+@require_POST
+def wizard_cost(request, project_id):
+    """The price of the current choices, from the pricing service, against the balance or daily quota."""
+    project = _owned_project(request, project_id)
+    form = WizardForm(request.POST)
+    context = {"project": project, "valid": form.is_valid()}
+    if context["valid"]:
+        plan = form.count_plan()
+        images = plan.total_poses
+        tier = credits_unlimited_tier(user=request.user)
+        context.update(
+            images=images, tier=tier, balance=credits_balance(user_id=request.user.pk),
+            per_image=price_per_image(generation_type=plan.generation_type,
+                                      use_background_changer=plan.use_background_changer),
+            cost=generation_cost(generation_type=plan.generation_type, images=images,
+                                 use_background_changer=plan.use_background_changer),
+            quota_left=max(tier["dailyQuota"] - tier["quotaUsed"], 0) if tier["active"] else 0,
+        )
+    return render(request, "pages/wizard/_cost.html", context)
+
+
+@login_required
+@require_POST
+def wizard_text_preview(request):
+    """The pose a description makes, as the ControlNet map, from the same code as POST /library/text-to-pose."""
+    text = request.POST.get("text_prompt", "").strip()
+    context: dict = {"text": text}
+    if len(text) > TEXT_PREVIEW_MAX:
+        context["error"] = ValidationFailed(f"The description must be at most {TEXT_PREVIEW_MAX} characters.")
+    elif text:
+        try:
+            result = library_text_to_pose(text=text, width=PREVIEW_WIDTH, height=PREVIEW_HEIGHT)
+        except ValidationFailed as exc:
+            context["error"] = exc
+            context["examples"] = exc.extra.get("examples") or []
+        else:
+            context.update(result=result, image=png_base64(result.controlnet_png))
+    return render(request, "pages/wizard/_text_preview.html", context)
+
+
+@login_required
+@require_POST
+def wizard_tray_remove(request, project_id):
+    """Take a pose out of the selection tray (the wizard's remove button)."""
+    project = _owned_project(request, project_id)
+    pose_id = request.POST.get("remove_pose") or request.POST.get("pose_id") or ""
+    with contextlib.suppress(ValueError):  # not a pose id: nothing to remove
+        tray_remove(request=request, pose_id=uuid.UUID(pose_id))
+    if request.headers.get("X-Requested-With") == "fetch":
+        return HttpResponse(status=204)
+    return redirect("pages:wizard", project_id=project.pk)
