@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from posegen.models import PoseCategory, PoseLibrary
 from requests_community.models import OPEN_STATUSES, PoseRequest, RequestStatus, UseCase
@@ -12,17 +13,21 @@ from requests_community.services.requests import DESCRIPTION_MAX, POSE_NAME_MAX
 
 
 class RequestSubmitForm(forms.Form):
-    pose_name = forms.CharField(label="Pose name", max_length=POSE_NAME_MAX,
-                                widget=forms.TextInput(attrs={"maxlength": POSE_NAME_MAX, "data-counter": ""}))
-    description = forms.CharField(max_length=DESCRIPTION_MAX, widget=forms.Textarea(
-        attrs={"rows": 4, "maxlength": DESCRIPTION_MAX, "data-counter": ""}))
-    category = forms.ModelChoiceField(queryset=PoseCategory.objects.filter(is_active=True), required=False,
-                                      empty_label="— any category —")
-    use_case = forms.ChoiceField(label="Use case", choices=[("", "— not specified —"), *UseCase.choices],
-                                 required=False)
+    pose_name = forms.CharField(label=_("Pose name"), max_length=POSE_NAME_MAX,
+                                widget=forms.TextInput(attrs={"maxlength": POSE_NAME_MAX, "data-counter": "",
+                                                              "data-testid": "request-pose-name"}))
+    description = forms.CharField(label=_("Description"), max_length=DESCRIPTION_MAX, widget=forms.Textarea(
+        attrs={"rows": 4, "maxlength": DESCRIPTION_MAX, "data-counter": "", "data-testid": "request-description"}))
+    category = forms.ModelChoiceField(label=_("Category"), queryset=PoseCategory.objects.filter(is_active=True),
+                                      required=False, empty_label=_("— any category —"),
+                                      widget=forms.Select(attrs={"data-testid": "request-category"}))
+    use_case = forms.ChoiceField(label=_("Use case"), choices=[("", _("— not specified —")), *UseCase.choices],
+                                 required=False, widget=forms.Select(attrs={"data-testid": "request-use-case"}))
     reference_image = forms.FileField(
-        label="Reference photo (optional)", required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        label=_("Reference photo"), required=False,
+        help_text=_("JPEG, PNG or WebP. A photo of the pose helps us make it exactly right."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp",
+                                               "data-testid": "request-reference-image"}),
     )
 
     # Service field names (camelCase, as in the API) → form fields, to show service errors in place.

@@ -1,5 +1,5 @@
 """Server-rendered pages for community pose requests (login required). Each view makes one call into a
-selector or service and shows its result or domain error; styling comes in a later issue."""
+selector or service and shows its result or domain error in place."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lumiku.core.errors import DomainError, ValidationFailed
@@ -29,7 +31,8 @@ from requests_community.services.requests import pose_request_create, pose_reque
 from requests_community.services.votes import pose_request_toggle_vote
 
 PAGE_SIZE = 20
-SORT_LABELS = {"votes": "Most votes", "newest": "Newest", "updated": "Recently updated"}
+SORT_LABELS = {"votes": gettext_lazy("Most votes"), "newest": gettext_lazy("Newest"),
+               "updated": gettext_lazy("Recently updated")}
 
 
 def _page(request, queryset):
@@ -95,9 +98,9 @@ def submit(request):
             form.add_error(None, exc.message)
             existing = exc.extra.get("existingRequestId")
             if existing:
-                messages.info(request, "You can find your existing request on “My requests”.")
+                messages.info(request, _("You can find your existing request on “My requests”."))
         else:
-            messages.success(request, "Request submitted! Our team will review it soon.")
+            messages.success(request, _("Request submitted! Our team will review it soon."))
             url = reverse("requests_community:detail", args=[result.request.pk])
             return redirect(f"{url}?submitted=1" if result.similar else url)
     similar = request_similar(pose_name=request.GET.get("poseName", ""), viewer=request.user,
@@ -141,8 +144,8 @@ def vote(request, request_id):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{'Voted for' if item.has_voted else 'Removed your vote from'} "
-                                  f"“{item.pose_name}”.")
+        text = _("Voted for “%(name)s”.") if item.has_voted else _("Removed your vote from “%(name)s”.")
+        messages.success(request, text % {"name": item.pose_name})
     target = _safe_next(request, reverse("requests_community:detail", args=[request_id]))
     return redirect(f"{target}#request-{request_id}" if "#" not in target else target)
 
@@ -155,5 +158,5 @@ def delete(request, request_id):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(reverse("requests_community:detail", args=[request_id]))
-    messages.success(request, "Request withdrawn.")
+    messages.success(request, _("Request withdrawn."))
     return redirect(reverse("requests_community:mine"))
