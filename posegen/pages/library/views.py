@@ -54,7 +54,7 @@ def library(request):
         "page": page.page,
         "has_next": page.page < pages,
         "next_query": form.querystring(page=page.page + 1),
-        "prev_query": form.querystring(page=page.page - 1) if page.page > 1 else None,
+        "prev_query": form.querystring(page=page.page - 1 if page.page > 2 else None) if page.page > 1 else None,
         "search": form.value("q") or "",
         "more_target": MORE_TARGET,
     }
