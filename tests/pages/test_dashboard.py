@@ -84,10 +84,14 @@ def test_series_of_a_new_user_are_thirty_zero_days(user):
 def test_bar_chart_scales_to_a_round_maximum_and_draws_no_bar_below_zero():
     series = [DailyValue(day=date(2026, 3, d), value=v) for d, v in ((1, 0), (2, 7), (3, -30), (4, 10))]
     chart = bar_chart(series=series)
-    assert [t.label for t in chart["ticks"]] == ["0", "2", "5", "7", "10"]
+    assert [t.label for t in chart["ticks"]] == ["0", "5", "10", "15", "20"]
     heights = [b.height for b in chart["bars"]]
     plot_h = chart["baseline"] - 12
-    assert heights == [0, round(plot_h * 0.7, 2), 0, plot_h]
+    assert heights == [0, round(plot_h * 7 / 20, 2), 0, plot_h / 2]
+    assert [t.label for t in bar_chart(series=[DailyValue(day=date(2026, 3, 1), value=360)])["ticks"]] == [
+        "0", "100", "200", "300", "400"]
+    assert [t.label for t in bar_chart(series=[DailyValue(day=date(2026, 3, 1), value=0)])["ticks"]] == [
+        "0", "1", "2", "3", "4"]
     assert chart["total"] == -13 and chart["peak"] == 10
     assert [label.label for label in chart["labels"]] == ["4 Mar"]  # every 7th day counted back from the last
 

@@ -45,15 +45,13 @@ class XLabel:
 
 
 def _nice_max(value: int) -> int:
-    """The smallest of 1, 2, 5 × 10^n at or above `value` (at least 4 so ticks stay whole numbers)."""
-    if value <= 4:
-        return 4
-    magnitude = 1
+    """Four equal steps of 1, 2 or 5 × 10^n reaching `value` (so every tick is a round whole number)."""
+    step = 1
     while True:
-        for step in (1, 2, 5):
-            if step * magnitude >= value:
-                return step * magnitude
-        magnitude *= 10
+        for factor in (1, 2, 5):
+            if 4 * factor * step >= value:
+                return 4 * factor * step
+        step *= 10
 
 
 def bar_chart(*, series: Sequence[DailyValue]) -> dict:
