@@ -7,6 +7,8 @@ test can prove no image was generated twice.
 from __future__ import annotations
 
 import io
+import os
+import random
 import threading
 import time
 from collections import Counter
@@ -91,7 +93,57 @@ class WrongSizeEngine:
                             elapsed=0.0)
 
 
+# --- engines for tests/chaos: they run inside `celery worker` subprocesses, so they record to a file -----
+def chaos_log(event: str, request: EngineRequest) -> None:
+    """Append "<worker label> <pid> <event> <seed>" to $CHAOS_CALL_LOG (one O_APPEND write: atomic across
+    processes), so a test can tell which worker started or finished which image, after a SIGKILL too."""
+    path = os.environ.get("CHAOS_CALL_LOG")
+    if not path:
+        return
+    line = f"{os.environ.get('CHAOS_WORKER_LABEL', '-')} {os.getpid()} {event} {request.seed}\n".encode()
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, line)
+    finally:
+        os.close(fd)
+
+
+def chaos_fails(seed: int, *, rate: float = 0.3) -> bool:
+    """Whether the seeded-random engine refuses the image with this seed (the same answer in every process)."""
+    return random.Random(f"chaos:{seed}").random() < rate
+
+
+class ChaosSlowEngine:
+    """Slow and deterministic ($CHAOS_ENGINE_DELAY seconds, default 0.25), so a kill lands mid-image."""
+
+    name = "chaos-slow"
+
+    def generate(self, request):
+        chaos_log("start", request)
+        time.sleep(float(os.environ.get("CHAOS_ENGINE_DELAY", "0.25")))
+        result = _image(request)
+        chaos_log("done", request)
+        return result
+
+
+class ChaosRandomFailEngine:
+    """Refuses (not retried) the ~30 % of images whose seed `chaos_fails`; the rest like chaos-slow, faster."""
+
+    name = "chaos-random-fail"
+
+    def generate(self, request):
+        chaos_log("start", request)
+        time.sleep(float(os.environ.get("CHAOS_ENGINE_DELAY", "0.05")))
+        if chaos_fails(request.seed):
+            chaos_log("refused", request)
+            raise EngineError("seeded random failure", user_message="The provider refused this image.")
+        result = _image(request)
+        chaos_log("done", request)
+        return result
+
+
 TEST_ENGINES = {
     cls.name: f"tests.engines.{cls.__name__}"
-    for cls in (CountingEngine, OddSeedsFailEngine, FlakyEngine, AlwaysTransientEngine, SlowEngine, WrongSizeEngine)
+    for cls in (CountingEngine, OddSeedsFailEngine, FlakyEngine, AlwaysTransientEngine, SlowEngine, WrongSizeEngine,
+                ChaosSlowEngine, ChaosRandomFailEngine)
 }
