@@ -135,8 +135,10 @@ def user_asset_resolve(*, user, url_or_name: str, kind: str, field: str) -> str:
     if value != name:
         ours = urlsplit(storage_url(name))
         given = urlsplit(value)
-        same_host = (given.netloc == ours.netloc) or (not given.netloc and given.scheme == "")
-        if not same_host or given.path != ours.path:
+        # Scheme and host together: `file:/media/...` or `http:///media/...` share our empty host.
+        same_origin = (given.scheme, given.netloc) == (ours.scheme, ours.netloc) or (
+            not given.netloc and not given.scheme)
+        if not same_origin or given.path != ours.path:
             raise reject()
     try:
         exists = default_storage.exists(name)
