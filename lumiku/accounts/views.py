@@ -40,7 +40,8 @@ class SignupForm(forms.Form):
                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     # Service field names → form fields, so a service's validation error lands on its field.
-    SERVICE_FIELDS = {"email": "email", "password": "password", "name": "name"}
+    # (bandit B105 takes the "password" field name for a hard-coded password.)
+    SERVICE_FIELDS = {"email": "email", "password": "password", "name": "name"}  # nosec B105
 
 
 @require_http_methods(["GET", "POST"])

@@ -151,7 +151,8 @@ class EngineHTTP:
 
     def _sleep(self, attempt: int, hint: float | None) -> float:
         delay = hint if hint is not None else min(self.backoff_cap, self.backoff * (2 ** attempt))
-        delay *= 1 + random.uniform(0, 0.25)  # noqa: S311 - jitter, not cryptography
+        # Jitter, not cryptography: `random` is right here.
+        delay *= 1 + random.uniform(0, 0.25)  # noqa: S311  # nosec B311
         time.sleep(delay)
         return delay
 

@@ -143,7 +143,8 @@ def fit_pose(*, keypoints: np.ndarray, image_width: int, image_height: int,
                                max_nfev=max_evaluations, x_scale=30.0)
         if best is None or result.cost < best.cost:
             best = result
-    assert best is not None
+    if best is None:  # an explicit check: asserts vanish under `python -O`
+        raise ValueError("no starting pose to fit from")
     fitted = _normalise(_model_points(best.x), weights)
     visible = weights > 0
     error = float(np.sqrt(((fitted[visible, :2] - target[visible, :2]) ** 2).sum(axis=1).mean()))
