@@ -252,3 +252,17 @@ def test_text_preview_lists_example_phrases_when_not_understood(web):
     html = response.content.decode()
     assert 'data-testid="text-preview-error"' in html
     assert examples[0] in html
+
+
+def test_cost_ignores_fields_that_do_not_change_the_price_and_flags_out_of_range_counts(web, project):
+    poses = [library_pose()]
+    backdrop_missing = web.post(f"/projects/{project.pk}/generate/cost/",
+                                _gallery(poses, background="backdrop", backdrop_id="", output_formats=["bogus"]))
+    assert backdrop_missing.context["cost"] == generation_cost(generation_type="GALLERY_REFERENCE", images=1,
+                                                               use_background_changer=True)
+    too_many = web.post(f"/projects/{project.pk}/generate/cost/", _gallery(poses, batch_size=11))
+    assert too_many.context["out_of_range"] is True
+    assert "Choose a number of photos within the limits shown." in too_many.content.decode()
+    unreadable = web.post(f"/projects/{project.pk}/generate/cost/", _gallery(poses, batch_size="many"))
+    assert unreadable.context["valid"] is False
+    assert "cost" not in unreadable.context

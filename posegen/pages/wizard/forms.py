@@ -66,7 +66,7 @@ class WizardForm(forms.Form):
     reference_image = forms.FileField(required=False, label=_("Reference photo"))
     background = forms.ChoiceField(choices=BACKGROUND_CHOICES, initial=BACKGROUND_KEEP, label=_("Background"))
     background_color = forms.CharField(required=False, max_length=20, initial="#FFFFFF", label=_("Colour"))
-    backdrop_id = forms.ChoiceField(required=False, label=_("Backdrop"),
+    backdrop_id = forms.ChoiceField(required=False, label=_("Backdrop"), initial=BACKDROP_LIBRARY[0].id,
                                     choices=[("", "—")] + [(b.id, b.name) for b in BACKDROP_LIBRARY])
     background_image = forms.FileField(required=False, label=_("Background image"))
     output_formats = forms.MultipleChoiceField(required=False, choices=[(n, n) for n in EXPORT_FORMATS],
@@ -99,8 +99,11 @@ class WizardForm(forms.Form):
             "output_formats": v["output_formats"],
         }
 
-    def count_plan(self) -> GenerationPlan:
-        """An unvalidated plan with just what pricing needs (type, counts, background on/off)."""
+    def count_plan(self) -> GenerationPlan | None:
+        """An unvalidated plan with just what pricing needs (type, counts, background on/off); None when one
+        of those inputs is itself unreadable. Call after is_valid(): other fields' errors do not matter here."""
+        if set(self.errors) & {"generation_type", "pose_ids", "batch_size", "variation_count", "background"}:
+            return None
         v = self.cleaned_data
         return GenerationPlan(generation_type=v["generation_type"], selected_pose_ids=tuple(v["pose_ids"]),
                               batch_size=v["batch_size"], variation_count=v["variation_count"],

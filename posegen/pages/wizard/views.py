@@ -57,7 +57,7 @@ def _format_groups() -> list[dict]:
     return [{"key": key, "label": CATEGORIES.get(key, key), "formats": specs} for key, specs in groups.items()]
 
 
-def _context(request, *, project, form: WizardForm, pose_ids, error: DomainError | None = None) -> dict:
+def _context(*, project, form: WizardForm, pose_ids, error: DomainError | None = None) -> dict:
     selected = form["output_formats"].value() or []
     return {
         "project": project, "form": form, "error": error,
@@ -86,7 +86,7 @@ def wizard(request, project_id):
             "pose_ids": pose_ids, "idempotency_key": uuid.uuid4(),
             "generation_type": mode if mode in GenerationType.values else GenerationType.GALLERY_REFERENCE,
         })
-        return render(request, "pages/wizard/wizard.html", _context(request, project=project, form=form,
+        return render(request, "pages/wizard/wizard.html", _context(project=project, form=form,
                                                                     pose_ids=pose_ids))
     form = WizardForm(request.POST, request.FILES)
     error = None
@@ -111,7 +111,7 @@ def wizard(request, project_id):
     pose_ids = form.cleaned_data.get("pose_ids") or request.POST.getlist("pose_ids")
     status = error.status_code if error else 400
     return render(request, "pages/wizard/wizard.html",
-                  _context(request, project=project, form=form, pose_ids=pose_ids, error=error), status=status)
+                  _context(project=project, form=form, pose_ids=pose_ids, error=error), status=status)
 
 
 @login_required
@@ -120,9 +120,10 @@ def wizard_cost(request, project_id):
     """The price of the current choices, from the pricing service, against the balance or daily quota."""
     project = _owned_project(request, project_id)
     form = WizardForm(request.POST)
-    context = {"project": project, "valid": form.is_valid()}
-    if context["valid"]:
-        plan = form.count_plan()
+    form.is_valid()
+    plan = form.count_plan()
+    context = {"project": project, "valid": plan is not None}
+    if plan is not None:
         images = plan.total_poses
         tier = credits_unlimited_tier(user=request.user)
         context.update(
@@ -132,6 +133,8 @@ def wizard_cost(request, project_id):
             cost=generation_cost(generation_type=plan.generation_type, images=images,
                                  use_background_changer=plan.use_background_changer),
             quota_left=max(tier["dailyQuota"] - tier["quotaUsed"], 0) if tier["active"] else 0,
+            out_of_range=not (validation.BATCH_MIN <= plan.batch_size <= validation.BATCH_MAX
+                              and validation.VARIATIONS_MIN <= plan.variation_count <= validation.VARIATIONS_MAX),
         )
     return render(request, "pages/wizard/_cost.html", context)
 
