@@ -82,11 +82,14 @@ def main() -> None:
     parser.add_argument("--dump", type=Path, default=None,
                         help="write per-pair scores (pairs.csv) and the worst outputs as PNGs here")
     parser.add_argument("--dump-worst", type=int, default=12)
+    parser.add_argument("--measure-refused", default="",
+                        help="comma-separated avatar_check codes: photos refused only for these are measured too "
+                             "and reported apart (before/after comparisons on the same photos)")
     args = parser.parse_args()
     cv2.setNumThreads(1)
     poses = bench_poses(args.poses)
     views = [project_pose(pose=p, width=W, height=H) for p in poses]
-    photos = []
+    photos, refused = [], set()
     for path in sorted(SHARED.glob("*.[jp][pn]g")):
         if args.only and args.only not in path.name:
             continue
@@ -95,7 +98,11 @@ def main() -> None:
         print(f"{path.name}: {status}; warnings: {', '.join(p.code for p in check.warnings) or '-'}")
         if check.ok:
             photos.append(path)
+        elif {p.code for p in check.problems} <= set(filter(None, args.measure_refused.split(","))):
+            photos.append(path)
+            refused.add(path)
     all_fid, all_ident, times, rig_times, rows, sheet = [], [], [], [], [], []
+    refused_fid: list[float] = []
     worst: list[tuple[float, str, int, np.ndarray]] = []  # (fidelity, photo, pose index, output)
     if args.dump:
         args.dump.mkdir(parents=True, exist_ok=True)
@@ -136,6 +143,10 @@ def main() -> None:
         sheet.append(np.hstack([src, *thumbs]))
         f = np.array(fids)
         rows.append((path.name, np.median(f), np.percentile(f, 10), np.mean(f), np.median(idents), rig_times[-1]))
+        if path in refused:
+            refused_fid += fids
+            print("  (refused by avatar_check; not in ALL below)")
+            continue
         all_fid += fids
         all_ident += idents
         print(f"{path.name}: fidelity median {np.median(f):.3f} p10 {np.percentile(f, 10):.3f} "
@@ -148,6 +159,10 @@ def main() -> None:
     t = np.array(times)
     print(f"\nALL {len(f)} pairs ({len(photos)} photos x {len(views)} poses): fidelity median {np.median(f):.3f} "
           f"p10 {np.percentile(f, 10):.3f} mean {f.mean():.3f}")
+    if refused_fid:
+        g = np.array(all_fid + refused_fid)
+        print(f"ALL incl. the {len(refused)} refused photo(s): {len(g)} pairs: fidelity median {np.median(g):.3f} "
+              f"p10 {np.percentile(g, 10):.3f} mean {g.mean():.3f}")
     print("fidelity histogram (0, .25, .5, .75, .9, 1.01):",
           np.histogram(f, bins=[0, 0.25, 0.5, 0.75, 0.9, 1.01])[0].tolist())
     print(f"identity median {np.median(all_ident):.3f} p10 {np.percentile(all_ident, 10):.3f}")

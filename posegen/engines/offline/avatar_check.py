@@ -21,6 +21,9 @@ GOOD_PERSON_HEIGHT = 700  # px: below this, a warning only
 JOINT_SEEN = 0.5
 # Wrists/elbows this far inside the torso (quad shrunk to this share) count as folded over it.
 TORSO_CORE = 0.8
+# A forearm shorter than this share of its upper arm in the photo points toward the camera: the
+# photo holds only its end (a fist in front of the chest), so a new pose would show a stub.
+FORESHORTENED = 0.4
 BENT_KNEE_DEG = 60.0  # both knees bent more than this: sitting, kneeling or crouching
 TILTED_TORSO_DEG = 35.0
 
@@ -137,6 +140,15 @@ def avatar_check(*, image: bytes) -> AvatarCheck:
             problems.append(_problem(
                 "arms_over_body", f"The {' and '.join(folded)} arm{'s are' if len(folded) > 1 else ' is'} folded "
                 "in front of the body, so the body behind it cannot be shown when the arm moves.",
+                "Let both arms hang by your sides, a hand's width away from the body."))
+        toward = [side for side, (shoulder, elbow, wrist) in (("right", (2, 3, 4)), ("left", (5, 6, 7)))
+                  if side not in folded and min(kp[elbow, 2], kp[wrist, 2]) >= JOINT_SEEN
+                  and np.hypot(*(kp[wrist, :2] - kp[elbow, :2]))
+                  < FORESHORTENED * np.hypot(*(kp[elbow, :2] - kp[shoulder, :2]))]
+        if toward:
+            problems.append(_problem(
+                "arm_toward_camera", f"The {' and '.join(toward)} forearm points toward the camera, so the photo "
+                "shows only its end; moved into a new pose it would look cut off.",
                 "Let both arms hang by your sides, a hand's width away from the body."))
         up = kp[1, :2] - pelvis(kp)
         tilt = float(np.degrees(np.arctan2(abs(up[0]), -up[1])))

@@ -17,6 +17,9 @@ __all__ = ["Cutout", "make_cutout"]
 TEXTURE_MAX_HEIGHT = 1600
 # Margin around the person's box, as a share of its long side (room for soft edges).
 CROP_MARGIN = 0.03
+# Matte values below the floor are background fringe, above the ceiling the person (see _refine_alpha).
+MATTE_FLOOR = 0.12
+MATTE_CEILING = 0.8
 
 
 @dataclass(frozen=True, eq=False)
@@ -30,6 +33,14 @@ class Cutout:
     warnings: list[str] = field(default_factory=list)
 
 
+def _refine_alpha(alpha: np.ndarray) -> np.ndarray:
+    """Stretch the matte's contrast: a faint fringe (background seen through a soft edge) drops to
+    nothing, and a limb the segmenter was unsure of (skin on a skin-coloured floor) becomes solid.
+    The colour under it was decontaminated, so making it opaque shows the person, not the room."""
+    lo, hi = MATTE_FLOOR * 255.0, MATTE_CEILING * 255.0
+    return np.clip((alpha.astype(np.float32) - lo) * (255.0 / (hi - lo)) + 0.5, 0, 255).astype(np.uint8)
+
+
 def make_cutout(*, image: bytes | np.ndarray, matte: PersonMatte | None = None) -> Cutout:
     """Segment the main person (MediaPipe, bundled models) and cut them out.
 
@@ -38,6 +49,7 @@ def make_cutout(*, image: bytes | np.ndarray, matte: PersonMatte | None = None) 
     if matte is None:
         matte = segment_person(image=rgb, keep="main")
     rgba = cut_out_person(image=rgb, matte=matte, decontaminate=True)
+    rgba[:, :, 3] = _refine_alpha(rgba[:, :, 3])
     h, w = rgb.shape[:2]
     ys, xs = np.nonzero(matte.alpha > 0.05)
     x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1

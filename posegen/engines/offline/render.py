@@ -34,6 +34,10 @@ _PART_DEPTH_JOINTS = {"torso": (2, 5, 8, 11), "head": (0, 1), **{p.name: (p.join
 _BACK_VIEW_SPREAD = 0.12
 # Seams narrower than this share of the canvas height are closed (see render_posed).
 CRACK_SHARE = 0.007
+# Cut edges are rounded off at this share of the canvas height (a Gaussian's sigma; the mesh's
+# triangles are about 0.012 of it) and then fade over EDGE_RAMP pixels.
+EDGE_SMOOTH_SHARE = 0.003
+EDGE_RAMP = 1.6
 
 
 @dataclass(frozen=True, eq=False)
@@ -160,17 +164,23 @@ def render_posed(*, rig: Rig, posed: Posed, width: int, height: int, look: Look 
 
     covered = ids >= 0
     # Close cracks where pieces cut apart (legs that touched, an arm lifted off the torso) open a
-    # seam narrower than a few pixels: each crack pixel continues its nearest triangle's mapping.
+    # seam narrower than a few pixels, then round the outline off: edges made of whole triangles
+    # are staircases at the mesh's spacing. Pixels the rounded outline gains continue their nearest
+    # triangle's mapping; what it loses fades out over EDGE_RAMP pixels (anti-aliased, not stepped).
     reach = max(3, round(CRACK_SHARE * height) | 1)
-    closed = cv2.morphologyEx(covered.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((reach, reach), np.uint8)) > 0
-    cracks = closed & ~covered
-    if cracks.any():
+    closed = cv2.morphologyEx(covered.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((reach, reach), np.uint8))
+    sigma = max(1.0, EDGE_SMOOTH_SHARE * height)
+    soft = cv2.GaussianBlur(closed.astype(np.float32), (0, 0), sigma)
+    coverage = np.clip((soft - 0.5) * (np.sqrt(2.0 * np.pi) * sigma / EDGE_RAMP) + 0.5, 0.0, 1.0)
+    inside = coverage > 0.0
+    gained = inside & ~covered
+    if gained.any():
         _, nearest = cv2.distanceTransformWithLabels((~covered).astype(np.uint8), cv2.DIST_L2, 3,
                                                      labelType=cv2.DIST_LABEL_PIXEL)
         label_ids = np.zeros(int(nearest.max()) + 1, dtype=np.int32)
         label_ids[nearest[covered]] = ids[covered]
-        ids[cracks] = label_ids[nearest[cracks]]
-        covered = closed
+        ids[gained] = label_ids[nearest[gained]]
+    covered = inside
     yy, xx = np.nonzero(covered)
     tid = ids[yy, xx]
     map_x = np.full((bh, bw), -10.0, dtype=np.float32)
@@ -181,8 +191,6 @@ def render_posed(*, rig: Rig, posed: Posed, width: int, height: int, look: Look 
     map_y[yy, xx] = mt[:, 1, 0] * xf + mt[:, 1, 1] * yf + mt[:, 1, 2]
     premult = rig.texture
     warped = cv2.remap(premult, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-    # Soften the cut edges by a pixel (the matte already softens the silhouette's own edges).
-    coverage = cv2.blur(covered.astype(np.float32), (3, 3)) * covered
     a = warped[:, :, 3].astype(np.float32) * (1.0 / 255.0) * coverage
     fg = warped[:, :, :3].astype(np.float32) * coverage[..., None] * look.light
 

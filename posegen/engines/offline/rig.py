@@ -10,6 +10,11 @@ Why it is built this way (what the prototype taught):
   unless the parts meet at a joint *and* the vertex is near that joint. So an arm resting against the
   torso separates from it when it moves (no bat-wing webbing) while the shoulder stays attached.
 * Pins sit along every bone (not only on joints) and move rigidly with it; ARAP fills in the rest.
+* The torso's seed is a band along the spine, not only the shoulder-hip quad: in a three-quarter view
+  the quad is a sliver and the jacket beside it would leave with the arm. The same band is the torso's
+  backing (painted in) under an arm lying in front of it.
+* Triangle edges follow the borders between parts (mesh.py), and strokes thinner than THIN_SHARE of
+  the height (ski poles, straps) are trimmed before meshing.
 """
 
 from __future__ import annotations
@@ -20,9 +25,9 @@ import cv2
 import numpy as np
 import scipy.sparse as sp
 from scipy import ndimage
-from scipy.spatial import Delaunay
 
 from posegen.engines.offline.arap import ArapSolver, arap_prepare
+from posegen.engines.offline.mesh import main_body, triangulate
 from posegen.engines.offline.retarget import FACE, SEEN, face_centre, pelvis
 
 __all__ = ["PARTS", "Part", "Rig", "RigError", "build_rig", "part_bones"]
@@ -59,6 +64,11 @@ TORSO, HEAD = 0, 1
 MESH_SPACING = 1.0 / 70.0
 # The silhouette is labelled and meshed with its long side at this many pixels.
 LABEL_SIDE = 420
+# Half-width of the torso's seed band along the spine, as a share of the torso length.
+TORSO_BAND = 0.26
+# Thin protrusions (ski poles, bag straps, a hand-held stick) narrower than this share of the
+# person's height are trimmed from the mesh; a finger or a sleeve is wider.
+THIN_SHARE = 0.012
 # Where two parts meet at a joint, vertices within this many limb radii of it stay shared.
 JOINT_REACH = 1.6
 # Pins along each bone (fractions from joint_a to joint_b; > 1 reaches into a hand or foot).
@@ -148,12 +158,18 @@ def _label_parts(mask: np.ndarray, bones: np.ndarray, present: np.ndarray, torso
         take = (score <= 1.0) & (score < best)
         best[take] = score[take]
         label[take] = i
-    # Torso seed: the quad between shoulders and hips, pulled in a little, where no limb tube is.
+    # Torso seed: the quad between shoulders and hips, pulled in a little, plus a band along the
+    # spine at least TORSO_BAND torso lengths wide, where no limb tube is. In a three-quarter view the
+    # quad is a sliver, and the jacket beside it would otherwise go to the nearest arm and be carried
+    # off with it.
     quad = _torso_quad(kp, 0.9)
     torso_img = np.zeros((h, w), np.uint8)
     cv2.fillConvexPoly(torso_img, np.round(quad).astype(np.int32), 1)
     free = label < 0
-    label[free & (torso_img[ys, xs] > 0)] = TORSO
+    spine_d, spine_t = _segment_distance(pts, bones[TORSO, 0], bones[TORSO, 1])
+    half = max(TORSO_BAND * torso_len, 0.9 * float(np.hypot(*(kp[2, :2] - kp[5, :2]))) / 2.0)
+    band = (spine_d <= half) & (spine_t >= 0.05) & (spine_t <= 1.0)
+    label[free & ((torso_img[ys, xs] > 0) | band)] = TORSO
     # Head seed: a disc around the face centre reaching to about half the way to the neck.
     neck, face = bones[HEAD]
     reach = max(float(np.hypot(*(face - neck))) * 0.75, 0.12 * torso_len)
@@ -168,50 +184,6 @@ def _label_parts(mask: np.ndarray, bones: np.ndarray, present: np.ndarray, torso
         image = image[iy, ix]
     image[~mask] = -1
     return image.astype(np.int8), radii
-
-
-def _contour_points(mask: np.ndarray, spacing: float) -> np.ndarray:
-    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
-    out = []
-    for contour in contours:
-        c = contour[:, 0, :].astype(np.float64)
-        if len(c) < 8:
-            continue
-        seg = np.hypot(*np.diff(np.vstack([c, c[:1]]), axis=0).T)
-        arc = np.concatenate([[0.0], np.cumsum(seg)])
-        n = max(4, int(arc[-1] / spacing))
-        at = np.linspace(0.0, arc[-1], n, endpoint=False)
-        closed = np.vstack([c, c[:1]])
-        out.append(np.stack([np.interp(at, arc, closed[:, 0]), np.interp(at, arc, closed[:, 1])], axis=1))
-    return np.vstack(out) if out else np.zeros((0, 2))
-
-
-def _triangulate(mask: np.ndarray, spacing: float) -> tuple[np.ndarray, np.ndarray]:
-    h, w = mask.shape
-    boundary = _contour_points(mask, spacing * 0.8)
-    dist_in = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 5)
-    gy, gx = np.mgrid[spacing / 2:h:spacing, spacing / 2:w:spacing]
-    # Stagger alternate rows: near-equilateral triangles bend more evenly than right-angled ones.
-    gx = gx + (np.arange(gx.shape[0])[:, None] % 2) * spacing / 2
-    grid = np.stack([gx.ravel(), gy.ravel()], axis=1)
-    gi = np.clip(grid.round().astype(int), 0, [w - 1, h - 1])
-    grid = grid[dist_in[gi[:, 1], gi[:, 0]] > spacing * 0.45]
-    points = np.vstack([boundary, grid])
-    tri = Delaunay(points).simplices
-    # Keep a triangle only if its centre and its edges' midpoints lie on the person: Delaunay also
-    # bridges the background between an arm and the body.
-    probes = [points[tri].mean(axis=1)]
-    for a, b in ((0, 1), (1, 2), (2, 0)):
-        probes.append((points[tri[:, a]] + points[tri[:, b]]) / 2.0)
-    keep = np.ones(len(tri), dtype=bool)
-    for p in probes:
-        pi = np.clip(p.round().astype(int), 0, [w - 1, h - 1])
-        keep &= mask[pi[:, 1], pi[:, 0]]
-    tri = tri[keep]
-    used = np.unique(tri)
-    remap = np.full(len(points), -1)
-    remap[used] = np.arange(len(used))
-    return points[used], remap[tri]
 
 
 def _cut(vertices: np.ndarray, triangles: np.ndarray, tri_part: np.ndarray, bones: np.ndarray,
@@ -296,20 +268,23 @@ def _pins(vertices: np.ndarray, vertex_part: np.ndarray, triangles: np.ndarray, 
     return keys, np.array([pins[k] for k in keys], dtype=np.int64)
 
 
-def _main_body(mask: np.ndarray) -> np.ndarray:
-    """The largest connected region, plus any other at least a tenth its size (a detached hand)."""
-    count, comp, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
-    if count <= 2:
-        return mask
-    areas = stats[1:, cv2.CC_STAT_AREA]
-    keep = np.flatnonzero(areas >= 0.1 * areas.max()) + 1
-    return np.isin(comp, keep)
-
-
 def _torso_quad(kp: np.ndarray, grow: float) -> np.ndarray:
     quad = kp[[2, 5, 11, 8], :2]
     centre = quad.mean(axis=0)
     return centre + (quad - centre) * grow
+
+
+def _torso_region(shape: tuple[int, int], kp: np.ndarray, bones: np.ndarray, torso_len: float,
+                  grow: float) -> np.ndarray:
+    """(h, w) bool at label scale: the shoulder-hip quad and the band along the spine (see
+    _label_parts), grown by ``grow``: where the torso continues under an arm lying in front of it."""
+    h, w = shape
+    region = np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(region, np.round(_torso_quad(kp, grow)).astype(np.int32), 1)
+    ys, xs = np.mgrid[0:h, 0:w]
+    d, t = _segment_distance(np.stack([xs, ys], axis=-1).astype(np.float64), bones[TORSO, 0], bones[TORSO, 1])
+    half = max(TORSO_BAND * torso_len, 0.9 * float(np.hypot(*(kp[2, :2] - kp[5, :2]))) / 2.0) * grow
+    return (region > 0) | ((d <= half) & (t >= 0.05) & (t <= 1.0))
 
 
 def _torso_fill_parts(labels: np.ndarray) -> np.ndarray:
@@ -317,7 +292,7 @@ def _torso_fill_parts(labels: np.ndarray) -> np.ndarray:
     return np.isin(labels, arms)
 
 
-def _atlas(texture: np.ndarray, labels: np.ndarray, scale: float, quad: np.ndarray,
+def _atlas(texture: np.ndarray, labels: np.ndarray, scale: float, region: np.ndarray,
            arm_pixels: np.ndarray) -> np.ndarray:
     """Premultiplied RGBA: the cut-out beside a copy whose arm pixels over the torso are painted
     over from the surrounding torso (OpenCV Telea inpainting at the label scale, then upsampled)."""
@@ -325,9 +300,7 @@ def _atlas(texture: np.ndarray, labels: np.ndarray, scale: float, quad: np.ndarr
     t16 = texture.astype(np.uint16)
     premult = np.dstack([(t16[:, :, :3] * t16[:, :, 3:4] + 127) // 255, t16[:, :, 3]]).astype(np.uint8)
     lh, lw = labels.shape
-    region = np.zeros((lh, lw), np.uint8)
-    cv2.fillConvexPoly(region, np.round(quad).astype(np.int32), 1)
-    hole = (arm_pixels & (region > 0)).astype(np.uint8)
+    hole = (arm_pixels & region).astype(np.uint8)
     copy = premult.copy()
     if hole.any():
         hole = cv2.dilate(hole, np.ones((5, 5), np.uint8))
@@ -367,22 +340,24 @@ def build_rig(*, texture: np.ndarray, keypoints: np.ndarray) -> Rig:
     for i, part in enumerate(PARTS):
         if part.parent is not None and not present[PART_INDEX[part.parent]]:
             present[i] = False
-    labels, radii = _label_parts(mesh_mask, bones, present, torso_len, skp)
     del person
-    mesh_mask = _main_body(mesh_mask)
     height_px = float(np.ptp(np.nonzero(mesh_mask)[0])) if mesh_mask.any() else float(lh)
+    thin = max(3, round(THIN_SHARE * height_px) | 1)
+    opened = cv2.morphologyEx(mesh_mask.astype(np.uint8), cv2.MORPH_OPEN,
+                              cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (thin, thin))) > 0
+    mesh_mask = main_body(opened)
+    labels, radii = _label_parts(mesh_mask, bones, present, torso_len, skp)
     spacing = max(3.0, height_px * MESH_SPACING)
-    verts, tris = _triangulate(mesh_mask, spacing)
+    verts, tris = triangulate(mesh_mask, spacing, labels)
     centres = verts[tris].mean(axis=1)
     ci = np.clip(centres.round().astype(int), 0, [lw - 1, lh - 1])
     tri_part = labels[ci[:, 1], ci[:, 0]].astype(np.int64)
     tri_part[tri_part < 0] = TORSO
     # Backing: the torso continues under any arm lying in front of it, so moving the arm away shows
     # (painted-in) torso, not a hole. Those triangles are duplicated as torso triangles.
-    quad = _torso_quad(skp, 1.08)
+    region = _torso_region((lh, lw), skp, bones, torso_len, 1.08)
     arms = np.isin(tri_part, [PART_INDEX[n] for n in ("r_upper_arm", "r_forearm", "l_upper_arm", "l_forearm")])
-    inside = np.array([cv2.pointPolygonTest(quad.astype(np.float32), (float(x), float(y)), False) >= 0
-                       for x, y in centres]) if len(centres) else np.zeros(0, bool)
+    inside = region[ci[:, 1], ci[:, 0]]
     backing = np.flatnonzero(arms & inside)
     tris = np.vstack([tris, tris[backing]])
     tri_part = np.concatenate([tri_part, np.full(len(backing), TORSO)])
@@ -392,7 +367,7 @@ def build_rig(*, texture: np.ndarray, keypoints: np.ndarray) -> Rig:
     to_tex = 1.0 / scale
     verts_tex = (verts + 0.5) * to_tex - 0.5
     solver = arap_prepare(vertices=verts_tex, triangles=tris, pins=pins)
-    atlas = _atlas(texture, labels, scale, quad, _torso_fill_parts(labels))
+    atlas = _atlas(texture, labels, scale, region, _torso_fill_parts(labels))
     src = verts_tex[tris].copy()
     src[tri_part == TORSO, :, 0] += tw  # the torso samples its painted copy
     return Rig(texture=atlas, tex_width=tw, triangle_src=src, keypoints=kp, vertices=verts_tex, triangles=tris,

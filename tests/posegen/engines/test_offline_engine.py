@@ -102,9 +102,14 @@ def test_unusable_avatar_is_a_bad_input():
     assert "person" in caught.value.user_message.lower()
 
 
-def test_avatar_check_accepts_the_skier_and_explains_a_portrait():
-    ok = avatar_check(image=SKIER.read_bytes())
-    assert ok.ok, ok.problems
+def test_avatar_check_refuses_a_forearm_pointing_at_the_camera_and_explains_a_portrait():
+    # The skier's left forearm points at the camera (a fifth of her upper arm's length in the photo):
+    # re-posed, that arm is a stub the pose detector cannot read, so the photo is refused with advice.
+    skier = avatar_check(image=SKIER.read_bytes())
+    assert not skier.ok
+    assert [p.code for p in skier.problems] == ["arm_toward_camera"]
+    assert "left forearm points toward the camera" in skier.problems[0].message
+    assert skier.problems[0].advice
     portrait = avatar_check(image=(FIXTURES / "upper_arms_crossed_portrait.jpg").read_bytes())
     assert not portrait.ok
     codes = {p.code for p in portrait.problems}
@@ -118,3 +123,65 @@ def test_avatar_check_flags_folded_limbs_on_research_photo():
     check = avatar_check(image=(SHARED / "fullbody_yoga_tree_pose_white_bg.jpg").read_bytes())
     assert not check.ok
     assert {"arms_over_body", "legs_crossed"} <= {p.code for p in check.problems}
+
+
+def test_avatar_check_accepts_a_warrior_pose_photo():
+    photo = SHARED / "fullbody_yoga_warrior2_beach.jpg"
+    if not photo.exists():
+        pytest.skip("no ../shared/testdata")
+    check = avatar_check(image=photo.read_bytes())
+    assert check.ok, check.problems
+
+
+def test_thin_protrusions_are_trimmed_from_the_mesh(skier):
+    """A ski pole held in the hand is not part of the person: the mesh does not follow a thin stick."""
+    import cv2
+
+    from posegen.engines.offline.rig import build_rig
+
+    texture = skier.cutout.texture.copy()
+    glove = skier.rig.keypoints[4, :2]
+    tip = (8, texture.shape[0] - 8)
+    cv2.line(texture, (int(glove[0]), int(glove[1])), tip, (40, 40, 40, 255), 1)
+    rig = build_rig(texture=texture, keypoints=skier.cutout.keypoints)
+    along = np.linspace(glove, tip, 40)[20:]  # the stick's far half
+    nearest = np.min(np.hypot(*(rig.vertices[:, None, :] - along[None, :, :]).transpose(2, 0, 1)), axis=0)
+    assert (nearest > 4.0).all(), nearest.min()
+
+
+def test_cut_edges_are_smooth_not_stepped(skier):
+    """Along an arm cut from the torso the coverage ramps over a couple of pixels: no pixel jumps
+    from fully covered to empty, and the outline has no triangle-sized steps."""
+    view = project_pose(pose=ARMS_UP, width=W, height=H)
+    rendered, _ = repose(avatar=skier, target=view.keypoints, width=W, height=H, depth=view.depth)
+    a = rendered.alpha.astype(np.int32)
+    partial = ((a > 10) & (a < 245)).sum()
+    edge = (np.abs(np.diff(a, axis=1)) > 0).sum()
+    assert partial > 0.5 * edge / 2  # most outline pixels are partly covered (anti-aliased)
+    # Hard jumps (opaque next to empty) are rare: under 4% of the outline (where the matte is sharp).
+    hard = (np.abs(np.diff(a, axis=1)) > 230).sum() + (np.abs(np.diff(a, axis=0)) > 230).sum()
+    assert hard < 0.04 * edge, (hard, edge)
+
+
+def test_no_holes_in_the_torso_when_the_arms_move_away(skier):
+    """Moving the folded arm away shows painted torso, not the backdrop: the torso is fully covered."""
+    import cv2
+
+    view = project_pose(pose=ARMS_UP, width=W, height=H)
+    rendered, _ = repose(avatar=skier, target=view.keypoints, width=W, height=H, depth=view.depth)
+    quad = rendered.keypoints[[2, 5, 11, 8], :2]
+    core = np.zeros((H, W), np.uint8)
+    cv2.fillConvexPoly(core, np.round(quad.mean(axis=0) + (quad - quad.mean(axis=0)) * 0.8).astype(np.int32), 1)
+    assert core.sum() > 500
+    assert (rendered.alpha[core > 0] > 127).mean() == 1.0
+
+
+def test_matte_refinement_drops_fringe_and_firms_up_the_person():
+    from posegen.engines.offline.cutout import _refine_alpha
+
+    alpha = np.array([0, 20, 30, 128, 204, 230, 255], dtype=np.uint8)
+    out = _refine_alpha(alpha)
+    assert out[0] == 0 and out[1] == 0 and out[2] == 0  # faint fringe (below 12%) goes
+    assert out[4] == 255 and out[5] == 255 and out[6] == 255  # 80% and above is solid
+    assert 120 < out[3] < 150  # the middle keeps a soft edge
+    assert (np.diff(out.astype(int)) >= 0).all()

@@ -62,10 +62,26 @@ def test_unusable_avatar_is_refused_before_any_charge(auth_client, engine):
 def test_usable_avatar_is_charged_as_usual(auth_client, engine):
     engine("offline")
     fund(auth_client.user, 1000)
-    project = _project_with_photo(auth_client.user, "fullbody_skier_snow_coco785.jpg")
+    project = ProjectFactory(user=auth_client.user, avatar_check={"ok": True, "problems": [], "warnings": [],
+                                                                  "checkedAt": "2026-01-01T00:00:00+00:00"})
     response = auth_client.post(GENERATE_URL, gallery_body(project, [library_pose()]), format="json")
     assert response.status_code == 202, response.json()
     assert response.json()["creditCharged"] == 30
+    assert credits_balance(user_id=auth_client.user.pk) == 970
+
+
+def test_a_photo_checked_at_submit_that_passes_is_charged(auth_client, engine):
+    """The research photo of a man in a warrior pose is accepted by the check made at submit."""
+    photo = REPO.parent / "shared" / "testdata" / "images" / "fullbody_yoga_warrior2_beach.jpg"
+    if not photo.exists():
+        pytest.skip("no ../shared/testdata")
+    engine("offline")
+    fund(auth_client.user, 1000)
+    key = storage_save(key=user_storage_key(user_id=auth_client.user.pk, kind="projects/avatars", extension="JPEG"),
+                       content=photo.read_bytes())
+    project = ProjectFactory(user=auth_client.user, avatar_image=key)
+    response = auth_client.post(GENERATE_URL, gallery_body(project, [library_pose()]), format="json")
+    assert response.status_code == 202, response.json()
     assert credits_balance(user_id=auth_client.user.pk) == 970
     assert PoseGeneratorProject.objects.get(pk=project.pk).avatar_check["ok"] is True
 
