@@ -7,7 +7,9 @@ second or more), and converts keys to camelCase for the API.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from lumiku.core.errors import UnprocessableEntity
 from lumiku.core.storage import storage_read
@@ -47,9 +49,11 @@ def project_avatar_require_usable(*, user, project_id) -> None:
     Engines that draw a new person (mannequin, diffusion) accept any photo; only engines declaring
     ``needs_usable_avatar`` are gated. The stored check is used when the worker has already made it;
     otherwise it is made now (about a second) and stored. A missing project is left to the caller's 404."""
-    from posegen.engines import engine_get
+    from posegen.engines import ENGINES
 
-    if not getattr(engine_get(), "needs_usable_avatar", False):
+    # The engine's class, not an instance: building a remote engine's client is the worker's business.
+    path = {**ENGINES, **getattr(settings, "POSEGEN_EXTRA_ENGINES", {})}.get(settings.POSEGEN_ENGINE)
+    if path is None or not getattr(import_string(path), "needs_usable_avatar", False):
         return
     project = (PoseGeneratorProject.objects.filter(user=user, pk=project_id).exclude(status=ProjectStatus.DELETED)
                .only("pk", "avatar_check").first())
