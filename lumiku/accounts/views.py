@@ -103,10 +103,10 @@ class LoginView(auth_views.LoginView):
         wait = rate_limit_wait(request=request, scope="login")
         if wait is None:
             return super().post(request, *args, **kwargs)
-        form = self.get_form()
-        form.errors.clear()
-        form.add_error(None, _too_many_message(wait))
-        return self.render_to_response(self.get_context_data(form=form), status=TOO_MANY_STATUS)
+        # An unbound form: a refused attempt must not reach authentication (nor touch the lockout counters).
+        form = self.get_form_class()(request, initial={"username": request.POST.get("username", "")[:254]})
+        context = self.get_context_data(form=form, refusal=_too_many_message(wait))
+        return self.render_to_response(context, status=TOO_MANY_STATUS)
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -119,10 +119,9 @@ class PasswordResetView(auth_views.PasswordResetView):
         wait = rate_limit_wait(request=request, scope="password_reset")
         if wait is None:
             return super().post(request, *args, **kwargs)
-        form = self.get_form()
-        form.errors.clear()
-        form.add_error(None, _too_many_message(wait))
-        return self.render_to_response(self.get_context_data(form=form), status=TOO_MANY_STATUS)
+        form = self.get_form_class()(initial={"email": request.POST.get("email", "")[:254]})
+        context = self.get_context_data(form=form, refusal=_too_many_message(wait))
+        return self.render_to_response(context, status=TOO_MANY_STATUS)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -90,15 +90,21 @@ def test_login_keeps_the_brute_force_lockout(client, settings):
     assert "_auth_user_id" not in client.session
 
 
-def test_login_is_rate_limited_per_client(client, limits):
+def test_login_is_rate_limited_per_client_before_any_password_check(client, limits, settings):
     limits("login", "2/minute")
+    settings.LOGIN_MAX_FAILURES = 3
     UserFactory(email="sari@example.com")
     for _ in range(2):
-        client.post("/accounts/login/", {"username": "nobody@example.com", "password": "wrong"})
-    refused = client.post("/accounts/login/", {"username": "sari@example.com", "password": PASSWORD})
+        client.post("/accounts/login/", {"username": "sari@example.com", "password": "wrong"})
+    refused = client.post("/accounts/login/", {"username": "sari@example.com", "password": "wrong"})
     assert refused.status_code == 429
     assert "Too many attempts" in refused.content.decode()
+    assert 'value="sari@example.com"' in refused.content.decode()
     assert "_auth_user_id" not in client.session
+    # The refused attempt never reached the lockout: 2 failures of 3 allowed, so the right password still works.
+    limits("login", "100/minute")
+    assert client.post("/accounts/login/", {"username": "sari@example.com", "password": PASSWORD}
+                       ).status_code == 302
 
 
 # --- Password reset ----------------------------------------------------------------------------------
