@@ -60,7 +60,3 @@ class LibraryFilterForm(forms.Form):
         values.update(overrides)
         pairs = {k: ("1" if v is True else v) for k, v in values.items() if v}
         return urlencode(pairs)
-
-    @property
-    def active_count(self) -> int:
-        return sum(1 for name in ("difficulty", "gender", "featured", "favorites") if self.value(name))
