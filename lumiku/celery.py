@@ -18,3 +18,12 @@ def _install_worker_steps(celery_app: Celery) -> None:
 
 
 _install_worker_steps(app)
+
+
+def _connect_task_signals() -> None:
+    from lumiku.core.task_context import task_signals_connect
+
+    task_signals_connect()
+
+
+_connect_task_signals()

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from lumiku.core import views as core_views
 from lumiku.core.api import AppsApi
+from lumiku.core.metrics_view import metrics
 
 admin.site.site_header = "Lumiku moderation"
 admin.site.site_title = "Lumiku admin"
@@ -24,6 +25,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     re_path(r"^media/(?P<path>.+)$", core_views.media, name="media"),
+    path("metrics", metrics, name="metrics"),
 ]
 
 handler400 = "lumiku.core.views.error_400"

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import connection
 
-from lumiku.core.heartbeat import workers_alive
+from lumiku.core.heartbeat import heartbeat_ages, workers_alive
+from lumiku.core.metrics import queue_depths
 from lumiku.core.queues import Queue
 
 
@@ -54,15 +55,28 @@ def _check_broker() -> dict:
 
 def _check_workers() -> dict:
     alive = workers_alive()
+    ages = heartbeat_ages()
+    for worker in alive:
+        worker["heartbeatAgeSeconds"] = ages.get(worker["hostname"])
+    # The freshest heartbeat of any worker: grows without bound when every worker is gone.
+    newest = min(ages.values()) if ages else None
     if not alive:
-        return {"status": "fail", "detail": "no live Celery worker", "workers": []}
+        return {"status": "fail", "detail": "no live Celery worker", "workers": [], "heartbeatAgeSeconds": newest}
     served = {q for worker in alive for q in worker["queues"]}
     missing = sorted(q.value for q in Queue if q.value not in served)
-    result = {"status": "ok", "workers": alive, "count": len(alive)}
+    result = {"status": "ok", "workers": alive, "count": len(alive), "heartbeatAgeSeconds": newest}
     if missing:
         result.update(status="fail", detail=f"no worker consumes queue(s): {', '.join(missing)}")
     result["missingQueues"] = missing
     return result
+
+
+def _check_queues() -> dict:
+    """Messages waiting per queue; informative (alerts use the metric), never failing the check."""
+    depths = queue_depths()
+    if depths is None:
+        return {"status": "ok", "mode": "embedded", "depth": None}
+    return {"status": "ok", "depth": depths, "total": sum(depths.values())}
 
 
 CHECKS: dict[str, Callable[[], dict]] = {
@@ -70,6 +84,7 @@ CHECKS: dict[str, Callable[[], dict]] = {
     "redis": _check_redis,
     "broker": _check_broker,
     "workers": _check_workers,
+    "queues": _check_queues,
 }
 
 

@@ -39,6 +39,14 @@ def workers_alive() -> list[dict]:
     ]
 
 
+def heartbeat_ages() -> dict[str, float]:
+    """Seconds since each recorded worker's last heartbeat (stale ones included: that is the alert)."""
+    from lumiku.core.models import WorkerHeartbeat
+
+    now = timezone.now()
+    return {hb.hostname: round((now - hb.last_seen).total_seconds(), 3) for hb in WorkerHeartbeat.objects.all()}
+
+
 class WorkerHeartbeatStep(bootsteps.StartStopStep):
     """Runs a small thread beside the worker; independent of the pool and the transport."""
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lumiku.core.errors import InsufficientCredits, QuotaExceeded, ValidationFailed
+from lumiku.core.metrics import credits_moved
 from lumiku.credits.models import EntryKind, LedgerEntry, Wallet
 
 QUOTA_PERIOD = timedelta(hours=24)
@@ -48,6 +49,7 @@ def _move(*, user_id, signed_amount: int, kind: str, idempotency_key: str, refer
             raise InsufficientCredits(required=-signed_amount, available=wallet.balance)
         wallet.balance += signed_amount
         wallet.save(update_fields=["balance", "updated_at"])
+        credits_moved(kind=kind, amount=signed_amount)
         return LedgerEntry.objects.create(
             wallet=wallet,
             amount=signed_amount,

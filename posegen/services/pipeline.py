@@ -24,6 +24,7 @@ from django.utils import timezone
 from PIL import Image
 
 from lumiku.core.errors import Conflict, NotFound
+from lumiku.core.metrics import engine_observed, generation_finished
 from lumiku.core.queues import Queue
 from lumiku.core.realtime import realtime_publish
 from lumiku.core.storage import storage_read, storage_save, storage_url, user_storage_key
@@ -209,6 +210,7 @@ def pose_generate_run(*, pose_id, attempt: int = 1) -> Outcome:
         pose_fail(pose_id=pose_id, token=token, reason="An internal error stopped this image.")
         return Outcome.FAILED
     elapsed = time.perf_counter() - started
+    engine_observed(engine=engine_get().name, seconds=result.elapsed)
     metadata = {"engine": engine_get().name, "engineSeconds": round(result.elapsed, 3), **(result.metadata or {})}
     done = _complete(pose_id=pose_id, token=token, output_name=output_name, thumb_name=thumb_name,
                      prompt=request.prompt, seed=result.seed, elapsed=elapsed, confidence=result.confidence,
@@ -311,6 +313,7 @@ def _finish_if_done(generation: PoseGeneration) -> None:
         generation.error_message = "No image could be generated; every image was refunded."
     generation.save(update_fields=["status", "completed_at", "progress", "total_processing_time",
                                    "avg_generation_time", "error_message"])
+    generation_finished(status=status)
     PoseGeneratorProject.objects.filter(pk=generation.project_id).update(
         total_poses_generated=F("total_poses_generated") + generation.poses_completed
     )

@@ -1,6 +1,7 @@
 import time
 
 import pytest
+from django.conf import settings
 
 from lumiku.core.models import WorkerHeartbeat
 
@@ -18,7 +19,12 @@ def test_health_is_green_with_a_live_worker(api_client, celery_worker):
     assert body["status"] == "ok"
     assert body["app"] == "pose-generator"
     assert body["version"] == "1.0.0"
-    assert set(body["checks"]) == {"database", "redis", "broker", "workers"}
+    assert set(body["checks"]) == {"database", "redis", "broker", "workers", "queues"}
+    age = body["checks"]["workers"]["heartbeatAgeSeconds"]
+    assert 0 <= age <= 5.0  # test settings: heartbeat every 0.5 s, TTL 5 s
+    assert body["checks"]["workers"]["workers"][0]["heartbeatAgeSeconds"] == age
+    expected_depth = {"default": 0, "engine": 0, "export": 0} if settings.REDIS_URL else None
+    assert body["checks"]["queues"]["depth"] == expected_depth  # an idle worker leaves nothing waiting
     assert all(check["status"] == "ok" for check in body["checks"].values())
     assert body["failing"] == []
     assert body["checks"]["workers"]["count"] == 1
