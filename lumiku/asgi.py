@@ -12,10 +12,12 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from lumiku.core.ws_auth import WebSocketAuthMiddlewareStack  # noqa: E402
 from lumiku.routing import websocket_urlpatterns  # noqa: E402
+from posegen.api.library_asgi import library_list_fast_path  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # Cached library pages for anonymous visitors are served before Django (see library_asgi).
+        "http": library_list_fast_path(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(
             WebSocketAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

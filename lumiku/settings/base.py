@@ -131,7 +131,10 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "lumiku:asgi"},
+            # redis-py 8 reads with a 5 s socket timeout by default, the same 5 s that channels_redis
+            # blocks in BZPOPMIN waiting for messages: an idle socket's reply then lands just after the
+            # timeout under load and the consumer dies (bench/bench_websockets.py, 500 clients).
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}], "prefix": "lumiku:asgi"},
         }
     }
     CELERY_BROKER_URL = REDIS_URL

@@ -277,22 +277,16 @@ class LibraryListApi(APIView):
         operation_id="library_list",
     )
     def get(self, request):
-        v = _list_params(request.META.get("QUERY_STRING", ""))
+        filters, page_number, limit = list_query(request.META.get("QUERY_STRING", ""))
         user = request.user if request.user.is_authenticated else None
-        if v["favorites"] and user is None:
+        if filters["favorites"] and user is None:
             raise NotAuthenticated("Sign in to see your favourites.")
-        filters = {
-            "category": v.get("category") or None, "difficulty": v.get("difficulty"),
-            "gender_suitability": v.get("genderSuitability"), "featured": v.get("featured"),
-            "search": (v.get("search") or "").strip() or None, "sort": v.get("sort"),
-            "favorites": v["favorites"],
-        }
-        key = None if filters["favorites"] else library_cache_key(
-            kind="page", parts={**filters, "page": v["page"], "limit": v["limit"]})
+        parts = list_page_cache_parts(filters=filters, page=page_number, limit=limit)
+        key = library_cache_key(kind="page", parts=parts) if parts else None
         encoded = library_cache_get_bytes(key) if key else None
         if encoded is None:
             owner = user if filters["favorites"] else None  # whose favourites to filter by
-            page = library_browse(user=owner, page=v["page"], limit=v["limit"], with_favorite_ids=False, **filters)
+            page = library_browse(user=owner, page=page_number, limit=limit, with_favorite_ids=False, **filters)
             meta = Page(items=page.rows, page=page.page, limit=page.limit, total=page.total).meta()
             body = {"poses": [pose_item(r, favorite_ids=set()) for r in page.rows], "pagination": meta}
             encoded = JSONRenderer().render(body)
@@ -326,11 +320,22 @@ def _validated_list_params(query_string: str) -> tuple[tuple[str, Any], ...]:
     return tuple(params.validated_data.items())
 
 
-def _list_params(query_string: str) -> dict[str, Any]:
-    """The validated list filters; a query string seen before skips the serializer (400s are not kept)."""
-    values = dict(_validated_list_params(query_string))
-    values["favorites"] = bool(values.get("favorites"))
-    return values
+def list_query(query_string: str) -> tuple[dict[str, Any], int, int]:
+    """(filters for ``library_browse``, page, limit) of a list query string; a query string seen
+    before skips the serializer (400s are not kept: they raise the ValidationError every time)."""
+    v = dict(_validated_list_params(query_string))
+    filters = {
+        "category": v.get("category") or None, "difficulty": v.get("difficulty"),
+        "gender_suitability": v.get("genderSuitability"), "featured": v.get("featured"),
+        "search": (v.get("search") or "").strip() or None, "sort": v.get("sort"),
+        "favorites": bool(v.get("favorites")),
+    }
+    return filters, v["page"], v["limit"]
+
+
+def list_page_cache_parts(*, filters: dict[str, Any], page: int, limit: int) -> dict[str, Any] | None:
+    """What a list page is cached under; None for pages that are never cached (personal favourites)."""
+    return None if filters["favorites"] else {**filters, "page": page, "limit": limit}
 
 
 class LibraryDetailApi(APIView):
@@ -438,3 +443,7 @@ class LibraryTextToPoseApi(APIView):
             "controlnetMapPng": png_base64(result.controlnet_png), "width": result.width, "height": result.height,
             "variations": result.variations,
         })
+
+
+# The query parameters the list understands; the ASGI fast path leaves any other to Django (DRF's ``format``).
+LIST_QUERY_PARAMS = frozenset(_LibraryFilterInput().fields)
