@@ -143,21 +143,22 @@ def main() -> None:
         sheet.append(np.hstack([src, *thumbs]))
         f = np.array(fids)
         rows.append((path.name, np.median(f), np.percentile(f, 10), np.mean(f), np.median(idents), rig_times[-1]))
+        print(f"{path.name}: fidelity median {np.median(f):.3f} p10 {np.percentile(f, 10):.3f} "
+              f"mean {f.mean():.3f}; identity median {np.median(idents):.3f}; rig {rig_times[-1]:.2f}s"
+              + (" (refused by avatar_check; not in ALL below)" if path in refused else ""), flush=True)
         if path in refused:
             refused_fid += fids
-            print("  (refused by avatar_check; not in ALL below)")
             continue
         all_fid += fids
         all_ident += idents
-        print(f"{path.name}: fidelity median {np.median(f):.3f} p10 {np.percentile(f, 10):.3f} "
-              f"mean {f.mean():.3f}; identity median {np.median(idents):.3f}; rig {rig_times[-1]:.2f}s", flush=True)
     if args.dump:
         pairs_csv.close()
         for fid, stem, i, img in worst:
             Image.fromarray(img).save(args.dump / f"worst_{fid:.3f}_{stem}_{i:03d}.png")
     f = np.array(all_fid)
     t = np.array(times)
-    print(f"\nALL {len(f)} pairs ({len(photos)} photos x {len(views)} poses): fidelity median {np.median(f):.3f} "
+    print(f"\nALL {len(f)} pairs ({len(photos) - len(refused)} photos x {len(views)} poses): "
+          f"fidelity median {np.median(f):.3f} "
           f"p10 {np.percentile(f, 10):.3f} mean {f.mean():.3f}")
     if refused_fid:
         g = np.array(all_fid + refused_fid)
