@@ -58,7 +58,8 @@ class GenerationOutput(serializers.Serializer):
     totalProcessingTime = serializers.FloatField(source="total_processing_time", allow_null=True)  # noqa: N815
 
 
-@extend_schema_field({"type": "object", "additionalProperties": {"type": "string", "format": "uri"}})
+@extend_schema_field({"type": "object",
+                      "additionalProperties": {"type": "string", "format": "uri-reference", "nullable": True}})
 class ExportUrlsField(serializers.Field):
     def to_representation(self, value):
         return {name: storage_url(stored) for name, stored in (value or {}).items()}
@@ -68,7 +69,7 @@ class GeneratedPoseOutput(serializers.Serializer):
     id = serializers.UUIDField()
     generationId = serializers.UUIDField(source="generation_id")  # noqa: N815
     poseLibraryId = serializers.UUIDField(source="pose_library_id", allow_null=True)  # noqa: N815
-    poseName = serializers.CharField(source="pose_library.name", default=None)  # noqa: N815
+    poseName = serializers.CharField(source="pose_library.name", default=None, allow_null=True)  # noqa: N815
     sequence = serializers.IntegerField()
     variationIndex = serializers.IntegerField(source="variation_index")  # noqa: N815
     outputImageUrl = StorageUrlField(source="output_image")  # noqa: N815

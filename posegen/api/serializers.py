@@ -6,7 +6,7 @@ from rest_framework import serializers
 from lumiku.core.storage import storage_url
 
 
-@extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+@extend_schema_field({"type": "string", "format": "uri-reference", "nullable": True})  # /media/... locally
 class StorageUrlField(serializers.Field):
     """A FileField rendered as its public (or signed) URL; empty → null."""
 

@@ -62,7 +62,8 @@ class TokenApi(TokenObtainPairView):
     """POST {email, password} → {access, refresh}; repeated failures lock the email for a while."""
 
     def post(self, request, *args, **kwargs):
-        email = str(request.data.get("email", ""))[:254]
+        body = request.data if isinstance(request.data, dict) else {}  # a JSON list or string is a 400, not a 500
+        email = str(body.get("email", ""))[:254]
         login_lockout_check(email=email)
         try:
             response = super().post(request, *args, **kwargs)
