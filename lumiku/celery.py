@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lumiku.settings.base")
 
@@ -27,3 +28,12 @@ def _connect_task_signals() -> None:
 
 
 _connect_task_signals()
+
+
+@worker_process_init.connect(weak=False)
+def _forget_inherited_database(**_kwargs) -> None:
+    # Connected at import, so it runs before Celery's Django fixup closes connections in the child
+    # (which, with a pool, would close the parent's).
+    from lumiku.core.db_fork import database_forget_inherited
+
+    database_forget_inherited()
