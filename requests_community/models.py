@@ -3,14 +3,15 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 
 class RequestStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    APPROVED = "approved", "Approved"
-    IN_PROGRESS = "in_progress", "In progress"
-    COMPLETED = "completed", "Completed"
-    REJECTED = "rejected", "Rejected"
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    REJECTED = "rejected", _("Rejected")
 
 
 # Requests still being worked on: open to votes, shown on the board, counted for duplicates.
@@ -18,9 +19,9 @@ OPEN_STATUSES: tuple[str, ...] = (RequestStatus.PENDING, RequestStatus.APPROVED,
 
 
 class UseCase(models.TextChoices):
-    ECOMMERCE = "e-commerce", "E-commerce"
-    PROFESSIONAL = "professional", "Professional"
-    SOCIAL = "social", "Social media"
+    ECOMMERCE = "e-commerce", _("E-commerce")
+    PROFESSIONAL = "professional", _("Professional")
+    SOCIAL = "social", _("Social media")
 
 
 class PoseRequest(models.Model):

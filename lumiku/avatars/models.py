@@ -3,39 +3,40 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Gender(models.TextChoices):
-    MALE = "male", "Male"
-    FEMALE = "female", "Female"
-    UNISEX = "unisex", "Unisex / not specified"
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+    UNISEX = "unisex", _("Unisex / not specified")
 
 
 class AgeRange(models.TextChoices):
-    CHILD = "child", "Child"
-    TEEN = "teen", "Teen"
-    YOUNG_ADULT = "young_adult", "Young adult"
-    ADULT = "adult", "Adult"
-    MIDDLE_AGED = "middle_aged", "Middle-aged"
-    SENIOR = "senior", "Senior"
+    CHILD = "child", _("Child")
+    TEEN = "teen", _("Teen")
+    YOUNG_ADULT = "young_adult", _("Young adult")
+    ADULT = "adult", _("Adult")
+    MIDDLE_AGED = "middle_aged", _("Middle-aged")
+    SENIOR = "senior", _("Senior")
 
 
 class BodyType(models.TextChoices):
-    SLIM = "slim", "Slim"
-    AVERAGE = "average", "Average"
-    ATHLETIC = "athletic", "Athletic"
-    CURVY = "curvy", "Curvy"
-    PLUS_SIZE = "plus_size", "Plus size"
+    SLIM = "slim", _("Slim")
+    AVERAGE = "average", _("Average")
+    ATHLETIC = "athletic", _("Athletic")
+    CURVY = "curvy", _("Curvy")
+    PLUS_SIZE = "plus_size", _("Plus size")
 
 
 class Style(models.TextChoices):
-    CASUAL = "casual", "Casual"
-    FORMAL = "formal", "Formal"
-    PROFESSIONAL = "professional", "Professional"
-    SPORTY = "sporty", "Sporty"
-    TRADITIONAL = "traditional", "Traditional"
-    MODEST = "modest", "Modest"
-    STREETWEAR = "streetwear", "Streetwear"
+    CASUAL = "casual", _("Casual")
+    FORMAL = "formal", _("Formal")
+    PROFESSIONAL = "professional", _("Professional")
+    SPORTY = "sporty", _("Sporty")
+    TRADITIONAL = "traditional", _("Traditional")
+    MODEST = "modest", _("Modest")
+    STREETWEAR = "streetwear", _("Streetwear")
 
 
 class Avatar(models.Model):

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Wallet(models.Model):
@@ -18,9 +19,9 @@ class Wallet(models.Model):
 
 
 class EntryKind(models.TextChoices):
-    CHARGE = "charge", "Charge"
-    REFUND = "refund", "Refund"
-    GRANT = "grant", "Grant"
+    CHARGE = "charge", _("Charge")
+    REFUND = "refund", _("Refund")
+    GRANT = "grant", _("Grant")
 
 
 class LedgerEntry(models.Model):

@@ -1,68 +1,69 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Difficulty(models.TextChoices):
-    BEGINNER = "beginner", "Beginner"
-    INTERMEDIATE = "intermediate", "Intermediate"
-    ADVANCED = "advanced", "Advanced"
+    BEGINNER = "beginner", _("Beginner")
+    INTERMEDIATE = "intermediate", _("Intermediate")
+    ADVANCED = "advanced", _("Advanced")
 
 
 class GenderSuitability(models.TextChoices):
-    MALE = "male", "Male"
-    FEMALE = "female", "Female"
-    UNISEX = "unisex", "Unisex"
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+    UNISEX = "unisex", _("Unisex")
 
 
 class SourceType(models.TextChoices):
-    CURATED = "curated", "Curated"
-    USER_CONTRIBUTED = "user_contributed", "User contributed"
-    AI_GENERATED = "ai_generated", "AI generated"
+    CURATED = "curated", _("Curated")
+    USER_CONTRIBUTED = "user_contributed", _("User contributed")
+    AI_GENERATED = "ai_generated", _("AI generated")
 
 
 class AvatarSource(models.TextChoices):
-    UPLOAD = "UPLOAD", "Upload"
-    AVATAR_CREATOR = "AVATAR_CREATOR", "Avatar Creator"
+    UPLOAD = "UPLOAD", _("Upload")
+    AVATAR_CREATOR = "AVATAR_CREATOR", _("Avatar Creator")
 
 
 class ProjectStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    ARCHIVED = "archived", "Archived"
-    DELETED = "deleted", "Deleted"
+    ACTIVE = "active", _("Active")
+    ARCHIVED = "archived", _("Archived")
+    DELETED = "deleted", _("Deleted")
 
 
 class GenerationType(models.TextChoices):
-    GALLERY_REFERENCE = "GALLERY_REFERENCE", "From the pose gallery"
-    TEXT_DESCRIPTION = "TEXT_DESCRIPTION", "From a text description"
-    POSE_FROM_PHOTO = "POSE_FROM_PHOTO", "From a reference photo"
+    GALLERY_REFERENCE = "GALLERY_REFERENCE", _("From the pose gallery")
+    TEXT_DESCRIPTION = "TEXT_DESCRIPTION", _("From a text description")
+    POSE_FROM_PHOTO = "POSE_FROM_PHOTO", _("From a reference photo")
 
 
 class GenerationStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    PROCESSING = "processing", "Processing"
-    COMPLETED = "completed", "Completed"
-    PARTIAL = "partial", "Partially completed"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
+    PENDING = "pending", _("Pending")
+    PROCESSING = "processing", _("Processing")
+    COMPLETED = "completed", _("Completed")
+    PARTIAL = "partial", _("Partially completed")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 ACTIVE_GENERATION_STATUSES = (GenerationStatus.PENDING, GenerationStatus.PROCESSING)
 
 
 class BackgroundMode(models.TextChoices):
-    AI_GENERATE = "ai_generate", "AI generated"
-    SOLID_COLOR = "solid_color", "Solid colour"
-    UPLOAD = "upload", "Uploaded image"
-    BLUR = "blur", "Blurred original"
+    AI_GENERATE = "ai_generate", _("AI generated")
+    SOLID_COLOR = "solid_color", _("Solid colour")
+    UPLOAD = "upload", _("Uploaded image")
+    BLUR = "blur", _("Blurred original")
 
 
 class PaymentMethod(models.TextChoices):
-    CREDITS = "credits", "Credits"
-    UNLIMITED_QUOTA = "unlimited_quota", "Unlimited tier quota"
+    CREDITS = "credits", _("Credits")
+    UNLIMITED_QUOTA = "unlimited_quota", _("Unlimited tier quota")
 
 
 class PoseStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    PROCESSING = "processing", "Processing"
-    COMPLETED = "completed", "Completed"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
+    PENDING = "pending", _("Pending")
+    PROCESSING = "processing", _("Processing")
+    COMPLETED = "completed", _("Completed")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")

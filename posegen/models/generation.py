@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from posegen.models.choices import (
     BackgroundMode,
@@ -205,10 +206,10 @@ class PoseSelection(models.Model):
 
 # --- Background changer jobs (issue 7) -------------------------------------------------------------
 class BackgroundJobStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    PROCESSING = "processing", "Processing"
-    COMPLETED = "completed", "Completed"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    PROCESSING = "processing", _("Processing")
+    COMPLETED = "completed", _("Completed")
+    FAILED = "failed", _("Failed")
 
 
 ACTIVE_BACKGROUND_JOB_STATUSES = (BackgroundJobStatus.PENDING, BackgroundJobStatus.PROCESSING)

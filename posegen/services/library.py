@@ -192,6 +192,7 @@ def _upsert_categories(report: SeedReport) -> dict[str, PoseCategory]:
 def library_seed(
     *,
     limit: int | None = None,
+    spread: bool = False,
     if_empty: bool = False,
     workers: int = 2,
     progress: Callable[[int], None] | None = None,
@@ -201,8 +202,9 @@ def library_seed(
 
     Idempotent: poses are matched by ``catalog_key``; metadata is refreshed; pictures are rendered
     only for new poses, poses whose body changed, or poses missing a file. ``limit`` seeds the
-    first N catalogue poses (tests); without it, catalogue poses no longer in the catalogue are
-    hidden (``is_public=False``, never deleted: generations may reference them). ``if_empty``
+    first N catalogue poses (tests), or with ``spread`` N poses taken evenly across the whole
+    catalogue (demos and browser journeys that show every kind of pose); without it, catalogue poses
+    no longer in the catalogue are hidden (``is_public=False``, never deleted: generations may reference them). ``if_empty``
     does nothing when the library already has a pose. Rendering runs on ``workers`` processes.
     """
     from posegen.posekit.catalog import LICENSE_TYPE, SOURCE_CREDIT, build_catalog
@@ -212,7 +214,10 @@ def library_seed(
         report.skipped = True
         return report
     catalog = build_catalog()
-    entries = list(catalog.poses[:limit] if limit is not None else catalog.poses)
+    entries = list(catalog.poses)
+    if limit is not None:
+        step = max(1, len(entries) // limit) if spread else 1
+        entries = entries[::step][:limit]
     if on_total:
         on_total(len(entries))
     categories = _upsert_categories(report)

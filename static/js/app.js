@@ -29,7 +29,7 @@
   document.addEventListener("htmx:responseError", function (event) {
     var target = event.detail.target;
     var xhr = event.detail.xhr;
-    var message = "Something went wrong. Please try again.";
+    var message = document.body.getAttribute("data-error-generic") || "Something went wrong. Please try again.";
     try {
       var body = JSON.parse(xhr.responseText);
       if (body && body.error && body.error.message) { message = body.error.message; }

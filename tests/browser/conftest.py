@@ -103,8 +103,15 @@ def shots(request):
     return Shots(request.node.name.removeprefix("test_"))
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def new_page(browser, asgi_server):
+def new_page(browser, asgi_server, request):
     """new_page(viewport=..., locale=...) → a fresh context (own cookies) with the base URL set."""
     contexts = []
 
@@ -120,5 +127,12 @@ def new_page(browser, asgi_server):
         return page
 
     yield make
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        for index, context in enumerate(contexts):
+            for number, page in enumerate(context.pages):
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(SCREENSHOTS / f"FAILED-{request.node.name}-{index}-{number}.png"),
+                                full_page=True)
     for context in contexts:
         context.close()

@@ -128,3 +128,12 @@ def test_recount_counts_public_poses_directly_in_each_category():
     assert PoseCategory.objects.get(pk=child.pk).pose_count == 3
     assert PoseCategory.objects.get(pk=parent.pk).pose_count == 1
     assert library_categories_recount() == 0
+
+
+def test_spread_takes_poses_evenly_across_the_catalogue():
+    out = io.StringIO()
+    call_command("seed_pose_library", limit=12, spread=True, no_progress=True, stdout=out)
+    poses = build_catalog().poses
+    step = len(poses) // 12
+    assert set(PoseLibrary.objects.values_list("catalog_key", flat=True)) == {p.key for p in poses[::step][:12]}
+    assert PoseLibrary.objects.values("category__parent").distinct().count() >= 6

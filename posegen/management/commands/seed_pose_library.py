@@ -25,6 +25,8 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true",
                             help="Do nothing when the library already has at least one pose.")
         parser.add_argument("--limit", type=int, default=None, help="Seed only the first N catalogue poses.")
+        parser.add_argument("--spread", action="store_true",
+                            help="With --limit: take the N poses evenly across the catalogue, not the first N.")
         parser.add_argument("--workers", type=int, default=2, help="Rendering processes (default 2).")
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
@@ -50,7 +52,8 @@ class Command(BaseCommand):
 
         started = time.perf_counter()
         try:
-            report = library_seed(limit=limit, if_empty=options["if_empty"], workers=options["workers"],
+            report = library_seed(limit=limit, spread=options["spread"], if_empty=options["if_empty"],
+                                  workers=options["workers"],
                                   progress=progress, on_total=on_total)
         finally:
             if bar is not None:
