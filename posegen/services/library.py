@@ -204,8 +204,9 @@ def library_seed(
     only for new poses, poses whose body changed, or poses missing a file. ``limit`` seeds the
     first N catalogue poses (tests), or with ``spread`` N poses taken evenly across the whole
     catalogue (demos and browser journeys that show every kind of pose); without it, catalogue poses
-    no longer in the catalogue are hidden (``is_public=False``, never deleted: generations may reference them). ``if_empty``
-    does nothing when the library already has a pose. Rendering runs on ``workers`` processes.
+    no longer in the catalogue are hidden (``is_public=False``, never deleted: generations may
+    reference them). ``if_empty`` does nothing when the library already has a pose. Rendering runs
+    on ``workers`` processes.
     """
     from posegen.posekit.catalog import LICENSE_TYPE, SOURCE_CREDIT, build_catalog
 
