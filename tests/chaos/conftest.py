@@ -9,7 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.chaos.harness import IMAGES, Workers, audit_credits, purge_queues, subprocess_env
+from tests.chaos.harness import (
+    IMAGES,
+    RedisServer,
+    Workers,
+    audit_credits,
+    free_chaos_port,
+    purge_queues,
+    subprocess_env,
+)
 
 START_BALANCE = 1000
 
@@ -61,6 +69,15 @@ def workers(transactional_db, tmp_path, request):
     if report is not None and report.failed:
         for worker in manager.started:
             print(f"--- {worker.name} ---\n{worker.log_tail()}")
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A redis-server of this test's own (not started yet) on a port of 6391-6399: free to kill and restart.
+    Request it before `workers`, so the workers stop first."""
+    server = RedisServer(port=free_chaos_port(), log_path=tmp_path / "redis.log")
+    yield server
+    server.kill()
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -125,6 +125,12 @@ class Worker:
         else:
             _kill_group_leftovers(self.process.pid)
 
+    def dump_stacks(self) -> None:
+        """Every process of the group writes its threads' stacks to the log (tests/chaos/settings.py)."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGUSR2)
+            time.sleep(0.5)
+
     def log_tail(self, chars: int = 4000) -> str:
         return self.log_path.read_text(errors="replace")[-chars:] if self.log_path.exists() else ""
 
@@ -247,6 +253,30 @@ def unacked_task_args(redis_url: str, *, task: str) -> list[list]:
             args, _kwargs, _embed = json.loads(base64.b64decode(message["body"]))
             found.append(args)
     return found
+
+
+def queue_lengths(redis_url: str) -> dict[str, int]:
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    return {"default": client.llen("default"), "engine": client.llen("engine"), "unacked": client.hlen("unacked")}
+
+
+def diagnose(*, generation_id, redis_url: str, call_log: Path, workers=()) -> str:
+    """What a timed-out wait shows: the images' states, the broker's queues, the engine log, worker logs."""
+    from posegen.models import GeneratedPose, PoseGeneration
+
+    generation = PoseGeneration.objects.filter(pk=generation_id).values(
+        "status", "enqueue_attempts", "last_progress_at").first()
+    poses = Counter(GeneratedPose.objects.filter(generation_id=generation_id).values_list("status", flat=True))
+    try:
+        queues = queue_lengths(redis_url)
+    except Exception as exc:
+        queues = {"error": str(exc)}
+    for worker in workers:
+        worker.dump_stacks()
+    logs = "\n".join(f"--- {w.name} ---\n{w.log_tail(chars=20000)}" for w in workers)
+    return f"generation {generation}\nposes {dict(poses)}\nqueues {queues}\ncalls {read_call_log(call_log)}\n{logs}"
 
 
 def send_sweep() -> None:

@@ -4,7 +4,9 @@ The test settings, pointed at the database pytest-django created for the session
 process's media root (both passed in the environment by tests/chaos/harness.py), with the test engines.
 """
 
+import faulthandler
 import os
+import signal
 from pathlib import Path
 
 from lumiku.settings.test import *  # noqa: F403
@@ -16,3 +18,7 @@ if STORAGE_BACKEND == "local":
     MEDIA_ROOT = Path(os.environ["CHAOS_MEDIA_ROOT"])
 POSEGEN_EXTRA_ENGINES = TEST_ENGINES
 POSEGEN_ENGINE = os.environ["POSEGEN_ENGINE"]  # the test settings pin one; each chaos test chooses its own
+
+# A hung worker explains itself: the harness sends SIGUSR2 to the group before giving up, and every
+# process (pool children inherit this) writes all its threads' stacks to the worker log.
+faulthandler.register(signal.SIGUSR2, all_threads=True)
