@@ -42,16 +42,16 @@ class Customer(HttpUser):
 
     @task(6)
     def library_signed_in(self):
-        self._get(f"{LIBRARY}?page={random.randint(1, 20)}", "GET library (signed in)")
+        self._get(f"{LIBRARY}?page={random.randint(1, 20)}", "library (signed in)")
 
     @task(6)
     def library_anonymous(self):
-        self._get(f"{LIBRARY}?page={random.randint(1, 20)}", "GET library (anonymous)", signed_in=False)
+        self._get(f"{LIBRARY}?page={random.randint(1, 20)}", "library (anonymous)", signed_in=False)
 
     @task(3)
     def library_search(self):
         query = random.choice(SEARCHES).replace(" ", "+")
-        self._get(f"{LIBRARY}?search={query}&page={random.randint(1, 2)}", "GET library?search (signed in)")
+        self._get(f"{LIBRARY}?search={query}&page={random.randint(1, 2)}", "library?search (signed in)")
 
     @task(2)
     def projects(self):
