@@ -10,6 +10,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from lumiku.core.errors import DomainError
 
@@ -20,7 +21,8 @@ class LoginLocked(DomainError):
 
     def __init__(self, *, retry_after: int) -> None:
         super().__init__(
-            f"Too many failed logins. Try again in {max(1, retry_after // 60)} minute(s) or reset your password.",
+            _("Too many failed logins. Try again in %(minutes)s minute(s) or reset your password.")
+            % {"minutes": max(1, retry_after // 60)},
             retryAfter=retry_after,
         )
 

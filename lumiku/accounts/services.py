@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from lumiku.accounts.models import Role
 from lumiku.core.errors import Conflict, ValidationFailed
@@ -17,7 +18,7 @@ def _normalise_email(email: str) -> str:
     try:
         validate_email(email)
     except DjangoValidationError:
-        message = "Enter a valid email address."
+        message = _("Enter a valid email address.")
         raise ValidationFailed(message, fields={"email": [message]}) from None
     return email
 
@@ -31,18 +32,19 @@ def user_create(*, email: str, password: str, name: str = "", language: str = "e
         password_validation.validate_password(password, user=candidate)
     except DjangoValidationError as exc:
         raise ValidationFailed(
-            "Choose a stronger password. " + " ".join(exc.messages), fields={"password": exc.messages}
+            _("Choose a stronger password. %(reasons)s") % {"reasons": " ".join(exc.messages)},
+            fields={"password": exc.messages},
         ) from None
     with transaction.atomic():
         if user_model.objects.filter(email__iexact=email).exists():
-            raise Conflict("An account with this email already exists.", code="EMAIL_TAKEN")
+            raise Conflict(_("An account with this email already exists."), code="EMAIL_TAKEN")
         user = user_model(email=email, name=name.strip()[:150], language=language)
         user.set_password(password)
         try:
             with transaction.atomic():
                 user.save()
         except IntegrityError:
-            raise Conflict("An account with this email already exists.", code="EMAIL_TAKEN") from None
+            raise Conflict(_("An account with this email already exists."), code="EMAIL_TAKEN") from None
         Wallet.objects.create(user=user)
         if settings.CREDITS_WELCOME_GRANT > 0:
             credits_grant(
@@ -59,7 +61,7 @@ def user_create(*, email: str, password: str, name: str = "", language: str = "e
 def user_set_role(*, user, role: str):
     """Moderators and admins get Django admin access; plain users lose it."""
     if role not in Role.values:
-        raise ValidationFailed(f"role must be one of {', '.join(Role.values)}")
+        raise ValidationFailed(_("role must be one of %(roles)s") % {"roles": ", ".join(Role.values)})
     user.role = role
     user.is_staff = role in (Role.MODERATOR, Role.ADMIN)
     user.save(update_fields=["role", "is_staff"])
@@ -73,7 +75,7 @@ def user_update_profile(*, user, name: str | None = None, language: str | None =
         fields.append("name")
     if language is not None:
         if language not in dict(settings.LANGUAGES):
-            raise ValidationFailed("language must be 'en' or 'id'")
+            raise ValidationFailed(_("language must be 'en' or 'id'"))
         user.language = language
         fields.append("language")
     if fields:

@@ -143,7 +143,7 @@ def language_set(request):
     (so the choice also holds on the login page after signing out)."""
     language = request.POST.get("language", "")
     if language not in dict(settings.LANGUAGES):
-        return HttpResponseBadRequest("Unknown language.")
+        return HttpResponseBadRequest(_("Unknown language."))
     if request.user.is_authenticated:
         user_update_profile(user=request.user, language=language)
     target = request.POST.get("next") or "/"

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 
 class DomainError(Exception):
     status_code = 400
     code = "BAD_REQUEST"
-    default_message = "The request could not be processed."
+    default_message = _("The request could not be processed.")
 
     def __init__(self, message: str | None = None, *, code: str | None = None, **extra: Any) -> None:
-        self.message = message or self.default_message
+        # str() resolves a lazy default in the language active where the error is raised.
+        self.message = str(message or self.default_message)
         if code:
             self.code = code
         self.extra = extra
@@ -21,25 +25,25 @@ class DomainError(Exception):
 class ValidationFailed(DomainError):
     status_code = 400
     code = "VALIDATION_ERROR"
-    default_message = "Invalid input."
+    default_message = _("Invalid input.")
 
 
 class NotFound(DomainError):
     status_code = 404
     code = "NOT_FOUND"
-    default_message = "Not found."
+    default_message = _("Not found.")
 
 
 class Forbidden(DomainError):
     status_code = 403
     code = "FORBIDDEN"
-    default_message = "You do not have permission to perform this action."
+    default_message = _("You do not have permission to perform this action.")
 
 
 class Conflict(DomainError):
     status_code = 409
     code = "CONFLICT"
-    default_message = "The request conflicts with the current state."
+    default_message = _("The request conflicts with the current state.")
 
 
 class InvalidTransition(Conflict):
@@ -49,7 +53,7 @@ class InvalidTransition(Conflict):
 class UnprocessableEntity(DomainError):
     status_code = 422
     code = "UNPROCESSABLE"
-    default_message = "The request could not be processed."
+    default_message = _("The request could not be processed.")
 
 
 class InsufficientCredits(DomainError):
@@ -58,7 +62,8 @@ class InsufficientCredits(DomainError):
 
     def __init__(self, *, required: int, available: int) -> None:
         super().__init__(
-            f"Insufficient credits. Required: {required}, Available: {available}",
+            gettext("Insufficient credits. Required: %(required)s, Available: %(available)s")
+            % {"required": required, "available": available},
             required=required,
             available=available,
         )
@@ -70,7 +75,8 @@ class QuotaExceeded(DomainError):
 
     def __init__(self, *, requested: int, remaining: int, resets_at: str | None) -> None:
         super().__init__(
-            f"Daily pose quota exceeded. Requested: {requested}, Remaining: {remaining}",
+            gettext("Daily pose quota exceeded. Requested: %(requested)s, Remaining: %(remaining)s")
+            % {"requested": requested, "remaining": remaining},
             requested=requested,
             remaining=remaining,
             resetsAt=resets_at,
@@ -80,4 +86,4 @@ class QuotaExceeded(DomainError):
 class ServiceUnavailable(DomainError):
     status_code = 503
     code = "SERVICE_UNAVAILABLE"
-    default_message = "The service is temporarily unavailable. Nothing was charged; please retry."
+    default_message = _("The service is temporarily unavailable. Nothing was charged; please retry.")

@@ -8,11 +8,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from lumiku.core.errors import DomainError
+from lumiku.core.throttling import rate_limit_message
 
 logger = logging.getLogger(__name__)
 
@@ -73,8 +75,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             headers["Retry-After"] = str(int(exc.wait))
         extra: dict[str, Any] = {}
         if isinstance(exc, exceptions.ValidationError):
-            message = f"Invalid input. {_first_message(exc.detail)}"
+            message = _("Invalid input. %(detail)s") % {"detail": _first_message(exc.detail)}
             extra["fields"] = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        elif isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+            message = rate_limit_message(wait=exc.wait)
         elif isinstance(exc.detail, dict):
             message = _first_message(exc.detail)
         else:
@@ -85,7 +89,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     logger.exception("Unhandled API error", exc_info=exc)
     set_rollback()
     return Response(
-        error_body(message="Internal server error.", code="INTERNAL_ERROR", status_code=500), status=500
+        error_body(message=_("Internal server error."), code="INTERNAL_ERROR", status_code=500), status=500
     )
 
 

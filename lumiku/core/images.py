@@ -7,6 +7,7 @@ import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from lumiku.core.errors import ValidationFailed
@@ -28,16 +29,21 @@ class ImageRejected(ValidationFailed):
     code = "INVALID_IMAGE"
 
 
+def _too_large(max_bytes: int) -> ImageRejected:
+    return ImageRejected(_("The image is larger than %(megabytes)s MB.") % {"megabytes": max_bytes // (1024 * 1024)},
+                         code="IMAGE_TOO_LARGE")
+
+
 def _read_limited(upload, max_bytes: int) -> bytes:
     if hasattr(upload, "size") and upload.size is not None and upload.size > max_bytes:
-        raise ImageRejected(f"The image is larger than {max_bytes // (1024 * 1024)} MB.", code="IMAGE_TOO_LARGE")
+        raise _too_large(max_bytes)
     if hasattr(upload, "seek"):
         upload.seek(0)
     data = upload.read(max_bytes + 1) if hasattr(upload, "read") else bytes(upload)
     if len(data) > max_bytes:
-        raise ImageRejected(f"The image is larger than {max_bytes // (1024 * 1024)} MB.", code="IMAGE_TOO_LARGE")
+        raise _too_large(max_bytes)
     if not data:
-        raise ImageRejected("The uploaded file is empty.")
+        raise ImageRejected(_("The uploaded file is empty."))
     return data
 
 
@@ -57,13 +63,11 @@ def image_clean_upload(*, upload, field: str = "image") -> CleanImage:
                 fmt = probe.format
                 width, height = probe.size
                 if fmt not in ALLOWED_FORMATS:
-                    raise ImageRejected(
-                        f"{field}: unsupported image type; use JPEG, PNG or WebP.", code="UNSUPPORTED_IMAGE_TYPE"
-                    )
+                    raise ImageRejected(_("%(field)s: unsupported image type; use JPEG, PNG or WebP.")
+                                        % {"field": field}, code="UNSUPPORTED_IMAGE_TYPE")
                 if width * height > max_pixels or max(width, height) > settings.UPLOAD_MAX_SIDE:
-                    raise ImageRejected(
-                        f"{field}: the image is too large ({width}×{height} pixels).", code="IMAGE_TOO_LARGE"
-                    )
+                    raise ImageRejected(_("%(field)s: the image is too large (%(width)s×%(height)s pixels).")
+                                        % {"field": field, "width": width, "height": height}, code="IMAGE_TOO_LARGE")
                 probe.verify()
             with Image.open(io.BytesIO(data)) as img:
                 img.load()
@@ -72,9 +76,10 @@ def image_clean_upload(*, upload, field: str = "image") -> CleanImage:
     except ImageRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageRejected(f"{field}: the image is too large to process.", code="IMAGE_TOO_LARGE") from None
+        raise ImageRejected(_("%(field)s: the image is too large to process.") % {"field": field},
+                            code="IMAGE_TOO_LARGE") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
-        raise ImageRejected(f"{field}: the file is not a valid image.") from None
+        raise ImageRejected(_("%(field)s: the file is not a valid image.") % {"field": field}) from None
 
 
 def _reencode(img: Image.Image, fmt: str) -> CleanImage:

@@ -7,7 +7,10 @@ Rates are read on every check rather than at import time, so operators and tests
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
+from django.utils.translation import ngettext
 from rest_framework.throttling import SimpleRateThrottle
 
 
@@ -59,3 +62,11 @@ def rate_limit_wait(*, request, scope: str) -> int | None:
     if throttle.allow_request(request, _PageView(scope)):
         return None
     return max(1, round(throttle.wait() or 1))
+
+
+def rate_limit_message(*, wait: float) -> str:
+    """The API's 429 message in the active language. DRF's own Throttled text formats the number before the
+    catalogue lookup, so its second sentence never translates; the English here is DRF's, word for word."""
+    seconds = math.ceil(wait)
+    return ngettext("Request was throttled. Expected available in %(wait)s second.",
+                    "Request was throttled. Expected available in %(wait)s seconds.", seconds) % {"wait": seconds}

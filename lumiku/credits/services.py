@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lumiku.core.errors import InsufficientCredits, QuotaExceeded, ValidationFailed
 from lumiku.core.metrics import credits_moved
@@ -30,7 +31,7 @@ def _locked_wallet(*, user_id) -> Wallet:
 
 def _positive(amount: int) -> int:
     if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
-        raise ValidationFailed("amount must be a positive whole number of credits", code="INVALID_AMOUNT")
+        raise ValidationFailed(_("amount must be a positive whole number of credits"), code="INVALID_AMOUNT")
     return amount
 
 
