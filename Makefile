@@ -9,7 +9,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint install install-dev migrate bench clean
+.PHONY: run test lint install install-dev migrate bench bench-load clean
 
 $(VENV)/.installed-runtime: requirements.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or 3.12 is required (mediapipe 0.10.21 wheels)" >&2; exit 1; }
@@ -42,6 +42,10 @@ test: install-dev
 	$(PY) .ci/audit_deps.py $(VENV)/bin/pip-audit
 	$(PY) manage.py makemigrations --check --dry-run --settings=lumiku.settings.test
 	$(PY) -m pytest
+
+# Load test on local PostgreSQL + Redis (db 14), port 8130, ~4 minutes; needs wrk (apt-get install wrk).
+bench-load: install-dev
+	$(PY) bench/bench_load.py
 
 clean:
 	rm -rf var staticfiles .pytest_cache .ruff_cache
