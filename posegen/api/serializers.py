@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from lumiku.core.storage import storage_url
+from posegen.services.avatar_check_texts import avatar_check_localize
 
 
 @extend_schema_field({"type": "string", "format": "uri-reference", "nullable": True})  # /media/... locally
@@ -18,6 +19,13 @@ class StorageUrlField(serializers.Field):
         return storage_url(getattr(value, "name", value) or None)
 
 
+class AvatarCheckField(serializers.JSONField):
+    """The stored (English) avatar check, its problems and warnings in the request's language."""
+
+    def to_representation(self, value):
+        return super().to_representation(avatar_check_localize(value))
+
+
 class ProjectOutput(serializers.Serializer):
     id = serializers.UUIDField()
     projectName = serializers.CharField(source="project_name")  # noqa: N815
@@ -25,7 +33,7 @@ class ProjectOutput(serializers.Serializer):
     avatarImageUrl = StorageUrlField(source="avatar_image")  # noqa: N815
     avatarSource = serializers.CharField(source="avatar_source")  # noqa: N815
     avatarId = serializers.UUIDField(source="avatar_id", allow_null=True)  # noqa: N815
-    avatarCheck = serializers.JSONField(source="avatar_check")  # noqa: N815
+    avatarCheck = AvatarCheckField(source="avatar_check")  # noqa: N815
     totalGenerations = serializers.IntegerField(source="total_generations")  # noqa: N815
     totalPosesGenerated = serializers.IntegerField(source="total_poses_generated")  # noqa: N815
     status = serializers.CharField()

@@ -24,6 +24,7 @@ from posegen.models.choices import AvatarSource, ProjectStatus
 from posegen.pages.tray import tray_pose_ids
 from posegen.selectors import project_get, project_list
 from posegen.selectors_generation import project_generations
+from posegen.services.avatar_check import avatar_check_localize
 from posegen.services.projects import project_avatar_change, project_create, project_delete, project_update
 
 PAGE_SIZE = 12
@@ -133,14 +134,16 @@ def project_detail(request, project_id):
     project = _owned_project(request, project_id)
     generations = Paginator(project_generations(project=project), GENERATIONS_PAGE_SIZE).get_page(
         request.GET.get("page"))
-    return render(request, "pages/projects/detail.html", {"project": project, "generations": generations})
+    return render(request, "pages/projects/detail.html", {"project": project, "generations": generations,
+                                                          "avatar_check": avatar_check_localize(project.avatar_check)})
 
 
 @login_required
 def project_avatar_check(request, project_id):
     """The avatar check panel alone; htmx polls it every 2 s while the check is pending."""
     project = _owned_project(request, project_id)
-    return render(request, "pages/projects/_avatar_check.html", {"project": project})
+    return render(request, "pages/projects/_avatar_check.html",
+                  {"project": project, "avatar_check": avatar_check_localize(project.avatar_check)})
 
 
 @login_required

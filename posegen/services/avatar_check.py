@@ -2,7 +2,8 @@
 charging when the configured engine moves the photo's own pixels.
 
 It runs after the project is committed, on a worker (segmentation and pose detection take a
-second or more), and converts keys to camelCase for the API.
+second or more), and converts keys to camelCase for the API. The stored check is English (the engine
+never imports Django); `avatar_check_localize` says it in the active language when it is shown.
 """
 
 from __future__ import annotations
@@ -10,11 +11,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from lumiku.core.errors import UnprocessableEntity
 from lumiku.core.storage import storage_read
 from posegen.models import PoseGeneratorProject
 from posegen.models.choices import ProjectStatus
+from posegen.services.avatar_check_texts import avatar_check_localize, avatar_problem_localize
+
+__all__ = ["avatar_check_localize", "project_avatar_require_usable", "project_check_avatar"]
 
 
 def _camel(value):
@@ -64,8 +69,9 @@ def project_avatar_require_usable(*, user, project_id) -> None:
         check = project_check_avatar(project_id=project.pk)
     if check is None or check.get("ok"):
         return
-    problems = check.get("problems") or []
-    reasons = " ".join(p["message"] for p in problems) or "The avatar photo cannot be used."
+    problems = [avatar_problem_localize(problem) for problem in check.get("problems") or []]
+    reasons = " ".join(p["message"] for p in problems) or _("The avatar photo cannot be used.")
     advice = problems[0]["advice"] if problems else ""
-    raise UnprocessableEntity(f"This avatar photo cannot be re-posed. {reasons} {advice}".strip(),
-                              code="AVATAR_UNUSABLE", problems=problems)
+    message = _("This avatar photo cannot be re-posed. %(reasons)s %(advice)s") % {"reasons": reasons,
+                                                                                     "advice": advice}
+    raise UnprocessableEntity(message.strip(), code="AVATAR_UNUSABLE", problems=problems)

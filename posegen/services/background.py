@@ -37,6 +37,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from PIL import Image
 
 from lumiku.core.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
@@ -102,8 +103,8 @@ def background_price(*, user) -> int:
 def user_asset_upload(*, user, upload, kind: str) -> str:
     """Validate an uploaded image by content and store it under `users/<id>/<kind>/`; returns the name."""
     if kind not in ASSET_KINDS:
-        raise ValidationFailed(f"kind must be one of {', '.join(ASSET_KINDS)}.", code="VALIDATION_ERROR",
-                               fields={"kind": ["Invalid choice."]})
+        raise ValidationFailed(_("kind must be one of %(choices)s.") % {"choices": ", ".join(ASSET_KINDS)},
+                               code="VALIDATION_ERROR", fields={"kind": [_("Invalid choice.")]})
     clean = image_clean_upload(upload=upload, field="image")
     return storage_save(key=user_storage_key(user_id=user.pk, kind=kind, extension=clean.format),
                         content=clean.content)
@@ -117,8 +118,8 @@ def user_asset_resolve(*, user, url_or_name: str, kind: str, field: str) -> str:
     and the file must exist. Foreign hosts, other users' files and `..` never pass.
     """
     def reject() -> ValidationFailed:
-        return ValidationFailed(f"{field} must be an image you uploaded to this app.", code="INVALID_BACKGROUND_URL",
-                                fields={field: ["Not an image you uploaded here."]})
+        return ValidationFailed(_("%(field)s must be an image you uploaded to this app.") % {"field": field},
+                                code="INVALID_BACKGROUND_URL", fields={field: [_("Not an image you uploaded here.")]})
 
     value = (url_or_name or "").strip()
     if not value or len(value) > 2000 or ".." in value or "\\" in value:
@@ -156,8 +157,8 @@ def background_request_validate(*, user, mode: str, color: str = "", prompt: str
     if backdrop_id:
         backdrop = backdrop_get(backdrop_id)
         if backdrop is None:
-            raise ValidationFailed("Unknown backdropId.", code="VALIDATION_ERROR",
-                                   fields={"backdropId": ["Unknown backdrop."]})
+            raise ValidationFailed(_("Unknown backdropId."), code="VALIDATION_ERROR",
+                                   fields={"backdropId": [_("Unknown backdrop.")]})
         if mode in ("", BackgroundMode.AI_GENERATE) and not prompt:
             mode, prompt = BackgroundMode.AI_GENERATE, backdrop.prompt
     has_upload = image_upload is not None or bool(image_url)
@@ -285,16 +286,16 @@ def _owned_pose_locked(*, user, pose_id) -> GeneratedPose:
     pose = (GeneratedPose.objects.select_for_update(of=("self",)).select_related("generation")
             .filter(pk=pose_id, generation__user=user).first())
     if pose is None:
-        raise NotFound("Pose not found.", code="POSE_NOT_FOUND")
+        raise NotFound(_("Pose not found."), code="POSE_NOT_FOUND")
     return pose
 
 
 def _new_job(*, user, pose: GeneratedPose, request: BackgroundRequest, price: int) -> BackgroundJob:
     if pose.status != PoseStatus.COMPLETED or not pose.output_image:
-        raise Conflict("This image is not ready yet; change its background once it is generated.",
+        raise Conflict(_("This image is not ready yet; change its background once it is generated."),
                        code="POSE_NOT_READY")
     if BackgroundJob.objects.filter(pose=pose, status__in=ACTIVE_BACKGROUND_JOB_STATUSES).exists():
-        raise Conflict("A background change for this image is already in progress.", code="BACKGROUND_JOB_ACTIVE",
+        raise Conflict(_("A background change for this image is already in progress."), code="BACKGROUND_JOB_ACTIVE",
                        jobId=f"bg-{pose.pk}")
     job = BackgroundJob(id=uuid.uuid4(), pose=pose, user=user, mode=request.mode, color=request.color,
                         prompt=request.prompt, backdrop_id=request.backdrop_id,
@@ -303,7 +304,7 @@ def _new_job(*, user, pose: GeneratedPose, request: BackgroundRequest, price: in
         with transaction.atomic():  # a savepoint: the unique index is the last word on "one active job"
             job.save(force_insert=True)
     except IntegrityError:
-        raise Conflict("A background change for this image is already in progress.", code="BACKGROUND_JOB_ACTIVE",
+        raise Conflict(_("A background change for this image is already in progress."), code="BACKGROUND_JOB_ACTIVE",
                        jobId=f"bg-{pose.pk}") from None
     if price:
         credits_charge(user_id=user.pk, amount=price, idempotency_key=f"charge:background:{job.pk}",
@@ -328,7 +329,7 @@ def _enqueue(job_ids: list) -> None:
                                 reason="The background change could not be queued; your credits were refunded.")
             failed += 1
     if failed:
-        raise ServiceUnavailable("The background change could not be queued right now; nothing was charged.",
+        raise ServiceUnavailable(_("The background change could not be queued right now; nothing was charged."),
                                  code="QUEUE_UNAVAILABLE")
 
 
@@ -352,13 +353,13 @@ def generation_background_start(*, user, generation_id, request: BackgroundReque
 
     price = background_price(user=user)
     if not PoseGeneration.objects.filter(pk=generation_id, user=user).exists():
-        raise NotFound("Generation not found.", code="GENERATION_NOT_FOUND")
+        raise NotFound(_("Generation not found."), code="GENERATION_NOT_FOUND")
     with transaction.atomic():
         poses = list(GeneratedPose.objects.select_for_update(of=("self",)).select_related("generation")
                      .filter(generation_id=generation_id, generation__user=user, status=PoseStatus.COMPLETED)
                      .order_by("sequence"))
         if not poses:
-            raise Conflict("This generation has no finished image yet.", code="POSE_NOT_READY")
+            raise Conflict(_("This generation has no finished image yet."), code="POSE_NOT_READY")
         jobs = [_new_job(user=user, pose=pose, request=request, price=price) for pose in poses]
     _enqueue([job.pk for job in jobs])
     return jobs, credits_balance(user_id=user.pk)
@@ -464,9 +465,9 @@ def background_revert(*, user, pose_id) -> GeneratedPose:
     with transaction.atomic():
         pose = _owned_pose_locked(user=user, pose_id=pose_id)
         if not pose.background_changed or not pose.original_image:
-            raise Conflict("This image has no background change to undo.", code="BACKGROUND_NOT_CHANGED")
+            raise Conflict(_("This image has no background change to undo."), code="BACKGROUND_NOT_CHANGED")
         if BackgroundJob.objects.filter(pose=pose, status__in=ACTIVE_BACKGROUND_JOB_STATUSES).exists():
-            raise Conflict("A background change for this image is in progress.", code="BACKGROUND_JOB_ACTIVE",
+            raise Conflict(_("A background change for this image is in progress."), code="BACKGROUND_JOB_ACTIVE",
                            jobId=f"bg-{pose.pk}")
         original = pose.original_image.name
         try:

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from lumiku.core.errors import Conflict, NotFound, ValidationFailed
 from lumiku.core.queues import Queue
@@ -142,7 +143,7 @@ def pose_export_regenerate(*, user, pose_id, format_name: str, logo_url: str = "
     (spec,) = export_formats_parse([format_name], field="format")
     mark = _watermark(user=user, logo_url=logo_url, corner=corner, opacity=opacity) if logo_url else None
     if pose.status != PoseStatus.COMPLETED or not pose.output_image:
-        raise Conflict("This image is not ready yet.", code="POSE_NOT_READY")
+        raise Conflict(_("This image is not ready yet."), code="POSE_NOT_READY")
     source = pose.output_image.name
     data = storage_read(source)
     subject = subject_box(data) if spec.width else None
@@ -152,7 +153,7 @@ def pose_export_regenerate(*, user, pose_id, format_name: str, logo_url: str = "
         raise ValidationFailed(str(exc), code="EXPORT_FAILED") from None
     name = _store(user_id=user.pk, generation_id=pose.generation_id, rendered=rendered)
     if not _merge(pose_id=pose.pk, source=source, stored={spec.name: name}):
-        raise Conflict("The image changed while it was exported; try again.", code="POSE_CHANGED")
+        raise Conflict(_("The image changed while it was exported; try again."), code="POSE_CHANGED")
     return storage_url(name)
 
 
@@ -180,19 +181,20 @@ def generation_export_zip(*, user, generation_id, format_names: list[str]) -> tu
 
     generation = PoseGeneration.objects.filter(pk=generation_id, user=user).first()
     if generation is None:
-        raise NotFound("Generation not found.", code="GENERATION_NOT_FOUND")
+        raise NotFound(_("Generation not found."), code="GENERATION_NOT_FOUND")
     names = format_names or list(generation.export_formats or []) or ["original"]
     specs = export_formats_parse(names)
     if not specs:
-        raise ValidationFailed("Choose at least one format.", code="INVALID_EXPORT_FORMAT",
-                               fields={"formats": ["Required."]})
+        raise ValidationFailed(_("Choose at least one format."), code="INVALID_EXPORT_FORMAT",
+                               fields={"formats": [_("Required.")]})
     if len(specs) > MAX_ZIP_FORMATS:
-        raise ValidationFailed(f"At most {MAX_ZIP_FORMATS} formats per download.", code="TOO_MANY_FORMATS",
-                               fields={"formats": [f"At most {MAX_ZIP_FORMATS}."]})
+        raise ValidationFailed(_("At most %(max)s formats per download.") % {"max": MAX_ZIP_FORMATS},
+                               code="TOO_MANY_FORMATS",
+                               fields={"formats": [_("At most %(max)s.") % {"max": MAX_ZIP_FORMATS}]})
     poses = list(generation.poses.filter(status=PoseStatus.COMPLETED).exclude(output_image="")
                  .select_related("pose_library").order_by("sequence"))
     if not poses:
-        raise Conflict("This generation has no finished image to download.", code="NOTHING_TO_EXPORT")
+        raise Conflict(_("This generation has no finished image to download."), code="NOTHING_TO_EXPORT")
     plan: list[tuple[str, str | None, str, ExportFormat]] = []
     for pose in poses:
         base = _slug(pose.pose_library.name if pose.pose_library else "pose")

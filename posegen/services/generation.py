@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lumiku.avatars.services import avatar_record_usage
 from lumiku.core.bulk import bulk_insert
@@ -43,7 +44,7 @@ def _text_pose_structures(*, prompt: str, count: int, seed: int) -> tuple[dict, 
     try:
         from posegen.posekit.text_to_pose import TextToPoseError, text_to_pose
     except ImportError:  # the text-to-pose module ships with the pose-library work
-        raise ServiceUnavailable("Generating from a text description is not available yet.",
+        raise ServiceUnavailable(_("Generating from a text description is not available yet."),
                                  code="TEXT_TO_POSE_UNAVAILABLE") from None
     from posegen.posekit.skeleton import pose_jitter, pose_to_dict
 
@@ -71,7 +72,7 @@ def _photo_pose_structures(*, reference_image, count: int, seed: int) -> tuple[d
     except NoPersonDetected as exc:
         raise UnprocessableEntity(exc.user_message, code="NO_PERSON_DETECTED") from None
     except (PoseExtractionError, ValueError) as exc:
-        raise UnprocessableEntity(f"The pose in this photo could not be read: {exc}",
+        raise UnprocessableEntity(_("The pose in this photo could not be read: %(reason)s") % {"reason": exc},
                                   code="POSE_NOT_READABLE") from None
     structures = [pose_to_dict(pose=fit.pose)]
     structures += [pose_to_dict(pose=pose_jitter(pose=fit.pose, seed=seed + i, degrees=5.0)) for i in range(1, count)]
@@ -85,7 +86,8 @@ def _gallery_pose_ids(plan: GenerationPlan) -> list:
     found = set(PoseLibrary.objects.filter(pk__in=plan.selected_pose_ids, is_public=True).values_list("pk", flat=True))
     missing = [str(pid) for pid in plan.selected_pose_ids if pid not in found]
     if missing:
-        raise NotFound(f"Pose(s) not found: {', '.join(missing)}", code="POSE_NOT_FOUND", poseIds=missing)
+        raise NotFound(_("Pose(s) not found: %(ids)s") % {"ids": ", ".join(missing)}, code="POSE_NOT_FOUND",
+                       poseIds=missing)
     return list(plan.selected_pose_ids)
 
 
@@ -115,7 +117,7 @@ def generation_start(*, user, project_id, plan: GenerationPlan, background_image
         existing = PoseGeneration.objects.filter(user=user, idempotency_key=idempotency_key).first()
         if existing is not None:
             if existing.request_fingerprint != fingerprint:
-                raise UnprocessableEntity("This Idempotency-Key was already used with a different request.",
+                raise UnprocessableEntity(_("This Idempotency-Key was already used with a different request."),
                                           code="IDEMPOTENCY_KEY_REUSED")
             return existing, False
 
@@ -144,9 +146,9 @@ def generation_start(*, user, project_id, plan: GenerationPlan, background_image
             project = (PoseGeneratorProject.objects.select_for_update()
                        .filter(user=user, pk=project_id).exclude(status=ProjectStatus.DELETED).first())
             if project is None:
-                raise NotFound("Project not found.", code="PROJECT_NOT_FOUND")
+                raise NotFound(_("Project not found."), code="PROJECT_NOT_FOUND")
             if project.status != ProjectStatus.ACTIVE:
-                raise Conflict("This project is archived; restore it to generate.", code="PROJECT_NOT_ACTIVE")
+                raise Conflict(_("This project is archived; restore it to generate."), code="PROJECT_NOT_ACTIVE")
             generation = PoseGeneration(
                 id=uuid.uuid4(), project=project, user=user, generation_type=plan.generation_type,
                 text_prompt=plan.text_prompt, generated_pose_structure=structure or None,
@@ -191,7 +193,7 @@ def generation_start(*, user, project_id, plan: GenerationPlan, background_image
             existing = PoseGeneration.objects.filter(user=user, idempotency_key=idempotency_key).first()
             if existing is not None:
                 if existing.request_fingerprint != fingerprint:
-                    raise UnprocessableEntity("This Idempotency-Key was already used with a different request.",
+                    raise UnprocessableEntity(_("This Idempotency-Key was already used with a different request."),
                                               code="IDEMPOTENCY_KEY_REUSED") from None
                 return existing, False
         raise

@@ -26,6 +26,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.db.models.fields.files import FieldFile
+from django.utils.translation import gettext as _
 
 from lumiku.core.errors import NotFound, ServiceUnavailable, UnprocessableEntity, ValidationFailed
 from lumiku.core.images import image_clean_upload
@@ -59,7 +60,7 @@ def library_pose_record_use(*, pose_id) -> None:
         usage_count=F("usage_count") + 1, popularity_score=F("popularity_score") + 1
     )
     if not updated:
-        raise NotFound("Pose not found.", code="POSE_NOT_FOUND")
+        raise NotFound(_("Pose not found."), code="POSE_NOT_FOUND")
 
 
 def library_pose_open(*, pose_id, user=None) -> tuple[dict[str, Any], bool]:
@@ -80,7 +81,7 @@ def _state(*, pose_id, is_favorite: bool, changed: bool) -> FavoriteState:
 def library_pose_favorite(*, user, pose_id) -> FavoriteState:
     """Add a public pose to the user's favourites (idempotent)."""
     if not PoseLibrary.objects.filter(pk=pose_id, is_public=True).exists():
-        raise NotFound("Pose not found.", code="POSE_NOT_FOUND")
+        raise NotFound(_("Pose not found."), code="POSE_NOT_FOUND")
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -98,9 +99,9 @@ def library_pose_favorite(*, user, pose_id) -> FavoriteState:
 def library_pose_unfavorite(*, user, pose_id) -> FavoriteState:
     """Remove a pose from the user's favourites (idempotent; works for hidden poses too)."""
     if not PoseLibrary.objects.filter(pk=pose_id).exists():
-        raise NotFound("Pose not found.", code="POSE_NOT_FOUND")
+        raise NotFound(_("Pose not found."), code="POSE_NOT_FOUND")
     with transaction.atomic():
-        deleted, _ = PoseFavorite.objects.filter(user=user, pose_id=pose_id).delete()
+        deleted, _per_model = PoseFavorite.objects.filter(user=user, pose_id=pose_id).delete()
         if deleted:
             PoseLibrary.objects.filter(pk=pose_id, favorite_count__gt=0).update(
                 favorite_count=F("favorite_count") - 1, popularity_score=F("popularity_score") - 1
@@ -350,8 +351,8 @@ def library_pose_extract(*, image=None, openpose_json: Any = None) -> ExtractedP
     400: not an image / malformed OpenPose JSON (the message names the problem); 422: nobody found;
     503: the pose model cannot start."""
     if image is None and openpose_json is None:
-        raise ValidationFailed("Send a photo as “image” or OpenPose JSON as “openposeJson”.",
-                               fields={"image": ["A photo or OpenPose JSON is required."]})
+        raise ValidationFailed(_("Send a photo as “image” or OpenPose JSON as “openposeJson”."),
+                               fields={"image": [_("A photo or OpenPose JSON is required.")]})
     if openpose_json is not None:
         return _from_openpose(openpose_json)
     from posegen.posekit.extract import InvalidImage, ModelUnavailable, NoPersonDetected, extract_pose
@@ -362,11 +363,12 @@ def library_pose_extract(*, image=None, openpose_json: Any = None) -> ExtractedP
     except NoPersonDetected as exc:
         raise UnprocessableEntity(exc.user_message, code="NO_PERSON_DETECTED") from None
     except InvalidImage as exc:
-        raise ValidationFailed(f"image: {exc.user_message}", code="INVALID_IMAGE",
+        raise ValidationFailed(_("image: %(problem)s") % {"problem": exc.user_message}, code="INVALID_IMAGE",
                                fields={"image": [exc.user_message]}) from None
     except ModelUnavailable as exc:
         logger.error("pose model unavailable: %s", exc)
-        raise ServiceUnavailable("Pose detection is temporarily unavailable.", code="POSE_MODEL_UNAVAILABLE") from None
+        raise ServiceUnavailable(_("Pose detection is temporarily unavailable."),
+                                 code="POSE_MODEL_UNAVAILABLE") from None
     keypoints = np.asarray(found.keypoints, dtype=float)
     return ExtractedPose(
         keypoints=np.round(keypoints, 5).tolist(),
@@ -385,22 +387,23 @@ def _from_openpose(data: Any) -> ExtractedPose:
     if hasattr(data, "read"):
         data = data.read(2 * 1024 * 1024 + 1)
         if len(data) > 2 * 1024 * 1024:
-            raise ValidationFailed("openposeJson: the file is larger than 2 MB.", code="INVALID_OPENPOSE")
+            raise ValidationFailed(_("openposeJson: the file is larger than 2 MB."), code="INVALID_OPENPOSE")
     try:
         document = parse_openpose(data=data)
     except OpenPoseFormatError as exc:
-        raise ValidationFailed(f"openposeJson: {exc}", code="INVALID_OPENPOSE",
+        raise ValidationFailed(_("openposeJson: %(problem)s") % {"problem": exc}, code="INVALID_OPENPOSE",
                                fields={"openposeJson": [str(exc)]}) from None
     if not document.people:
-        raise UnprocessableEntity("The OpenPose JSON has no people in it.", code="NO_PERSON_DETECTED")
+        raise UnprocessableEntity(_("The OpenPose JSON has no people in it."), code="NO_PERSON_DETECTED")
     body = np.asarray(document.people[0].body, dtype=float)
     if int((body[:, 2] > 0).sum()) < 2:
-        raise UnprocessableEntity("The first person in the OpenPose JSON has fewer than two keypoints.",
+        raise UnprocessableEntity(_("The first person in the OpenPose JSON has fewer than two keypoints."),
                                   code="NO_PERSON_DETECTED")
     width, height = document.canvas_width, document.canvas_height
     warnings = []
     if len(document.people) > 1:
-        warnings.append(f"{len(document.people)} people are in the file; the first one was used.")
+        warnings.append(_("%(count)s people are in the file; the first one was used.")
+                        % {"count": len(document.people)})
     return ExtractedPose(
         keypoints=np.round(body, 5).tolist(),
         openpose=_openpose_for(body, width, height),

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Avg, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from PIL import Image
 
 from lumiku.core.errors import Conflict, NotFound
@@ -338,9 +339,10 @@ def generation_cancel(*, user, generation_id) -> PoseGeneration:
     with transaction.atomic():
         generation = PoseGeneration.objects.select_for_update().filter(pk=generation_id, user=user).first()
         if generation is None:
-            raise NotFound("Generation not found.", code="GENERATION_NOT_FOUND")
+            raise NotFound(_("Generation not found."), code="GENERATION_NOT_FOUND")
         if generation.status not in ACTIVE_GENERATION_STATUSES:
-            raise Conflict(f"This generation is already {generation.status}.", code="GENERATION_FINISHED")
+            raise Conflict(_("This generation is already %(status)s.") % {"status": generation.status},
+                           code="GENERATION_FINISHED")
         generation.cancel_requested = True
         generation.save(update_fields=["cancel_requested"])
         cancelled = _close_unfinished(generation, statuses=[PoseStatus.PENDING], new_status=PoseStatus.CANCELLED,

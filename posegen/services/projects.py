@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from lumiku.avatars.selectors import avatar_get
 from lumiku.core.errors import Conflict, ValidationFailed
@@ -21,8 +22,8 @@ def _avatar_resolve(*, user, avatar_source: str, avatar_image=None, avatar_id=No
     if avatar_source == AvatarSource.UPLOAD:
         if avatar_image is None:
             raise ValidationFailed(
-                "avatarImage is required when avatarSource is UPLOAD.",
-                fields={"avatarImage": ["This field is required when avatarSource is UPLOAD."]},
+                _("avatarImage is required when avatarSource is UPLOAD."),
+                fields={"avatarImage": [_("This field is required when avatarSource is UPLOAD.")]},
             )
         clean = image_clean_upload(upload=avatar_image, field="avatarImage")
         key = user_storage_key(user_id=user.pk, kind="projects/avatars", extension=clean.format)
@@ -30,12 +31,12 @@ def _avatar_resolve(*, user, avatar_source: str, avatar_image=None, avatar_id=No
     if avatar_source == AvatarSource.AVATAR_CREATOR:
         if not avatar_id:
             raise ValidationFailed(
-                "avatarId is required when avatarSource is AVATAR_CREATOR.",
-                fields={"avatarId": ["This field is required when avatarSource is AVATAR_CREATOR."]},
+                _("avatarId is required when avatarSource is AVATAR_CREATOR."),
+                fields={"avatarId": [_("This field is required when avatarSource is AVATAR_CREATOR.")]},
             )
         avatar = avatar_get(user=user, avatar_id=avatar_id)
         return avatar, avatar.image.name
-    raise ValidationFailed(f"avatarSource must be one of {', '.join(AvatarSource.values)}.")
+    raise ValidationFailed(_("avatarSource must be one of %(choices)s.") % {"choices": ", ".join(AvatarSource.values)})
 
 
 def project_create(*, user, project_name: str, avatar_source: str, description: str = "",
@@ -87,7 +88,8 @@ def project_update(*, project: PoseGeneratorProject, project_name: str | None = 
     fields = []
     if project_name is not None:
         if not project_name.strip():
-            raise ValidationFailed("projectName may not be blank.", fields={"projectName": ["May not be blank."]})
+            raise ValidationFailed(_("projectName may not be blank."),
+                                   fields={"projectName": [_("May not be blank.")]})
         project.project_name = project_name.strip()
         fields.append("project_name")
     if description is not None:
@@ -95,7 +97,7 @@ def project_update(*, project: PoseGeneratorProject, project_name: str | None = 
         fields.append("description")
     if status is not None:
         if status not in _UPDATABLE_STATUSES:
-            raise ValidationFailed("status must be 'active' or 'archived'; use DELETE to delete a project.")
+            raise ValidationFailed(_("status must be 'active' or 'archived'; use DELETE to delete a project."))
         project.status = status
         fields.append("status")
     if fields:
@@ -109,7 +111,7 @@ def project_delete(*, project: PoseGeneratorProject) -> None:
         locked = PoseGeneratorProject.objects.select_for_update().get(pk=project.pk)
         if locked.generations.filter(status__in=ACTIVE_GENERATION_STATUSES).exists():
             raise Conflict(
-                "This project has a generation in progress. Wait for it to finish or cancel it first.",
+                _("This project has a generation in progress. Wait for it to finish or cancel it first."),
                 code="GENERATION_IN_PROGRESS",
             )
         locked.status = ProjectStatus.DELETED

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from lumiku.core.errors import ValidationFailed
 from posegen.imaging.export_formats import (
     EXPORT_FORMATS,
@@ -81,21 +83,24 @@ def contains_forbidden(text: str) -> bool:
 def validate_text_prompt(prompt: str | None, *, field_name: str = "textPrompt", require_pose_words: bool = True) -> str:
     text = sanitize_prompt(prompt or "")
     if not text:
-        raise ValidationFailed(f"{field_name} is required.", code="PROMPT_REQUIRED", fields={field_name: ["Required."]})
+        raise ValidationFailed(_("%(field)s is required.") % {"field": field_name}, code="PROMPT_REQUIRED",
+                               fields={field_name: [_("Required.")]})
     if not PROMPT_MIN <= len(text) <= PROMPT_MAX:
         raise ValidationFailed(
-            f"{field_name} must be between {PROMPT_MIN} and {PROMPT_MAX} characters.", code="PROMPT_LENGTH",
-            fields={field_name: [f"Must be {PROMPT_MIN}–{PROMPT_MAX} characters."]},
+            _("%(field)s must be between %(min)s and %(max)s characters.")
+            % {"field": field_name, "min": PROMPT_MIN, "max": PROMPT_MAX}, code="PROMPT_LENGTH",
+            fields={field_name: [_("Must be %(min)s–%(max)s characters.") % {"min": PROMPT_MIN, "max": PROMPT_MAX}]},
         )
     if contains_forbidden(text):
         raise ValidationFailed(
-            "This description contains content we can't generate. Please describe a different pose.",
-            code="PROMPT_NOT_ALLOWED", fields={field_name: ["Content not allowed."]},
+            _("This description contains content we can't generate. Please describe a different pose."),
+            code="PROMPT_NOT_ALLOWED", fields={field_name: [_("Content not allowed.")]},
         )
     if require_pose_words and not is_pose_related(text):
         raise ValidationFailed(
-            "Describe a body position, for example: " + ", ".join(SUGGESTED_POSE_KEYWORDS[:5]) + ".",
-            code="PROMPT_NOT_POSE_RELATED", fields={field_name: ["Describe a pose."]},
+            _("Describe a body position, for example: %(examples)s.")
+            % {"examples": ", ".join(SUGGESTED_POSE_KEYWORDS[:5])},
+            code="PROMPT_NOT_POSE_RELATED", fields={field_name: [_("Describe a pose.")]},
             suggestions=get_suggested_pose_keywords(),
         )
     return text
@@ -130,22 +135,28 @@ def _fail(message: str, field_name: str, code: str = "VALIDATION_ERROR"):
     raise ValidationFailed(message, code=code, fields={field_name: [message]})
 
 
+def _between(field_name: str, low: int, high: int) -> str:
+    return _("%(field)s must be between %(min)s and %(max)s.") % {"field": field_name, "min": low, "max": high}
+
+
 def validate_background_options(*, mode: str, color: str, prompt: str, has_upload: bool) -> tuple[str, str, str]:
     if mode not in BackgroundMode.values:
-        _fail(f"backgroundMode must be one of {', '.join(BackgroundMode.values)}.", "backgroundMode")
+        _fail(_("backgroundMode must be one of %(choices)s.") % {"choices": ", ".join(BackgroundMode.values)},
+              "backgroundMode")
     color, prompt = (color or "").strip(), sanitize_prompt(prompt or "")
     if mode == BackgroundMode.SOLID_COLOR and not HEX_COLOR.match(color):
-        _fail("backgroundColor must be a hex colour like #FFFFFF.", "backgroundColor")
+        _fail(_("backgroundColor must be a hex colour like #FFFFFF."), "backgroundColor")
     if mode == BackgroundMode.AI_GENERATE:
         if not prompt:
-            _fail("backgroundPrompt is required for ai_generate.", "backgroundPrompt")
+            _fail(_("backgroundPrompt is required for ai_generate."), "backgroundPrompt")
         if len(prompt) > BACKGROUND_PROMPT_MAX:
-            _fail(f"backgroundPrompt must be at most {BACKGROUND_PROMPT_MAX} characters.", "backgroundPrompt")
+            _fail(_("backgroundPrompt must be at most %(max)s characters.") % {"max": BACKGROUND_PROMPT_MAX},
+                  "backgroundPrompt")
         if contains_forbidden(prompt):
-            _fail("This background description contains content we can't generate.", "backgroundPrompt",
+            _fail(_("This background description contains content we can't generate."), "backgroundPrompt",
                   code="PROMPT_NOT_ALLOWED")
     if mode == BackgroundMode.UPLOAD and not has_upload:
-        _fail("backgroundImage is required for upload.", "backgroundImage")
+        _fail(_("backgroundImage is required for upload."), "backgroundImage")
     return mode, color.upper() if color else "", prompt
 
 
@@ -158,10 +169,11 @@ def validate_export_formats(formats: list[str] | None) -> tuple[str, ...]:
         except UnknownExportFormat:
             unknown.append(name)
     if unknown:
-        _fail(f"Unknown export format(s): {', '.join(unknown)}. Known: {', '.join(EXPORT_FORMATS)}, "
-              f"or custom:WxH.", "outputFormats")
+        _fail(_("Unknown export format(s): %(unknown)s. Known: %(known)s, or custom:WxH.")
+              % {"unknown": ", ".join(unknown), "known": ", ".join(EXPORT_FORMATS)}, "outputFormats")
     if len(formats) > MAX_FORMATS_PER_GENERATION:
-        _fail(f"At most {MAX_FORMATS_PER_GENERATION} export formats per generation.", "outputFormats")
+        _fail(_("At most %(max)s export formats per generation.") % {"max": MAX_FORMATS_PER_GENERATION},
+              "outputFormats")
     return tuple(formats)
 
 
@@ -172,24 +184,26 @@ def validate_generate_request(
     has_reference_image: bool = False, output_formats=None, seed: int | None = None,
 ) -> GenerationPlan:
     if generation_type not in GenerationType.values:
-        _fail(f"generationType must be one of {', '.join(GenerationType.values)}.", "generationType")
+        _fail(_("generationType must be one of %(choices)s.") % {"choices": ", ".join(GenerationType.values)},
+              "generationType")
     plan: dict = {"generation_type": generation_type, "seed": seed}
     if generation_type == GenerationType.GALLERY_REFERENCE:
         ids = list(dict.fromkeys(selected_pose_ids or []))
         if not 1 <= len(ids) <= GALLERY_MAX_POSES:
-            _fail(f"Select between 1 and {GALLERY_MAX_POSES} poses.", "selectedPoseIds")
+            _fail(_("Select between 1 and %(max)s poses.") % {"max": GALLERY_MAX_POSES}, "selectedPoseIds")
         if not BATCH_MIN <= batch_size <= BATCH_MAX:
-            _fail(f"batchSize must be between {BATCH_MIN} and {BATCH_MAX}.", "batchSize")
+            _fail(_between("batchSize", BATCH_MIN, BATCH_MAX), "batchSize")
         if len(ids) * batch_size > TOTAL_MAX:
-            _fail(f"At most {TOTAL_MAX} images per generation ({len(ids)} poses × {batch_size}).", "batchSize")
+            _fail(_("At most %(max)s images per generation (%(poses)s poses × %(batch)s).")
+                  % {"max": TOTAL_MAX, "poses": len(ids), "batch": batch_size}, "batchSize")
         plan.update(selected_pose_ids=tuple(ids), batch_size=batch_size)
     else:
         if not VARIATIONS_MIN <= variation_count <= VARIATIONS_MAX:
-            _fail(f"variationCount must be between {VARIATIONS_MIN} and {VARIATIONS_MAX}.", "variationCount")
+            _fail(_between("variationCount", VARIATIONS_MIN, VARIATIONS_MAX), "variationCount")
         if generation_type == GenerationType.TEXT_DESCRIPTION:
             plan["text_prompt"] = validate_text_prompt(text_prompt)
         elif not has_reference_image:
-            _fail("referenceImage (a photo of the pose) is required for POSE_FROM_PHOTO.", "referenceImage")
+            _fail(_("referenceImage (a photo of the pose) is required for POSE_FROM_PHOTO."), "referenceImage")
         plan["variation_count"] = variation_count
     if use_background_changer:
         mode, color, prompt = validate_background_options(

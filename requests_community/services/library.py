@@ -18,6 +18,7 @@ import numpy as np
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 from PIL import Image
 
 from lumiku.core.errors import (
@@ -85,7 +86,7 @@ def pose_assets_from_photo(*, image: bytes) -> PoseAssets:
     pose = pose_for_rendering(fit.pose)
     warnings = list(extraction.warnings)
     if fit.error > FIT_WARNING_ERROR:
-        warnings.append("The mannequin pictures only approximate the photo's pose; check them before publishing.")
+        warnings.append(_("The mannequin pictures only approximate the photo's pose; check them before publishing."))
     document = OpenPoseDocument.single(body=keypoints, canvas_width=width, canvas_height=height)
     return PoseAssets(
         keypoints=[[round(float(v), 5) for v in row] for row in keypoints],
@@ -106,7 +107,7 @@ def _assets_for(request: PoseRequest) -> PoseAssets:
     try:
         image = storage_read(request.reference_image.name)
     except OSError:
-        raise Conflict("The request's reference photo cannot be read from storage.",
+        raise Conflict(_("The request's reference photo cannot be read from storage."),
                        code="REFERENCE_IMAGE_MISSING") from None
     try:
         return pose_assets_from_photo(image=image)
@@ -115,7 +116,8 @@ def _assets_for(request: PoseRequest) -> PoseAssets:
     except InvalidImage as exc:
         raise UnprocessableEntity(exc.user_message, code="INVALID_IMAGE") from None
     except ModelUnavailable as exc:
-        raise ServiceUnavailable(f"Pose extraction is unavailable: {exc.user_message}") from None
+        raise ServiceUnavailable(_("Pose extraction is unavailable: %(reason)s")
+                                 % {"reason": exc.user_message}) from None
 
 
 def _store(assets: PoseAssets) -> dict[str, str]:
@@ -151,24 +153,24 @@ def pose_request_create_library_pose(*, request_id, actor, name: str, category_i
     422 when no person is found in the photo."""
     name = " ".join((name or "").split())
     if not name or len(name) > 150:
-        raise ValidationFailed("Invalid input. name: give the library pose a name of at most 150 characters.",
-                               fields={"name": ["Give the library pose a name of at most 150 characters."]})
+        raise ValidationFailed(_("Invalid input. name: give the library pose a name of at most 150 characters."),
+                               fields={"name": [_("Give the library pose a name of at most 150 characters.")]})
     category = PoseCategory.objects.filter(pk=category_id).first()
     if category is None:
-        raise ValidationFailed("Invalid input. categoryId: no such category.",
-                               fields={"categoryId": ["No such category."]})
+        raise ValidationFailed(_("Invalid input. categoryId: no such category."),
+                               fields={"categoryId": [_("No such category.")]})
     request = PoseRequest.objects.filter(pk=request_id).first()
     if request is None:
-        raise NotFound("Pose request not found.", code="REQUEST_NOT_FOUND")
+        raise NotFound(_("Pose request not found."), code="REQUEST_NOT_FOUND")
 
     def check(req: PoseRequest) -> None:
         if req.status not in _CREATABLE_FROM:
             raise InvalidTransition(
-                f"A library pose can be created only for an approved or in-progress request; this one is "
-                f"{req.status}.", fromStatus=req.status, toStatus=RequestStatus.COMPLETED,
+                _("A library pose can be created only for an approved or in-progress request; this one is "
+                  "%(status)s.") % {"status": req.status}, fromStatus=req.status, toStatus=RequestStatus.COMPLETED,
             )
         if not req.reference_image:
-            raise Conflict("This request has no reference photo to extract the pose from.",
+            raise Conflict(_("This request has no reference photo to extract the pose from."),
                            code="NO_REFERENCE_IMAGE")
 
     check(request)

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from lumiku.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from lumiku.core.realtime import realtime_publish
@@ -57,15 +58,16 @@ def _clean_notes(notes: str | None, *, required: bool, field_name: str = "adminN
     if notes is None or not notes.strip():
         if required:
             raise ValidationFailed(
-                f"Invalid input. {field_name}: a note for the requester is required.",
-                fields={field_name: ["A note for the requester is required."]},
+                _("Invalid input. %(field)s: a note for the requester is required.") % {"field": field_name},
+                fields={field_name: [_("A note for the requester is required.")]},
             )
         return None
     notes = notes.strip()
     if len(notes) > NOTES_MAX:
         raise ValidationFailed(
-            f"Invalid input. {field_name}: keep notes to {NOTES_MAX} characters or fewer.",
-            fields={field_name: [f"Keep notes to {NOTES_MAX} characters or fewer."]},
+            _("Invalid input. %(field)s: keep notes to %(max)s characters or fewer.")
+            % {"field": field_name, "max": NOTES_MAX},
+            fields={field_name: [_("Keep notes to %(max)s characters or fewer.") % {"max": NOTES_MAX}]},
         )
     return notes
 
@@ -73,16 +75,17 @@ def _clean_notes(notes: str | None, *, required: bool, field_name: str = "adminN
 def _lock(request_id) -> PoseRequest:
     request = PoseRequest.objects.select_for_update().filter(pk=request_id).first()
     if request is None:
-        raise NotFound("Pose request not found.", code="REQUEST_NOT_FOUND")
+        raise NotFound(_("Pose request not found."), code="REQUEST_NOT_FOUND")
     return request
 
 
 def _check_transition(request: PoseRequest, to_status: str) -> None:
     if to_status not in TRANSITIONS.get(request.status, frozenset()):
         allowed = allowed_transitions(request.status)
-        hint = f" Allowed: {', '.join(allowed)}." if allowed else " It is final."
+        values = {"from": request.status, "to": to_status, "allowed": ", ".join(allowed)}
         raise InvalidTransition(
-            f"Cannot move a request from {request.status} to {to_status}.{hint}",
+            (_("Cannot move a request from %(from)s to %(to)s. Allowed: %(allowed)s.") if allowed
+             else _("Cannot move a request from %(from)s to %(to)s. It is final.")) % values,
             fromStatus=request.status,
             toStatus=to_status,
             allowed=allowed,
@@ -154,20 +157,20 @@ def pose_request_transition(*, request_id, actor, to_status: str, notes: str | N
     """Move a request to `to_status` (the only way its status changes). Rejecting needs notes;
     completing needs the library pose it became."""
     if to_status not in TRANSITIONS:
-        raise ValidationFailed(f"Unknown status {to_status!r}.")
+        raise ValidationFailed(_("Unknown status %(status)s.") % {"status": repr(to_status)})
     notes = _clean_notes(notes, required=to_status == S.REJECTED)
     pose = None
     if to_status == S.COMPLETED:
         if not completed_pose_id:
             raise ValidationFailed(
-                "Invalid input. completedPoseId: the library pose that fulfils the request is required.",
-                fields={"completedPoseId": ["The library pose that fulfils the request is required."]},
+                _("Invalid input. completedPoseId: the library pose that fulfils the request is required."),
+                fields={"completedPoseId": [_("The library pose that fulfils the request is required.")]},
             )
         pose = PoseLibrary.objects.filter(pk=completed_pose_id).first()
         if pose is None:
             raise ValidationFailed(
-                "Invalid input. completedPoseId: no such library pose.",
-                fields={"completedPoseId": ["No such library pose."]},
+                _("Invalid input. completedPoseId: no such library pose."),
+                fields={"completedPoseId": [_("No such library pose.")]},
             )
     with transaction.atomic():
         request = _lock(request_id)
@@ -182,7 +185,7 @@ def pose_request_transition_locked(*, request: PoseRequest, actor, to_status: st
     _check_transition(request, to_status)
     if to_status == S.COMPLETED:
         if completed_pose is None:
-            raise ValidationFailed("A completed request needs the library pose that fulfils it.")
+            raise ValidationFailed(_("A completed request needs the library pose that fulfils it."))
         request.completed_pose = completed_pose
     return _apply(request=request, actor=actor, to_status=to_status, notes=notes)
 
@@ -260,8 +263,8 @@ def pose_request_merge(*, request_id, target_id, actor, notes: str | None = None
     rejected with a note pointing at the target."""
     if str(request_id) == str(target_id):
         raise ValidationFailed(
-            "Invalid input. targetId: a request cannot be a duplicate of itself.",
-            fields={"targetId": ["A request cannot be a duplicate of itself."]},
+            _("Invalid input. targetId: a request cannot be a duplicate of itself."),
+            fields={"targetId": [_("A request cannot be a duplicate of itself.")]},
         )
     notes = _clean_notes(notes, required=False)
     with transaction.atomic():
@@ -271,19 +274,21 @@ def pose_request_merge(*, request_id, target_id, actor, notes: str | None = None
         duplicate = next((r for pk, r in locked.items() if str(pk) == str(request_id)), None)
         target = next((r for pk, r in locked.items() if str(pk) == str(target_id)), None)
         if duplicate is None:
-            raise NotFound("Pose request not found.", code="REQUEST_NOT_FOUND")
+            raise NotFound(_("Pose request not found."), code="REQUEST_NOT_FOUND")
         if target is None:
             raise ValidationFailed(
-                "Invalid input. targetId: no such request.", fields={"targetId": ["No such request."]}
+                _("Invalid input. targetId: no such request."), fields={"targetId": [_("No such request.")]}
             )
         _check_transition(duplicate, S.REJECTED)
         if target.status == S.REJECTED:
             raise Conflict(
-                f"“{target.pose_name}” is rejected; merge into a request that is still open or completed.",
+                _("“%(name)s” is rejected; merge into a request that is still open or completed.")
+                % {"name": target.pose_name},
                 code="MERGE_TARGET_CLOSED",
             )
         target_voters = PoseRequestVote.objects.filter(request=target).values("user_id")
-        dropped, _ = PoseRequestVote.objects.filter(request=duplicate, user_id__in=Subquery(target_voters)).delete()
+        dropped, _per_model = (PoseRequestVote.objects.filter(request=duplicate, user_id__in=Subquery(target_voters))
+                               .delete())
         moved = PoseRequestVote.objects.filter(request=duplicate).update(request=target)
         _recount_votes([duplicate.pk, target.pk])
         duplicate.refresh_from_db(fields=["votes_count"])

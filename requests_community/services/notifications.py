@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lumiku.core.errors import NotFound
 from requests_community.models import Notification
@@ -48,7 +49,7 @@ def notification_mark_read(*, user, notification_id) -> Notification:
     """Mark one of the user's notifications read (idempotent: the first read time is kept)."""
     notification = Notification.objects.filter(user=user, pk=notification_id).first()
     if notification is None:
-        raise NotFound("Notification not found.", code="NOTIFICATION_NOT_FOUND")
+        raise NotFound(_("Notification not found."), code="NOTIFICATION_NOT_FOUND")
     if notification.read_at is None:
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
         notification.refresh_from_db(fields=["read_at"])

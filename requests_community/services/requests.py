@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from lumiku.core.errors import Conflict, NotFound, ValidationFailed
 from lumiku.core.images import image_clean_upload
@@ -32,8 +33,9 @@ class SubmittedRequest:
 
 def _duplicate_conflict(existing: PoseRequest) -> Conflict:
     return Conflict(
-        f"You already have an open request “{existing.pose_name}” ({existing.get_status_display().lower()}). "
-        "Edit or wait for that one instead of submitting it again.",
+        _("You already have an open request “%(name)s” (%(status)s). "
+          "Edit or wait for that one instead of submitting it again.")
+        % {"name": existing.pose_name, "status": existing.get_status_display().lower()},
         code="DUPLICATE_REQUEST",
         existingRequestId=str(existing.pk),
         existingPoseName=existing.pose_name,
@@ -46,20 +48,21 @@ def _clean_text(*, pose_name: str, description: str, use_case: str) -> tuple[str
     description = (description or "").strip()
     normalized = normalize_pose_name(pose_name)
     if not pose_name:
-        errors["poseName"] = ["Give the pose a name."]
+        errors["poseName"] = [_("Give the pose a name.")]
     elif len(pose_name) > POSE_NAME_MAX:
-        errors["poseName"] = [f"Keep the name to {POSE_NAME_MAX} characters or fewer."]
+        errors["poseName"] = [_("Keep the name to %(max)s characters or fewer.") % {"max": POSE_NAME_MAX}]
     elif not normalized:
-        errors["poseName"] = ["The name needs at least one letter or digit."]
+        errors["poseName"] = [_("The name needs at least one letter or digit.")]
     if not description:
-        errors["description"] = ["Describe the pose you would like."]
+        errors["description"] = [_("Describe the pose you would like.")]
     elif len(description) > DESCRIPTION_MAX:
-        errors["description"] = [f"Keep the description to {DESCRIPTION_MAX} characters or fewer."]
+        errors["description"] = [_("Keep the description to %(max)s characters or fewer.") % {"max": DESCRIPTION_MAX}]
     if use_case and use_case not in UseCase.values:
-        errors["useCase"] = [f"useCase must be one of {', '.join(UseCase.values)}."]
+        errors["useCase"] = [_("useCase must be one of %(choices)s.") % {"choices": ", ".join(UseCase.values)}]
     if errors:
         field, messages = next(iter(errors.items()))
-        raise ValidationFailed(f"Invalid input. {field}: {messages[0]}", fields=errors)
+        raise ValidationFailed(_("Invalid input. %(field)s: %(problem)s") % {"field": field, "problem": messages[0]},
+                               fields=errors)
     return pose_name, normalized, description, use_case or ""
 
 
@@ -75,7 +78,7 @@ def pose_request_create(*, user, pose_name: str, description: str, category_id=N
         category = PoseCategory.objects.filter(pk=category_id, is_active=True).first()
         if category is None:
             raise ValidationFailed(
-                "Invalid input. categoryId: no such category.", fields={"categoryId": ["No such category."]}
+                _("Invalid input. categoryId: no such category."), fields={"categoryId": [_("No such category.")]}
             )
     existing = PoseRequest.objects.filter(user=user, normalized_name=normalized, status__in=OPEN_STATUSES).first()
     if existing is not None:
@@ -126,10 +129,11 @@ def pose_request_delete(*, user, request_id) -> None:
     with transaction.atomic():
         request = PoseRequest.objects.select_for_update().filter(pk=request_id, user=user).first()
         if request is None:
-            raise NotFound("Pose request not found.", code="REQUEST_NOT_FOUND")
+            raise NotFound(_("Pose request not found."), code="REQUEST_NOT_FOUND")
         if request.status != RequestStatus.PENDING:
             raise Conflict(
-                f"Only pending requests can be withdrawn; this one is {request.get_status_display().lower()}.",
+                _("Only pending requests can be withdrawn; this one is %(status)s.")
+                % {"status": request.get_status_display().lower()},
                 code="REQUEST_NOT_PENDING",
             )
         image_name = request.reference_image.name

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from lumiku.core.errors import Conflict, NotFound
 from requests_community.models import OPEN_STATUSES, PoseRequest, PoseRequestVote
@@ -18,10 +19,11 @@ from requests_community.selectors import request_is_visible, request_with_viewer
 def _lock_votable(*, user, request_id) -> PoseRequest:
     request = PoseRequest.objects.select_for_update().filter(pk=request_id).first()
     if request is None or not request_is_visible(viewer=user, request=request):
-        raise NotFound("Pose request not found.", code="REQUEST_NOT_FOUND")
+        raise NotFound(_("Pose request not found."), code="REQUEST_NOT_FOUND")
     if request.status not in OPEN_STATUSES:
         raise Conflict(
-            f"Voting is closed: this request is {request.get_status_display().lower()}.", code="VOTING_CLOSED"
+            _("Voting is closed: this request is %(status)s.") % {"status": request.get_status_display().lower()},
+            code="VOTING_CLOSED",
         )
     return request
 
@@ -35,7 +37,7 @@ def pose_request_vote(*, user, request_id) -> PoseRequest:
     """Vote for a request (idempotent: voting again changes nothing). 409 once it is closed."""
     with transaction.atomic():
         request = _lock_votable(user=user, request_id=request_id)
-        _, created = PoseRequestVote.objects.get_or_create(user=user, request=request)
+        _vote, created = PoseRequestVote.objects.get_or_create(user=user, request=request)
         if created:
             PoseRequest.objects.filter(pk=request.pk).update(votes_count=F("votes_count") + 1)
     return _fresh(user=user, request_id=request_id)
@@ -45,7 +47,7 @@ def pose_request_unvote(*, user, request_id) -> PoseRequest:
     """Take your vote back (idempotent). 409 once the request is closed."""
     with transaction.atomic():
         request = _lock_votable(user=user, request_id=request_id)
-        deleted, _ = PoseRequestVote.objects.filter(user=user, request=request).delete()
+        deleted, _per_model = PoseRequestVote.objects.filter(user=user, request=request).delete()
         if deleted:
             PoseRequest.objects.filter(pk=request.pk).update(votes_count=F("votes_count") - 1)
     return _fresh(user=user, request_id=request_id)
@@ -55,7 +57,7 @@ def pose_request_toggle_vote(*, user, request_id) -> PoseRequest:
     """Vote if you have not, unvote if you have (the board's vote button)."""
     with transaction.atomic():
         request = _lock_votable(user=user, request_id=request_id)
-        deleted, _ = PoseRequestVote.objects.filter(user=user, request=request).delete()
+        deleted, _per_model = PoseRequestVote.objects.filter(user=user, request=request).delete()
         if deleted:
             PoseRequest.objects.filter(pk=request.pk).update(votes_count=F("votes_count") - 1)
         else:

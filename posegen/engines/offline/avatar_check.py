@@ -36,9 +36,13 @@ _ADVICE_STANDING = ("Take a new photo standing straight, facing the camera, arms
 
 @dataclass(frozen=True)
 class AvatarProblem:
+    """English text; `code` and `params` are stable so the service layer can say it in the user's language
+    (this package never imports Django)."""
+
     code: str
     message: str  # what is wrong, for the user
     advice: str  # how to take a better photo
+    params: dict[str, Any] = field(default_factory=dict)  # the numbers and names inside message/advice
 
 
 @dataclass(frozen=True)
@@ -56,8 +60,8 @@ class AvatarCheck:
         return data
 
 
-def _problem(code: str, message: str, advice: str = _ADVICE_STANDING) -> AvatarProblem:
-    return AvatarProblem(code=code, message=message, advice=advice)
+def _problem(code: str, message: str, advice: str = _ADVICE_STANDING, **params: Any) -> AvatarProblem:
+    return AvatarProblem(code=code, message=message, advice=advice, params=params)
 
 
 def _inside(point: np.ndarray, quad: np.ndarray) -> bool:
@@ -97,7 +101,7 @@ def avatar_check(*, image: bytes) -> AvatarCheck:
     if people > 1:
         warnings.append(_problem(
             "several_people", f"{people} people are in the photo; only the largest one will be used.",
-            "Use a photo with only you in it."))
+            "Use a photo with only you in it.", people=people))
     kp = matte.pose.keypoints_px()
     ys = np.nonzero((matte.alpha > 0.5).any(axis=1))[0]
     height_px = int(ys.max() - ys.min() + 1) if len(ys) else 0
@@ -110,12 +114,13 @@ def avatar_check(*, image: bytes) -> AvatarCheck:
         names = ", ".join(_NAMES[j] for j in essential)
         problems.append(_problem(
             "not_full_body", f"The whole body must be visible; these parts are hidden or outside the photo: {names}.",
-            "Step back so the photo shows you from the top of your head to your feet, with a little space around."))
+            "Step back so the photo shows you from the top of your head to your feet, with a little space around.",
+            parts=[_NAMES[j] for j in essential]))
     elif missing:
         names = ", ".join(_NAMES[j] for j in missing)
         warnings.append(_problem(
             "arm_hidden", f"Part of an arm is hidden ({names}); it cannot be moved into the new poses.",
-            "Keep both arms visible, a hand's width away from the body."))
+            "Keep both arms visible, a hand's width away from the body.", parts=[_NAMES[j] for j in missing]))
     if len(ys) and (ys.max() >= h - 2 or ys.min() <= 1) and not essential:
         warnings.append(_problem(
             "touches_edge", "The person touches the top or bottom edge of the photo; hair or feet may be cut off.",
@@ -124,11 +129,12 @@ def avatar_check(*, image: bytes) -> AvatarCheck:
         problems.append(_problem(
             "too_small", f"The person is only {height_px} pixels tall in the photo; results would be blurry.",
             f"Use a photo where the person is at least {GOOD_PERSON_HEIGHT} pixels tall (stand closer or use "
-            "a higher-resolution photo)."))
+            "a higher-resolution photo).", height=height_px, minimum=GOOD_PERSON_HEIGHT))
     elif height_px < GOOD_PERSON_HEIGHT:
         warnings.append(_problem(
             "small", f"The person is {height_px} pixels tall in the photo; results will be somewhat soft.",
-            f"A photo where the person is at least {GOOD_PERSON_HEIGHT} pixels tall gives sharper results."))
+            f"A photo where the person is at least {GOOD_PERSON_HEIGHT} pixels tall gives sharper results.",
+            height=height_px, minimum=GOOD_PERSON_HEIGHT))
 
     if not essential:
         torso_len = float(np.hypot(*(kp[1, :2] - pelvis(kp))))
@@ -140,16 +146,17 @@ def avatar_check(*, image: bytes) -> AvatarCheck:
             problems.append(_problem(
                 "arms_over_body", f"The {' and '.join(folded)} arm{'s are' if len(folded) > 1 else ' is'} folded "
                 "in front of the body, so the body behind it cannot be shown when the arm moves.",
-                "Let both arms hang by your sides, a hand's width away from the body."))
+                "Let both arms hang by your sides, a hand's width away from the body.", sides=folded))
         toward = [side for side, (shoulder, elbow, wrist) in (("right", (2, 3, 4)), ("left", (5, 6, 7)))
                   if side not in folded and min(kp[elbow, 2], kp[wrist, 2]) >= JOINT_SEEN
                   and np.hypot(*(kp[wrist, :2] - kp[elbow, :2]))
                   < FORESHORTENED * np.hypot(*(kp[elbow, :2] - kp[shoulder, :2]))]
         if toward:
             problems.append(_problem(
-                "arm_toward_camera", f"The {' and '.join(toward)} forearm points toward the camera, so the photo "
-                "shows only its end; moved into a new pose it would look cut off.",
-                "Let both arms hang by your sides, a hand's width away from the body."))
+                "arm_toward_camera", f"The {' and '.join(toward)} forearm{'s point' if len(toward) > 1 else ' points'} "
+                f"toward the camera, so the photo shows only {'their ends' if len(toward) > 1 else 'its end'}; "
+                f"moved into a new pose {'they' if len(toward) > 1 else 'it'} would look cut off.",
+                "Let both arms hang by your sides, a hand's width away from the body.", sides=toward))
         up = kp[1, :2] - pelvis(kp)
         tilt = float(np.degrees(np.arctan2(abs(up[0]), -up[1])))
         if tilt > TILTED_TORSO_DEG:

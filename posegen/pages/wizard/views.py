@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lumiku.core.errors import DomainError, NotFound, ValidationFailed
@@ -146,7 +147,8 @@ def wizard_text_preview(request):
     text = request.POST.get("text_prompt", "").strip()
     context: dict = {"text": text}
     if len(text) > TEXT_PREVIEW_MAX:
-        context["error"] = ValidationFailed(f"The description must be at most {TEXT_PREVIEW_MAX} characters.")
+        context["error"] = ValidationFailed(_("The description must be at most %(max)s characters.")
+                                            % {"max": TEXT_PREVIEW_MAX})
     elif text:
         try:
             result = library_text_to_pose(text=text, width=PREVIEW_WIDTH, height=PREVIEW_HEIGHT)
