@@ -15,6 +15,7 @@ from lumiku.core.errors import DomainError, NotFound
 from posegen.imaging.backdrops import BACKDROP_LIBRARY
 from posegen.imaging.export_formats import EXPORT_FORMATS
 from posegen.models.choices import ACTIVE_GENERATION_STATUSES, PoseStatus
+from posegen.pages.format_labels import format_label
 from posegen.pages.generations.common import eta_text, generation_url, owned_generation, parse_uuids
 from posegen.pages.generations.forms import SCOPE_POSE, BackgroundForm
 from posegen.pages.generations.selectors import generation_pose_cards
@@ -40,7 +41,7 @@ def summary_context(*, request, generation, cards) -> dict:
         "completed_count": completed,
         "background_price": price,
         "background_price_all": price * completed,
-        "zip_formats": [(spec.name, spec.display_name, spec.name in chosen) for spec in EXPORT_FORMATS.values()],
+        "zip_formats": [(spec.name, format_label(spec.name), spec.name in chosen) for spec in EXPORT_FORMATS.values()],
         "background_busy": any(c.background_busy for c in cards),
     }
 

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from lumiku.core.errors import DomainError, NotFound, ValidationFailed
 from lumiku.core.storage import storage_url
 from posegen.imaging.backdrops import BACKDROP_LIBRARY
-from posegen.imaging.export_formats import EXPORT_FORMATS
 from posegen.models.choices import PoseStatus
+from posegen.pages.format_labels import format_label
 from posegen.pages.generations.common import card_response, generation_url, is_htmx, owned_generation, owned_pose
 from posegen.pages.generations.forms import SCOPE_ALL, SCOPE_POSE, BackgroundForm
 from posegen.services.background import (
@@ -69,7 +69,7 @@ def pose_regenerate_export(request, generation_id, pose_id):
         raise Http404 from None
     except DomainError as exc:
         return card_response(request=request, generation=generation, pose_id=pose.pk, error=exc.message)
-    label = EXPORT_FORMATS[name].display_name if name in EXPORT_FORMATS else name
+    label = format_label(name)
     return card_response(request=request, generation=generation, pose_id=pose.pk,
                          notice=gettext("%(format)s is ready to download.") % {"format": label})
 

@@ -17,10 +17,13 @@ from posegen.imaging.export_formats import CUSTOM_PREFIX, EXPORT_FORMATS
 from posegen.models import GeneratedPose, PoseGeneration
 from posegen.models.choices import PaymentMethod, PoseStatus
 from posegen.models.generation import ACTIVE_BACKGROUND_JOB_STATUSES, BackgroundJob, BackgroundJobStatus
+from posegen.pages.format_labels import format_label
 from posegen.selectors_generation import generation_results
 from posegen.services.pricing import price_per_image
 
-EXPORT_CHOICES = [(spec.name, spec.display_name) for spec in EXPORT_FORMATS.values()]
+
+def export_choices() -> list[tuple[str, str]]:
+    return [(name, format_label(name)) for name in EXPORT_FORMATS]
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,9 @@ class PoseCard:
     background_job: BackgroundJob | None
     exports: list[ExportLink] = field(default_factory=list)
 
-    export_choices = EXPORT_CHOICES
+    @property
+    def export_choices(self) -> list[tuple[str, str]]:
+        return export_choices()
 
     @property
     def thumbnail_url(self) -> str | None:
@@ -72,9 +77,8 @@ class PoseCard:
 
 
 def _format_label(name: str) -> str:
-    spec = EXPORT_FORMATS.get(name)
-    if spec:
-        return spec.display_name
+    if name in EXPORT_FORMATS:
+        return format_label(name)
     if name.startswith(CUSTOM_PREFIX):
         return gettext("Custom %(size)s") % {"size": name[len(CUSTOM_PREFIX):]}
     return name

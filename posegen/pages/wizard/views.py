@@ -21,8 +21,9 @@ from lumiku.core.errors import DomainError, NotFound, ValidationFailed
 from lumiku.core.storage import storage_url
 from lumiku.credits.selectors import credits_balance, credits_unlimited_tier
 from posegen.imaging.backdrops import BACKDROP_LIBRARY
-from posegen.imaging.export_formats import CATEGORIES, EXPORT_FORMATS, MAX_FORMATS_PER_GENERATION
+from posegen.imaging.export_formats import EXPORT_FORMATS, MAX_FORMATS_PER_GENERATION
 from posegen.models.choices import GenerationType, ProjectStatus
+from posegen.pages.format_labels import format_category_label
 from posegen.pages.projects import show_domain_error
 from posegen.pages.tray import tray_clear, tray_pose_ids, tray_remove
 from posegen.pages.wizard.forms import SERVICE_FIELDS, WizardForm
@@ -55,7 +56,7 @@ def _format_groups() -> list[dict]:
     groups: dict[str, list] = {}
     for spec in EXPORT_FORMATS.values():
         groups.setdefault(spec.category, []).append(spec)
-    return [{"key": key, "label": CATEGORIES.get(key, key), "formats": specs} for key, specs in groups.items()]
+    return [{"key": key, "label": format_category_label(key), "formats": specs} for key, specs in groups.items()]
 
 
 def _context(*, project, form: WizardForm, pose_ids, error: DomainError | None = None) -> dict:
