@@ -214,10 +214,13 @@ def broker_at(url: str):
     from lumiku.celery import app
 
     def switch(to: str) -> None:
-        if app._pool is not None:
-            app._pool.force_close_all()
+        from kombu import pools
+
+        # kombu keeps one pool per broker address for the whole process; a closed one is never reopened,
+        # so drop them all (a later switch back to an address gets a fresh pool).
+        pools.reset()
         app.conf.broker_url = to
-        app._after_fork()  # forgets the connection and producer pools, exactly as after a fork
+        app._after_fork()  # forgets the app's own pool references, exactly as after a fork
 
     previous = app.conf.broker_url
     switch(url)
