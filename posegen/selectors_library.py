@@ -19,9 +19,7 @@ reflected within the cache lifetime.
 
 from __future__ import annotations
 
-import hashlib
 import re
-import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,20 +27,16 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
-from django.core.signals import setting_changed
+from django.core.cache import cache
 from django.db.models import F, Q, QuerySet
-from django.dispatch import receiver
 
 from lumiku.core.errors import NotFound, ValidationFailed
+from posegen.library_cache import library_cache_get_bytes, library_cache_key, library_cache_set_bytes
 from posegen.models import PoseCategory, PoseLibrary
 from posegen.models.library import PoseFavorite
 
 SORTS = ("popular", "newest", "name", "relevance")
 COUNT_CACHE_SECONDS = 60
-_VERSION_KEY = "posegen:library:version"
-_VERSION_MEMO_SECONDS = 2.0  # how long a process trusts the version it last read
 _SEARCH_WORDS = 8
 _TRIGRAM_THRESHOLD = 0.3
 
@@ -195,28 +189,6 @@ def library_filtered(
     return qs.order_by(*_ordering(sort, searched=searched, fuzzy=fuzzy))
 
 
-_version_memo: list[float] = [0.0, 0.0]  # (read at, version)
-
-
-def library_cache_version() -> int:
-    """The library's cache generation (bumped by :func:`library_cache_bump`), re-read every 2 s."""
-    now = time.monotonic()
-    if now - _version_memo[0] > _VERSION_MEMO_SECONDS:
-        raw = library_cache_get_bytes(_VERSION_KEY)
-        _version_memo[:] = [now, float(int(raw)) if raw else 0.0]
-    return int(_version_memo[1])
-
-
-def _cache_key(kind: str, parts: dict[str, Any], version: int) -> str:
-    digest = hashlib.sha256(repr(sorted(parts.items())).encode()).hexdigest()[:24]
-    return f"posegen:library:{kind}:{version}:{digest}"
-
-
-def library_cache_key(*, kind: str, parts: dict[str, Any]) -> str:
-    """A cache key for ``parts`` (filters, page...) in the current cache generation."""
-    return _cache_key(kind, parts, library_cache_version())
-
-
 def library_count(*, queryset: QuerySet, cache_key_parts: dict[str, Any] | None) -> int:
     """``queryset.count()``, cached per filter combination (``None`` parts: never cached)."""
     if cache_key_parts is None:
@@ -228,98 +200,6 @@ def library_count(*, queryset: QuerySet, cache_key_parts: dict[str, Any] | None)
     total = queryset.count()
     library_cache_set_bytes(key, str(total).encode(), COUNT_CACHE_SECONDS)
     return total
-
-
-_raw_client: list[Any] = []
-
-
-def _redis_client() -> tuple[Any, Any] | None:
-    """A Redis cache backend and its client, kept for the process; None for other backends.
-
-    ``django.core.cache.caches`` hands every async context (under ASGI: every request) its own
-    backend object with its own connection pool, so each request would open a new Redis connection
-    and build a client for every call; the hot path of the list reuses one instead."""
-    if not _raw_client:
-        backend = caches.create_connection("default")
-        _raw_client.append((backend, backend._cache.get_client(write=True))
-                           if isinstance(backend, RedisCache) else None)
-    return _raw_client[0]
-
-
-@receiver(setting_changed)
-def _caches_changed(*, setting: str, **kwargs: Any) -> None:
-    if setting == "CACHES":
-        _raw_client.clear()
-        _async_client.clear()
-        _version_memo[0] = 0.0
-
-
-def library_cache_get_bytes(key: str) -> bytes | None:
-    """Raw bytes stored by :func:`library_cache_set_bytes` (no pickling on the hot path)."""
-    found = _redis_client()
-    if found is None:
-        return cache.get(key)
-    backend, client = found
-    return client.get(backend.make_and_validate_key(key))
-
-
-def library_cache_set_bytes(key: str, data: bytes, timeout: int) -> None:
-    found = _redis_client()
-    if found is None:
-        cache.set(key, data, timeout)
-        return
-    backend, client = found
-    client.set(backend.make_and_validate_key(key), data, ex=timeout)
-
-
-def library_cache_bump() -> None:
-    """Forget cached totals and pages (after poses were added, removed, hidden or shown)."""
-    found = _redis_client()
-    if found is None:
-        try:
-            cache.incr(_VERSION_KEY)
-        except ValueError:
-            cache.set(_VERSION_KEY, 1, None)
-    else:
-        backend, client = found
-        client.incr(backend.make_and_validate_key(_VERSION_KEY))
-    _version_memo[0] = 0.0
-
-
-# ---- the same cache from the event loop (the list's ASGI fast path, posegen/api/library_asgi.py) -----
-
-_async_client: list[Any] = []  # [(event loop, redis.asyncio client)]
-
-
-def library_cache_async_available() -> bool:
-    """Whether the cache is Redis, so the async reads below see what the sync writes stored."""
-    return _redis_client() is not None
-
-
-def _async_redis() -> Any:
-    import asyncio
-
-    import redis.asyncio
-
-    loop = asyncio.get_running_loop()
-    if not _async_client or _async_client[0][0] is not loop:  # a client's connections belong to one loop
-        backend = _redis_client()[0]
-        _async_client[:] = [(loop, redis.asyncio.Redis.from_url(backend._cache._servers[0]))]
-    return _async_client[0][1]
-
-
-async def library_cache_get_bytes_async(key: str) -> bytes | None:
-    """:func:`library_cache_get_bytes` without leaving the event loop (Redis caches only)."""
-    return await _async_redis().get(_redis_client()[0].make_and_validate_key(key))
-
-
-async def library_cache_key_async(*, kind: str, parts: dict[str, Any]) -> str:
-    """:func:`library_cache_key` without leaving the event loop (shares the 2 s version memo)."""
-    now = time.monotonic()
-    if now - _version_memo[0] > _VERSION_MEMO_SECONDS:
-        raw = await library_cache_get_bytes_async(_VERSION_KEY)
-        _version_memo[:] = [now, float(int(raw)) if raw else 0.0]
-    return _cache_key(kind, parts, int(_version_memo[1]))
 
 
 def library_favorite_ids(*, user, pose_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:

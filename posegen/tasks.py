@@ -56,3 +56,11 @@ def project_check_avatar(project_id: str) -> bool:
     from posegen.services.avatar_check import project_check_avatar as check
 
     return check(project_id=project_id) is not None
+
+
+@shared_task(name="posegen.tasks.library_page_refresh", ignore_result=True)
+def library_page_refresh(filters: dict, page: int, limit: int, key: str) -> None:
+    """A stale list page the ASGI fast path served: rendered again here, off the web processes."""
+    from posegen.api.library import library_page_render
+
+    library_page_render(filters=filters, page_number=page, limit=limit, key=key)

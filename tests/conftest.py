@@ -33,7 +33,12 @@ def _isolated_cache(request):
         return
     from django.core.cache import cache
 
+    from posegen import library_cache
+
     cache.clear()
+    # The cleared cache holds no library version any more: forget the one this process memoised, or a
+    # later bump would land on the version an earlier test already used and revive its pages.
+    library_cache._version_memo[0] = 0.0
     yield
 
 

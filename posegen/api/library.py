@@ -16,8 +16,9 @@ content); anything personal (favourites) or costly (pose detection, rendering) n
 
 Speed. List items are built straight from ``.values()`` rows (at 100 items per page a DRF serializer
 costs more than the query), picture URLs of local storage without ``urljoin``, and a list page is
-cached for ``PAGE_CACHE_SECONDS`` per query (same filters, page and limit): the gallery's pages are
-the same for everyone, so a cache hit touches no database at all. Only ``isFavorite`` is personal;
+cached per query (same filters, page and limit): the gallery's pages are
+the same for everyone, so a cache hit touches no database at all (posegen/library_cache.py: fresh for
+30 s, then served stale while one reader renders it again). Only ``isFavorite`` is personal;
 it is looked up for the page's poses on every request by a signed-in user, and ``favorites=true``
 pages are never cached. Counters in a cached page may lag by up to the cache lifetime; the detail
 and favourite responses are always exact. The serializers below describe the shapes for OpenAPI.
@@ -47,14 +48,12 @@ from rest_framework.views import APIView
 
 from lumiku.core.pagination import MAX_LIMIT, Page, PageInput, paginated_serializer
 from lumiku.core.storage import storage_url
+from posegen.library_cache import library_cache_key, library_page_lookup, library_page_store
 from posegen.models.choices import Difficulty, GenderSuitability
 from posegen.selectors_library import (
     SORTS,
     category_tree,
     library_browse,
-    library_cache_get_bytes,
-    library_cache_key,
-    library_cache_set_bytes,
     library_favorite_ids,
     library_pose_openpose,
 )
@@ -68,7 +67,6 @@ from posegen.services.library import (
 )
 
 _DATETIME = serializers.DateTimeField()
-PAGE_CACHE_SECONDS = 30
 
 
 def _picture_url() -> Callable[[str | None], str | None]:
@@ -257,6 +255,17 @@ def _category_json(node) -> dict[str, Any]:
 # ---- views -------------------------------------------------------------------------------------
 
 
+def library_page_render(*, filters: dict, page_number: int, limit: int, owner=None, key: str | None) -> bytes:
+    """Render one list page as JSON bytes (favourites unset) and, given a key, store it for everyone."""
+    page = library_browse(user=owner, page=page_number, limit=limit, with_favorite_ids=False, **filters)
+    meta = Page(items=page.rows, page=page.page, limit=page.limit, total=page.total).meta()
+    body = {"poses": [pose_item(r, favorite_ids=set()) for r in page.rows], "pagination": meta}
+    encoded = JSONRenderer().render(body)
+    if key:
+        library_page_store(key, encoded)  # shared by everyone: nothing personal in it
+    return encoded
+
+
 class LibraryListApi(APIView):
     permission_classes = [AllowAny]
 
@@ -283,15 +292,11 @@ class LibraryListApi(APIView):
             raise NotAuthenticated("Sign in to see your favourites.")
         parts = list_page_cache_parts(filters=filters, page=page_number, limit=limit)
         key = library_cache_key(kind="page", parts=parts) if parts else None
-        encoded = library_cache_get_bytes(key) if key else None
-        if encoded is None:
+        encoded, refresh = library_page_lookup(key) if key else (None, True)
+        if refresh:
             owner = user if filters["favorites"] else None  # whose favourites to filter by
-            page = library_browse(user=owner, page=page_number, limit=limit, with_favorite_ids=False, **filters)
-            meta = Page(items=page.rows, page=page.page, limit=page.limit, total=page.total).meta()
-            body = {"poses": [pose_item(r, favorite_ids=set()) for r in page.rows], "pagination": meta}
-            encoded = JSONRenderer().render(body)
-            if key:
-                library_cache_set_bytes(key, encoded, PAGE_CACHE_SECONDS)  # shared by everyone: nothing personal
+            encoded = library_page_render(filters=filters, page_number=page_number, limit=limit, owner=owner,
+                                          key=key)
         if user is None:
             return HttpResponse(encoded, content_type="application/json")
         body = json.loads(encoded)

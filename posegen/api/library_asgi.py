@@ -18,23 +18,26 @@ against (then it switches itself off); ``POSEGEN_LIBRARY_FAST_PATH = False``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import OrderedDict
 from typing import Any
 from urllib.parse import parse_qsl
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http.cookie import parse_cookie
 
-from posegen.api.library import LIST_QUERY_PARAMS, LibraryListApi, list_page_cache_parts, list_query
-from posegen.selectors_library import (
-    library_cache_async_available,
-    library_cache_get_bytes_async,
-    library_cache_key_async,
+from posegen.api.library import (
+    LIST_QUERY_PARAMS,
+    LibraryListApi,
+    list_page_cache_parts,
+    list_query,
 )
+from posegen.library_cache import library_cache_async_available, library_cache_key_async, library_page_lookup_async
 
 logger = logging.getLogger(__name__)
 LIST_PATH = "/api/apps/pose-generator/library"
@@ -111,8 +114,8 @@ def _settings_changed(**kwargs: Any) -> None:
     _state.clear()
 
 
-def _cache_parts(query_string: bytes) -> dict[str, Any] | None:
-    """The page-cache parts of an anonymous list query, or None when Django must answer it."""
+def _cache_query(query_string: bytes) -> tuple[dict[str, Any], dict[str, Any], int, int] | None:
+    """(cache parts, filters, page, limit) of an anonymous list query, or None when Django must answer it."""
     text = query_string.decode("latin-1")
     if any(name not in LIST_QUERY_PARAMS for name, _ in parse_qsl(text, keep_blank_values=True)):
         return None
@@ -120,7 +123,28 @@ def _cache_parts(query_string: bytes) -> dict[str, Any] | None:
         filters, page, limit = list_query(text)
     except Exception:  # invalid filters: Django renders the 400 envelope
         return None
-    return list_page_cache_parts(filters=filters, page=page, limit=limit)
+    parts = list_page_cache_parts(filters=filters, page=page, limit=limit)
+    return (parts, filters, page, limit) if parts else None
+
+
+_refreshing: set[asyncio.Task] = set()  # strong references: the loop keeps only weak ones
+
+
+def _enqueue_refresh(**page: Any) -> None:
+    from posegen.tasks import library_page_refresh
+
+    try:
+        library_page_refresh.delay(page["filters"], page["page_number"], page["limit"], page["key"])
+    except Exception:  # broker down: the refresh lock expires and a later reader asks again
+        logger.warning("library page refresh not queued", exc_info=True)
+
+
+def _refresh_in_background(**page: Any) -> None:
+    """Have a worker render a stale page again while this and other readers get the stale copy: the
+    render (tens of ms of Python) never holds this event loop's GIL."""
+    task = asyncio.get_running_loop().create_task(sync_to_async(_enqueue_refresh, thread_sensitive=False)(**page))
+    _refreshing.add(task)
+    task.add_done_callback(_refreshing.discard)
 
 
 def _variant(scope: dict[str, Any]) -> tuple | None:
@@ -147,15 +171,19 @@ def library_list_fast_path(app):
                 or not _enabled()):
             return await app(scope, receive, send)
         variant = _variant(scope)
-        parts = _cache_parts(scope.get("query_string", b"")) if variant is not None else None
-        if parts is None:
+        query = _cache_query(scope.get("query_string", b"")) if variant is not None else None
+        if query is None:
             return await app(scope, receive, send)
+        parts, filters, page, limit = query
         templates: OrderedDict = _state["templates"]
         template = templates.get(variant)
         body = None
         if template is not None:
-            body = await library_cache_get_bytes_async(await library_cache_key_async(kind="page", parts=parts))
-        if body is None:
+            key = await library_cache_key_async(kind="page", parts=parts)
+            body, refresh = await library_page_lookup_async(key)
+            if body is not None and refresh:
+                _refresh_in_background(filters=filters, page_number=page, limit=limit, key=key)
+        if body is None:  # a miss: Django renders and stores the page
             return await app(scope, receive, send if template is not None else _learning(send, templates, variant))
         length = str(len(body)).encode()
         headers = [(n, length if n == b"content-length" else v) for n, v in template]

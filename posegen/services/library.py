@@ -31,10 +31,10 @@ from django.utils.translation import gettext as _
 from lumiku.core.errors import NotFound, ServiceUnavailable, UnprocessableEntity, ValidationFailed
 from lumiku.core.images import image_clean_upload
 from lumiku.core.storage import storage_key, storage_save
+from posegen.library_cache import library_cache_bump
 from posegen.models import PoseCategory, PoseLibrary
 from posegen.models.choices import SourceType
 from posegen.models.library import PoseFavorite
-from posegen.selectors_library import library_cache_bump
 
 logger = logging.getLogger(__name__)
 

@@ -9,6 +9,7 @@ import json
 import threading
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import F
 from PIL import Image, ImageDraw
@@ -160,7 +161,7 @@ def test_postgres_search_falls_back_to_trigrams_for_typos_and_ranks_on_request(a
 
 
 def test_list_pages_are_cached_but_favourite_flags_are_personal(api_client, auth_client, tree):
-    from posegen.selectors_library import library_cache_bump
+    from posegen.library_cache import library_cache_bump
 
     PoseFavorite.objects.create(user=auth_client.user, pose=tree["hips"])
     mine = {p["name"]: p["isFavorite"] for p in auth_client.get(LIST).json()["poses"]}
@@ -168,7 +169,7 @@ def test_list_pages_are_cached_but_favourite_flags_are_personal(api_client, auth
     anonymous = {p["name"]: p["isFavorite"] for p in api_client.get(LIST).json()["poses"]}
     assert not any(anonymous.values())  # the page the signed-in user filled the cache with is not theirs
     PoseLibrary.objects.filter(pk=tree["chair"].pk).update(is_public=False)
-    assert "Sitting on a chair" in names(api_client.get(LIST))  # cached for up to PAGE_CACHE_SECONDS
+    assert "Sitting on a chair" in names(api_client.get(LIST))  # cached (fresh for PAGE_FRESH_SECONDS)
     library_cache_bump()
     assert "Sitting on a chair" not in names(api_client.get(LIST))
 
@@ -450,3 +451,22 @@ def test_text_to_pose_without_pose_words_is_400_with_examples(auth_client, api_c
     assert "Try phrases like" in e["message"] and "standing, arms crossed, 3/4 view" in e["examples"]
     error(auth_client.post(f"{LIST}/text-to-pose", {"textPrompt": "x" * 501}, format="json"), 400)
     error(api_client.post(f"{LIST}/text-to-pose", {"textPrompt": "standing"}, format="json"), 401)
+
+
+def test_a_stale_page_is_rendered_again_by_the_one_reader_that_takes_the_refresh_lock(api_client, tree):
+    from posegen.api.library import list_page_cache_parts, list_query
+    from posegen.library_cache import _page_keys, library_cache_key, library_page_lookup
+
+    assert "Sitting on a chair" in names(api_client.get(LIST))
+    filters, page, limit = list_query("")
+    key = library_cache_key(kind="page", parts=list_page_cache_parts(filters=filters, page=page, limit=limit))
+    fresh, refreshing = _page_keys(key)
+    PoseLibrary.objects.filter(pk=tree["chair"].pk).update(name="Sitting on a stool")
+    cache.delete(fresh)  # the page has outlived its fresh window
+    cache.add(refreshing, b"1", 15)  # another reader is already rendering it
+
+    assert "Sitting on a chair" in names(api_client.get(LIST))  # served stale, not rendered twice
+    cache.delete(refreshing)
+    assert "Sitting on a stool" in names(api_client.get(LIST))  # this reader took the lock and rendered
+    assert library_page_lookup(key)[1] is False  # fresh again, lock released
+    assert cache.get(refreshing) is None

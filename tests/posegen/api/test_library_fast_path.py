@@ -14,8 +14,8 @@ from django.core import signals
 from django.test import override_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
+from posegen.library_cache import library_cache_bump
 from posegen.models.library import PoseFavorite
-from posegen.selectors_library import library_cache_bump
 from tests.factories import CategoryFactory, UserFactory, library_pose
 
 LIST = "/api/apps/pose-generator/library"
@@ -168,3 +168,55 @@ def test_unknown_middleware_switches_the_fast_path_off(asgi, poses):
     with override_settings(POSEGEN_LIBRARY_FAST_PATH=False):
         asgi(LIST)
         assert asgi(LIST)[3] is True
+
+
+def _page_cache_keys(suffix: str = "") -> list[bytes]:
+    from posegen.library_cache import _redis_client
+
+    backend, client = _redis_client()
+    pattern = backend.make_and_validate_key("posegen:library:page:*")
+    return [k for k in client.keys(pattern) if k.endswith(suffix.encode()) and (suffix or b":" not in k[-12:])]
+
+
+def _expire_freshness() -> None:
+    from posegen.library_cache import _redis_client
+
+    _, client = _redis_client()
+    keys = _page_cache_keys(":fresh")
+    assert keys
+    client.delete(*keys)
+
+
+def test_a_stale_page_is_served_at_once_and_rendered_again_once_by_a_worker(asgi, poses, monkeypatch,
+                                                                            celery_worker):
+    import time
+
+    from posegen.api import library
+    from posegen.models import PoseLibrary
+
+    renders: list[int] = []
+    real_render = library.library_page_render
+
+    def counted(**page):  # a spy: counts, then renders for real
+        renders.append(page["page_number"])
+        return real_render(**page)
+
+    monkeypatch.setattr(library, "library_page_render", counted)
+    asgi(LIST)
+    assert asgi(LIST)[3] is False
+    assert renders == [1]  # the miss, rendered by Django
+    renders.clear()
+    PoseLibrary.objects.filter(pk=poses[0].pk).update(name="Renamed pose")
+    _expire_freshness()
+
+    stale = [asgi(LIST) for _ in range(3)]  # the first takes the refresh lock, the others just read
+
+    assert [r[3] for r in stale] == [False, False, False]  # none waited for Django
+    assert "Pose 0" in stale[0][2].decode()
+    deadline = time.monotonic() + 10
+    while not _page_cache_keys(":fresh") and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert renders == [1]  # exactly one render, by the worker, for three stale reads
+    fresh = asgi(LIST)
+    assert fresh[3] is False and "Renamed pose" in fresh[2].decode()
+    assert _page_cache_keys(":refreshing") == []  # the lock is released with the new page
