@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
-from lumiku.credits.models import LedgerEntry, Wallet
+from lumiku.credits.models import EntryKind, LedgerEntry, Wallet
 
 
 def credits_balance(*, user_id) -> int:
@@ -16,6 +16,13 @@ def credits_history(*, user_id) -> QuerySet[LedgerEntry]:
 
 def credits_ledger_sum(*, user_id) -> int:
     return LedgerEntry.objects.filter(wallet_id=user_id).aggregate(total=Sum("amount"))["total"] or 0
+
+
+def credits_spent_total(*, user_id) -> int:
+    """Credits spent on every feature, net of refunds (grants excluded)."""
+    spent = LedgerEntry.objects.filter(wallet_id=user_id, kind__in=[EntryKind.CHARGE, EntryKind.REFUND]).aggregate(
+        total=Sum("amount"))["total"]
+    return -(spent or 0)
 
 
 def credits_unlimited_tier(*, user) -> dict:

@@ -111,7 +111,11 @@
       }
       lastStatus = s.status;
       root.setAttribute("data-status", s.status);
-      if (!s.active) { announce(s.statusLabel); }
+      if (!s.active) {
+        announce(s.statusLabel);
+        var title = root.querySelector("[data-done-title]");
+        if (title) { title.textContent = title.getAttribute("data-done-title"); }
+      }
     }
     active = !!s.active;
     var changed = [];

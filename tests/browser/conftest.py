@@ -94,6 +94,7 @@ class Shots:
     def __call__(self, page, name: str) -> Path:
         self.count += 1
         path = self.folder / f"{self.count:02d}-{name}.png"
+        page.evaluate("window.scrollTo(0, 0)")  # sticky header and tray where a visitor sees them
         page.screenshot(path=str(path), full_page=True)
         return path
 

@@ -134,6 +134,8 @@ def _watch_progress(page, shots, *, generation) -> None:
     page.wait_for_function("document.querySelectorAll('[data-testid=pose-card][data-pose-status=completed]')"
                            ".length === 3", timeout=30_000)
     assert page.get_by_test_id("progress-bar").get_attribute("aria-valuenow") == "100"
+    title = page.get_by_test_id("generation-title")
+    page.wait_for_function("t => t.textContent.trim() === t.dataset.doneTitle", arg=title.element_handle())
     generation.refresh_from_db()
     assert generation.status == "completed" and generation.poses_completed == 3
     shots(page, "generation-done")

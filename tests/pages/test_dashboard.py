@@ -116,6 +116,8 @@ def test_dashboard_shows_the_owner_figures_projects_and_generations(client, user
         _pose(generation=done, sequence=i, when=local(2026, 3, 30, 10, i))
     credits_charge(user_id=user.pk, amount=90, idempotency_key="c", reference_type="pose_generation",
                    reference_id=str(done.pk))
+    credits_charge(user_id=user.pk, amount=10, idempotency_key="bg", reference_type="background_change")
+    credits_refund(user_id=user.pk, amount=30, idempotency_key="r", reference_type="pose_generation")
 
     response = web.get("/dashboard/")
     assert response.status_code == 200
@@ -123,7 +125,9 @@ def test_dashboard_shows_the_owner_figures_projects_and_generations(client, user
     assert "Welcome back, Sari Batik" in html
     tile = {name: re.search(rf'data-testid="tile-{name}".*?class="value">(\d+)<', html, re.S).group(1)
             for name in ("balance", "projects", "poses", "spent")}
-    assert tile == {"balance": "410", "projects": "1", "poses": "3", "spent": "90"}
+    # Spent = every feature's charges less refunds, the same measure as the chart (90 + 10 - 30).
+    assert tile == {"balance": "430", "projects": "1", "poses": "3", "spent": "70"}
+    assert "70 in the last 30 days" in html
     assert "Lebaran catalogue" in html and "Not my project" not in html
     assert html.count('data-testid="recent-generation"') == 2
     assert re.findall(r'class="badge ([\w-]*)" data-testid="generation-status">([^<]+)<', html) == [

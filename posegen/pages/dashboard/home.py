@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from lumiku.credits.selectors import credits_balance, credits_unlimited_tier
+from lumiku.credits.selectors import credits_balance, credits_spent_total, credits_unlimited_tier
 from posegen.models.choices import GenerationStatus
 from posegen.pages.dashboard.chart import bar_chart
 from posegen.selectors import project_list
@@ -41,6 +41,9 @@ def dashboard(request):
         generation.badge = STATUS_BADGES.get(generation.status, "")
     return render(request, "pages/dashboard/dashboard.html", {
         "balance": credits_balance(user_id=user.pk),
+        # The tile and the chart say the same thing: ledger charges minus refunds, every feature.
+        "spent_total": credits_spent_total(user_id=user.pk),
+        "spent_30_days": sum(day.value for day in spent),
         "stats": user_stats(user=user),
         "tier": credits_unlimited_tier(user=user),
         "projects": list(project_list(user=user)[:LATEST_PROJECTS]),
