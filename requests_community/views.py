@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lumiku.core.errors import DomainError, ValidationFailed
+from lumiku.core.throttling import rate_limit_check
 from posegen.models import PoseCategory
 from requests_community.forms import RequestSubmitForm
 from requests_community.models import RequestStatus
@@ -83,6 +84,7 @@ def submit(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            rate_limit_check(request=request, scope="pose_request_create")
             result = pose_request_create(
                 user=request.user, pose_name=data["pose_name"], description=data["description"],
                 category_id=data["category"].pk if data["category"] else None, use_case=data["use_case"],
@@ -140,6 +142,7 @@ def detail(request, request_id):
 @require_POST
 def vote(request, request_id):
     try:
+        rate_limit_check(request=request, scope="vote")
         item = pose_request_toggle_vote(user=request.user, request_id=request_id)
     except DomainError as exc:
         messages.error(request, exc.message)

@@ -87,3 +87,10 @@ class ServiceUnavailable(DomainError):
     status_code = 503
     code = "SERVICE_UNAVAILABLE"
     default_message = _("The service is temporarily unavailable. Nothing was charged; please retry.")
+
+
+class RateLimited(DomainError):
+    """A page form over its rate limit (the API answers the same limits with DRF's 429)."""
+
+    status_code = 429
+    code = "RATE_LIMITED"

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.utils.translation import ngettext
 from rest_framework.throttling import SimpleRateThrottle
 
+from lumiku.core.errors import RateLimited
+
 
 class ScopedRateLimit(SimpleRateThrottle):
     """Per user (or per client IP when anonymous) and per view `throttle_scope`."""
@@ -70,3 +72,11 @@ def rate_limit_message(*, wait: float) -> str:
     seconds = math.ceil(wait)
     return ngettext("Request was throttled. Expected available in %(wait)s second.",
                     "Request was throttled. Expected available in %(wait)s seconds.", seconds) % {"wait": seconds}
+
+
+def rate_limit_check(*, request, scope: str) -> None:
+    """For page actions that call a service: count one attempt against `scope` (the API's counter) and
+    raise RateLimited, which the page shows in place like any other refusal, before anything is charged."""
+    wait = rate_limit_wait(request=request, scope=scope)
+    if wait is not None:
+        raise RateLimited(rate_limit_message(wait=wait), retryAfter=wait)

@@ -372,7 +372,6 @@ DIFFUSERS_CPU_OFFLOAD = env.bool("DIFFUSERS_CPU_OFFLOAD", default=False)
 DIFFUSERS_COST_PER_IMAGE_USD = env.float("DIFFUSERS_COST_PER_IMAGE_USD", default=0.0)
 
 # --- Background changer and exports (issue 7) ---------------------------------------------------
-POSEGEN_BACKGROUND_RATE = env.str("POSEGEN_BACKGROUND_RATE", default="10/min")  # per user, Redis-backed cache
 POSEGEN_BACKGROUND_MAX_ATTEMPTS = env.int("POSEGEN_BACKGROUND_MAX_ATTEMPTS", default=3)  # transient errors
 CELERY_TASK_ROUTES["posegen.tasks.background_change"] = {"queue": "export"}
 CELERY_TASK_ROUTES["posegen.tasks.pose_export"] = {"queue": "export"}
@@ -386,6 +385,7 @@ RATE_LIMITS = {
     "password_reset": "5/hour",  # nosec B105
     "pose_request_create": "20/hour",
     "vote": "120/minute",
+    "background_change": env.str("POSEGEN_BACKGROUND_RATE", default="10/minute"),  # (its older variable)
     **env.json("RATE_LIMITS", default={}),
 }
 # Brute-force protection: this many failed logins for one email locks it for LOGIN_LOCKOUT_SECONDS.

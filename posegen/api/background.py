@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import io
 
-from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiTypes, extend_schema, inline_serializer
 from PIL import Image
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from lumiku.core.errors import NotFound
 from lumiku.core.storage import storage_url
+from lumiku.core.throttling import rate_limited
 from posegen.api.generation import GeneratedPoseOutput
 from posegen.imaging.backdrops import BACKDROP_LIBRARY, backdrop_get, generate_backdrop
 from posegen.models.choices import BackgroundMode
@@ -35,15 +34,6 @@ AI_GENERATE_NOTE = (
     "such as 'beach' or 'sunset', light such as 'soft', 'dramatic' or 'window light from the left'). It does "
     "not draw objects or places."
 )
-
-
-class BackgroundRateThrottle(UserRateThrottle):
-    """10 background requests per minute per user (settings.POSEGEN_BACKGROUND_RATE), in the shared cache."""
-
-    scope = "posegen_background"
-
-    def get_rate(self):
-        return settings.POSEGEN_BACKGROUND_RATE
 
 
 class BackgroundInput(serializers.Serializer):
@@ -75,9 +65,9 @@ class BackgroundAccepted(serializers.Serializer):
     creditBalance = serializers.IntegerField()  # noqa: N815
 
 
+@rate_limited("background_change")
 class PoseBackgroundApi(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
-    throttle_classes = [BackgroundRateThrottle]
 
     @extend_schema(request={"application/json": BackgroundInput, "multipart/form-data": BackgroundInput},
                    responses={202: BackgroundAccepted}, tags=["background"])
@@ -106,9 +96,9 @@ class GenerationBackgroundAccepted(serializers.Serializer):
     creditBalance = serializers.IntegerField()  # noqa: N815
 
 
+@rate_limited("background_change")
 class GenerationBackgroundApi(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
-    throttle_classes = [BackgroundRateThrottle]
 
     @extend_schema(request={"application/json": BackgroundInput, "multipart/form-data": BackgroundInput},
                    responses={202: GenerationBackgroundAccepted}, tags=["background"])

@@ -37,7 +37,7 @@ def seeded(db, settings):
     from tests.posegen.pipeline_helpers import fund
 
     settings.RATE_LIMITS = dict.fromkeys(settings.RATE_LIMITS, "100000/minute")
-    settings.POSEGEN_BACKGROUND_RATE = "100000/min"
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "background_change": "100000/minute"}
     user = UserFactory()
     fund(user, 10_000)
     project = ProjectFactory(user=user)

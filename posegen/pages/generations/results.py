@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lumiku.core.errors import DomainError, NotFound, ValidationFailed
 from lumiku.core.storage import storage_url
+from lumiku.core.throttling import rate_limit_check
 from posegen.imaging.backdrops import BACKDROP_LIBRARY
 from posegen.models.choices import PoseStatus
 from posegen.pages.format_labels import format_label
@@ -100,6 +101,7 @@ def _start_background(*, request, generation, form: BackgroundForm):
     pose_id = None
     if form.cleaned_data["scope"] == SCOPE_POSE:
         pose_id = owned_pose(request=request, generation=generation, pose_id=form.cleaned_data["pose"]).pk
+    rate_limit_check(request=request, scope="background_change")
     bg_request = background_request_validate(user=request.user, **form.service_arguments())
     if pose_id is not None:
         job, balance = background_change_start(user=request.user, pose_id=pose_id, request=bg_request)

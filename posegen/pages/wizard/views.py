@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from lumiku.core.errors import DomainError, NotFound, ValidationFailed
 from lumiku.core.storage import storage_url
+from lumiku.core.throttling import rate_limit_check
 from lumiku.credits.selectors import credits_balance, credits_unlimited_tier
 from posegen.imaging.backdrops import BACKDROP_LIBRARY
 from posegen.imaging.export_formats import EXPORT_FORMATS, MAX_FORMATS_PER_GENERATION
@@ -95,6 +96,7 @@ def wizard(request, project_id):
     if form.is_valid():
         files = form.cleaned_data
         try:
+            rate_limit_check(request=request, scope="generate")
             plan = validation.validate_generate_request(**form.validate_arguments())
             generation, _created = generation_start(
                 user=request.user, project_id=project.pk, plan=plan,
