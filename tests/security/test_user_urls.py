@@ -129,7 +129,8 @@ def _hostile_urls(*, mine: str, theirs: str, port: int) -> list[str]:
 
 
 def test_background_url_is_refused_unless_it_is_our_own_upload(auth_client, other_client, loopback, settings):
-    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "background_change": "1000/minute"}  # this test sends many refused requests on purpose
+    # This test sends many refused requests on purpose.
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "background_change": "1000/minute"}
     user = auth_client.user
     fund(user, 100)
     pose = completed_pose(user)
