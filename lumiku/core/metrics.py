@@ -11,6 +11,7 @@ are right whichever process answers the scrape.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 
@@ -22,6 +23,7 @@ from prometheus_client.registry import REGISTRY
 
 from lumiku.core.queues import Queue
 
+logger = logging.getLogger(__name__)
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
 _TASK_BUCKETS = (0.05, 0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0)
 
@@ -34,6 +36,9 @@ TASK_DURATION = Histogram("lumiku_celery_task_duration_seconds", "Celery task ru
                           buckets=_TASK_BUCKETS)
 GENERATIONS = Counter("lumiku_generations_finished_total",
                       "Generations reaching a final status (completed, partial, failed, cancelled).", ["status"])
+BACKGROUND_JOBS = Counter("lumiku_background_jobs_finished_total",
+                          "Background-change jobs that reached a final state, by status (completed, failed).",
+                          ["status"])
 CREDITS = Counter("lumiku_credits_total", "Credits moved, by ledger kind (charge, refund, grant).", ["kind"])
 ENGINE_LATENCY = Histogram("lumiku_engine_duration_seconds", "Image engine time per generated image.", ["engine"],
                            buckets=_TASK_BUCKETS)
@@ -46,6 +51,10 @@ def _after_commit(action) -> None:
 
 def generation_finished(*, status: str) -> None:
     _after_commit(lambda: GENERATIONS.labels(status=str(status)).inc())
+
+
+def background_job_finished(*, status: str) -> None:
+    _after_commit(lambda: BACKGROUND_JOBS.labels(status=str(status)).inc())
 
 
 def credits_moved(*, kind: str, amount: int) -> None:
@@ -138,6 +147,15 @@ class _ScrapeTimeCollector:
         for worker, seconds in ages.items():
             age.add_metric([worker], seconds)
         yield age
+        pending = GaugeMetricFamily("lumiku_pose_requests_pending",
+                                    "Community pose requests waiting for a moderator (status pending).")
+        from requests_community.selectors import request_stats
+
+        try:
+            pending.add_metric([], request_stats()["pending"])
+        except Exception:  # database down: no sample (the health check reports it)
+            logger.warning("pose-request gauge unavailable", exc_info=True)
+        yield pending
 
 
 def metrics_exposition() -> bytes:

@@ -42,6 +42,7 @@ from PIL import Image
 
 from lumiku.core.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
 from lumiku.core.images import image_clean_upload
+from lumiku.core.metrics import background_job_finished
 from lumiku.core.queues import Queue
 from lumiku.core.realtime import realtime_publish
 from lumiku.core.registry import app_credit_price
@@ -420,6 +421,7 @@ def _complete(*, job_id, token, source: str, output: str, thumbnail: str, label:
             status=BackgroundJobStatus.COMPLETED, output_image=output, completed_at=timezone.now(), claim_token=None)
         if not updated:
             return False
+        background_job_finished(status=BackgroundJobStatus.COMPLETED)
         GeneratedPose.objects.filter(pk=pose.pk).update(
             original_image=source, output_image=output, thumbnail=thumbnail, background_changed=True,
             background_prompt=label[:2000], export_formats={"original": output})
@@ -451,6 +453,7 @@ def background_job_fail(*, job_id, token, reason: str) -> bool:
         BackgroundJob.objects.filter(pk=job.pk).update(
             status=BackgroundJobStatus.FAILED, error_message=reason[:1000], credit_refunded=job.credit_charged,
             completed_at=timezone.now(), claim_token=None)
+        background_job_finished(status=BackgroundJobStatus.FAILED)
         realtime_publish(user_id=job.user_id, event_type="background.failed", payload={
             "poseId": str(job.pose_id), "jobId": f"bg-{job.pose_id}", "errorMessage": reason,
             "creditRefunded": refund,

@@ -162,3 +162,38 @@ def test_an_insane_incoming_request_id_is_replaced(client, incoming):
     response = client.get("/api/apps/pose-generator/health", HTTP_X_REQUEST_ID=incoming)
     made = response["X-Request-ID"]
     assert made != incoming and len(made) == 32 and all(c in "0123456789abcdef" for c in made)
+
+
+@pytest.mark.django_db
+def test_pending_pose_requests_are_counted_at_scrape_time(client, metrics_token):
+    from requests_community.models import PoseRequest
+    from requests_community.services.requests import pose_request_create
+
+    for name in ("Coffee by the window", "Holding a parcel", "Sitting on a scooter"):
+        pose_request_create(user=UserFactory(), pose_name=name, description="A pose our shop needs.")
+    PoseRequest.objects.filter(pose_name="Holding a parcel").update(status="approved")
+
+    assert value(scrape(client), "lumiku_pose_requests_pending") == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_background_job_outcomes_are_counted_once_committed(client, metrics_token):
+    from posegen.models.generation import BackgroundJob
+    from posegen.services.background import background_job_fail
+    from tests.posegen.api.test_background_api import completed_pose
+
+    user = UserFactory()
+    fund(user, 20)
+    pose = completed_pose(user)
+    before = scrape(client)
+    job = BackgroundJob.objects.create(user=user, pose=pose, mode="solid_color", color="#FFFFFF",
+                                       credit_charged=0, status="pending")
+
+    assert background_job_fail(job_id=job.pk, token=None, reason="test: engine refused") is True
+    assert background_job_fail(job_id=job.pk, token=None, reason="again") is False  # already final
+
+    after = scrape(client)
+    assert value(after, "lumiku_background_jobs_finished_total", status="failed") - value(
+        before, "lumiku_background_jobs_finished_total", status="failed") == 1
+    assert value(after, "lumiku_background_jobs_finished_total", status="completed") == value(
+        before, "lumiku_background_jobs_finished_total", status="completed")
