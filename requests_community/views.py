@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lumiku.core.errors import DomainError, ValidationFailed
+from lumiku.core.forms import form_add_domain_error
 from lumiku.core.throttling import rate_limit_check
 from posegen.models import PoseCategory
 from requests_community.forms import RequestSubmitForm
@@ -91,11 +92,7 @@ def submit(request):
                 reference_image=data["reference_image"],
             )
         except ValidationFailed as exc:
-            fields = exc.extra.get("fields") or {}
-            for api_field, errors in fields.items():
-                form.add_error(RequestSubmitForm.SERVICE_FIELDS.get(api_field), errors)
-            if not fields:
-                form.add_error(None, exc.message)
+            form_add_domain_error(form=form, exc=exc, field_map=RequestSubmitForm.SERVICE_FIELDS)
         except DomainError as exc:
             form.add_error(None, exc.message)
             existing = exc.extra.get("existingRequestId")

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from lumiku.accounts.lockout import LoginLocked, login_failure_record, login_lockout_check, login_success_record
 from lumiku.accounts.services import user_create, user_update_profile
 from lumiku.core.errors import DomainError
+from lumiku.core.forms import form_add_domain_error
 from lumiku.core.throttling import rate_limit_wait
 
 TOO_MANY_STATUS = 429
@@ -60,11 +61,7 @@ def signup(request):
                 language = request.LANGUAGE_CODE if request.LANGUAGE_CODE in dict(settings.LANGUAGES) else "en"
                 user = user_create(**form.cleaned_data, language=language)
             except DomainError as exc:
-                fields = exc.extra.get("fields") or {}
-                for field, errors in fields.items():
-                    form.add_error(SignupForm.SERVICE_FIELDS.get(field), errors)
-                if not fields:
-                    form.add_error(None, exc.message)
+                form_add_domain_error(form=form, exc=exc, field_map=SignupForm.SERVICE_FIELDS)
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 return redirect("pages:dashboard")

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from lumiku.avatars.selectors import avatar_list
 from lumiku.core.errors import DomainError, NotFound
+from lumiku.core.forms import form_add_domain_error
 from posegen.models.choices import AvatarSource, ProjectStatus
 from posegen.pages.tray import tray_pose_ids
 from posegen.selectors import project_get, project_list
@@ -75,21 +76,6 @@ def _owned_project(request, project_id):
         raise Http404 from None
 
 
-def show_domain_error(*, form: forms.Form, exc: DomainError, field_map: dict[str, str]) -> None:
-    """Attach a service error to the form field it names (by `fields` or a `<field>: ` message prefix)."""
-    fields = dict(exc.extra.get("fields") or {})
-    prefix, sep, rest = exc.message.partition(": ")
-    if sep and prefix in field_map and not fields:
-        fields, message = {prefix: [rest]}, rest[:1].upper() + rest[1:]
-    else:
-        message = exc.message
-    targets = [field_map[f] for f in fields if field_map.get(f) in form.fields]
-    for name in dict.fromkeys(targets):
-        form.add_error(name, message)
-    if not targets:
-        form.add_error(None, message)
-
-
 @login_required
 def projects(request):
     status = request.GET.get("status")
@@ -117,7 +103,7 @@ def project_new(request):
                 avatar_source=v["avatar_source"], avatar_image=v.get("avatar_image"), avatar_id=v.get("avatar_id"),
             )
         except DomainError as exc:
-            show_domain_error(form=form, exc=exc, field_map=SERVICE_FIELDS)
+            form_add_domain_error(form=form, exc=exc, field_map=SERVICE_FIELDS)
         else:
             messages.success(request, _("Project “%(name)s” created.") % {"name": project.project_name})
             if next_step == "wizard":
@@ -175,7 +161,7 @@ def project_edit(request, project_id):
             messages.success(request, _("Project archived.") if action == "archive" else _("Project restored."))
             return redirect("pages:project_detail", project_id=project.pk)
     except DomainError as exc:
-        show_domain_error(form=avatar_form if action == "avatar" else details, exc=exc,
+        form_add_domain_error(form=avatar_form if action == "avatar" else details, exc=exc,
                           field_map=SERVICE_FIELDS)
     status = 400 if request.method == "POST" else 200
     return render(request, "pages/projects/edit.html", {

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lumiku.core.errors import ValidationFailed
+from lumiku.core.forms import form_add_domain_error
 from lumiku.core.images import ImageRejected
 from posegen.imaging.backdrops import BACKDROP_LIBRARY
 from posegen.models.choices import BackgroundMode
@@ -60,12 +61,4 @@ class BackgroundForm(forms.Form):
         if isinstance(exc, ImageRejected):
             self.add_error("image", exc.message)
             return
-        fields = exc.extra.get("fields") or {}
-        placed = False
-        for api_field, errors in fields.items():
-            name = SERVICE_FIELDS.get(api_field)
-            if name:
-                self.add_error(name, errors)
-                placed = True
-        if not placed:
-            self.add_error(None, exc.message)
+        form_add_domain_error(form=self, exc=exc, field_map=SERVICE_FIELDS)

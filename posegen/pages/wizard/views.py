@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lumiku.core.errors import DomainError, NotFound, ValidationFailed
+from lumiku.core.forms import form_add_domain_error
 from lumiku.core.storage import storage_url
 from lumiku.core.throttling import rate_limit_check
 from lumiku.credits.selectors import credits_balance, credits_unlimited_tier
@@ -25,7 +26,6 @@ from posegen.imaging.backdrops import BACKDROP_LIBRARY
 from posegen.imaging.export_formats import EXPORT_FORMATS, MAX_FORMATS_PER_GENERATION
 from posegen.models.choices import GenerationType, ProjectStatus
 from posegen.pages.format_labels import format_category_label
-from posegen.pages.projects import show_domain_error
 from posegen.pages.tray import tray_clear, tray_pose_ids, tray_remove
 from posegen.pages.wizard.forms import SERVICE_FIELDS, WizardForm
 from posegen.selectors import project_get
@@ -107,7 +107,7 @@ def wizard(request, project_id):
             )
         except DomainError as exc:
             error = exc
-            show_domain_error(form=form, exc=exc, field_map=SERVICE_FIELDS)
+            form_add_domain_error(form=form, exc=exc, field_map=SERVICE_FIELDS)
         else:
             if plan.generation_type == GenerationType.GALLERY_REFERENCE:
                 tray_clear(request=request)  # the tray's poses are in this generation now
