@@ -5,6 +5,7 @@ configured through their environment (tests/chaos/settings.py reads it)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -109,7 +110,8 @@ class Worker:
 
     def kill(self) -> None:
         """SIGKILL to the whole process group: the main process and every pool child die mid-task."""
-        os.killpg(self.process.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):  # the group may be gone already
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
 
     def stop(self) -> None:
