@@ -135,3 +135,21 @@ def engine(settings):
 
     yield choose
     engines_module._engine.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, and before it is dropped: end the sessions that threads of in-process
+    servers and workers still hold (pooled or idle), which would otherwise make the drop fail."""
+    yield
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock():
+        for wrapper in connections.all():
+            if getattr(wrapper, "pool", None) is not None:
+                wrapper.close_pool()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")

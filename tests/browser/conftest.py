@@ -52,7 +52,7 @@ def asgi_server(django_db_setup, django_db_blocker):
 
     port = _free_port()
     config = uvicorn.Config("lumiku.asgi:application", host="127.0.0.1", port=port, lifespan="off",
-                            log_level="warning", ws="websockets")
+                            log_level="warning", ws="websockets-sansio")
     server = uvicorn.Server(config)
     with django_db_blocker.unblock():
         thread = threading.Thread(target=server.run, name="uvicorn-browser", daemon=True)
@@ -65,6 +65,7 @@ def asgi_server(django_db_setup, django_db_blocker):
         yield f"http://127.0.0.1:{port}"
         server.should_exit = True
         thread.join(timeout=10)
+
 
 
 @pytest.fixture

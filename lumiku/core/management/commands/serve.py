@@ -27,7 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, concurrency, no_worker, **options):
         config = uvicorn.Config("lumiku.asgi:application", host=host, port=port, lifespan="off",
-                                log_level="info", ws="websockets")
+                                log_level="info", ws="websockets-sansio")
         server = uvicorn.Server(config)
         mode = "embedded (SQLite/in-process broker)" if settings.EMBEDDED else "Redis"
         engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
