@@ -10,13 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lumiku.core.errors import DomainError, ValidationFailed
 from lumiku.core.forms import form_add_domain_error
+from lumiku.core.pages import safe_redirect_target
 from lumiku.core.throttling import rate_limit_check
 from posegen.models import PoseCategory
 from requests_community.forms import RequestSubmitForm
@@ -39,14 +39,6 @@ SORT_LABELS = {"votes": gettext_lazy("Most votes"), "newest": gettext_lazy("Newe
 
 def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return fallback
 
 
 def _is_uuid(value: str) -> bool:
@@ -146,7 +138,8 @@ def vote(request, request_id):
     else:
         text = _("Voted for “%(name)s”.") if item.has_voted else _("Removed your vote from “%(name)s”.")
         messages.success(request, text % {"name": item.pose_name})
-    target = _safe_next(request, reverse("requests_community:detail", args=[request_id]))
+    target = safe_redirect_target(request=request, target=request.POST.get("next") or request.GET.get("next"),
+                                  fallback=reverse("requests_community:detail", args=[request_id]))
     return redirect(f"{target}#request-{request_id}" if "#" not in target else target)
 
 

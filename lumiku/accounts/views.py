@@ -12,7 +12,6 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -21,6 +20,7 @@ from lumiku.accounts.lockout import LoginLocked, login_failure_record, login_loc
 from lumiku.accounts.services import user_create, user_update_profile
 from lumiku.core.errors import DomainError
 from lumiku.core.forms import form_add_domain_error
+from lumiku.core.pages import safe_redirect_target
 from lumiku.core.throttling import rate_limit_wait
 
 TOO_MANY_STATUS = 429
@@ -143,11 +143,7 @@ def language_set(request):
         return HttpResponseBadRequest(_("Unknown language."))
     if request.user.is_authenticated:
         user_update_profile(user=request.user, language=language)
-    target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
-        target = "/"
-    response = redirect(target)
+    response = redirect(safe_redirect_target(request=request, target=request.POST.get("next"), fallback="/"))
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600,
                         samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
     return response

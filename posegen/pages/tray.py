@@ -16,11 +16,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from lumiku.core.errors import NotFound, ValidationFailed
+from lumiku.core.pages import is_htmx, safe_redirect_target
 from posegen.models.choices import ProjectStatus
 from posegen.selectors import project_list
 from posegen.selectors_library import library_pose_get, library_poses_by_ids
@@ -81,10 +81,6 @@ def tray_context(*, request, error: str | None = None) -> dict:
 # ---- views ----------------------------------------------------------------------------------------
 
 
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _posted_pose_id(request) -> uuid.UUID:
     try:
         return uuid.UUID(request.POST.get("pose_id", ""))
@@ -93,15 +89,11 @@ def _posted_pose_id(request) -> uuid.UUID:
 
 
 def _back(request) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return reverse("pages:library")
+    return safe_redirect_target(request=request, target=request.POST.get("next"), fallback=reverse("pages:library"))
 
 
 def _respond(request, *, changed: list[str], error: str | None = None, notice: str | None = None):
-    if not _is_htmx(request):
+    if not is_htmx(request):
         if error:
             messages.error(request, error)
         elif notice:

@@ -7,11 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from lumiku.core.errors import NotFound
+from lumiku.core.pages import safe_redirect_target
 from requests_community.selectors import notification_list, notification_unread_count
 from requests_community.services.notifications import notification_mark_all_read, notification_mark_read
 
@@ -20,9 +20,8 @@ PAGE_SIZE = 20
 
 def _local_path(request, target: str) -> str | None:
     """Only a path on this site may be followed (notification links and `next` are never trusted)."""
-    if target and target.startswith("/") and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
+    if target and target.startswith("/"):
+        return safe_redirect_target(request=request, target=target, fallback=None)
     return None
 
 

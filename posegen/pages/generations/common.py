@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 
 from lumiku.core.errors import NotFound
+from lumiku.core.pages import is_htmx
 from posegen.models import GeneratedPose, PoseGeneration
 from posegen.pages.generations.selectors import generation_pose_cards
 from posegen.selectors_generation import generated_pose_get, generation_get
@@ -42,10 +43,6 @@ def parse_uuids(raw: str, *, limit: int) -> list[uuid.UUID]:
         except ValueError:
             continue
     return ids
-
-
-def is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def generation_url(generation_id, *, pose_id=None) -> str:

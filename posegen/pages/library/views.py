@@ -7,10 +7,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from lumiku.core.errors import DomainError, NotFound
+from lumiku.core.pages import is_htmx_swap, safe_redirect_target
 from posegen.pages.library.cards import DIFFICULTY_BADGES, DIFFICULTY_LABELS, GENDER_LABELS, picture, pose_card
 from posegen.pages.library.filters import SORT_LABELS, LibraryFilterForm
 from posegen.pages.tray import tray_context, tray_pose_ids
@@ -19,19 +19,6 @@ from posegen.services.library import library_pose_favorite, library_pose_open, l
 
 PAGE_SIZE = 24
 MORE_TARGET = "library-more"  # the id of the "Load more" item; htmx names it in HX-Target
-
-
-def _htmx_partial(request) -> bool:
-    """An htmx swap (not a history restore, which needs the whole page)."""
-    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
-
-
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return fallback
 
 
 @login_required
@@ -58,7 +45,7 @@ def library(request):
         "search": form.value("q") or "",
         "more_target": MORE_TARGET,
     }
-    if _htmx_partial(request):
+    if is_htmx_swap(request):
         context["partial"] = True
         template = ("pages/library/_more.html" if request.headers.get("HX-Target") == MORE_TARGET
                     else "pages/library/_results.html")
@@ -104,10 +91,12 @@ def pose_favorite(request, pose_id):
         state = (library_pose_favorite if wanted else library_pose_unfavorite)(user=request.user, pose_id=pose_id)
     except NotFound:
         raise Http404 from None
-    if not _htmx_partial(request):
-        return redirect(_safe_next(request, reverse("pages:pose_detail", args=[pose_id])))
+    if not is_htmx_swap(request):
+        return redirect(safe_redirect_target(request=request, target=request.POST.get("next"),
+                                             fallback=reverse("pages:pose_detail", args=[pose_id])))
     return render(request, "pages/library/_favorite.html", {
         "fav": {"id": state.pose_id, "is_favorite": state.is_favorite, "favorite_count": state.favorite_count},
         "variant": "card" if request.POST.get("variant") == "card" else "detail",
-        "next": _safe_next(request, reverse("pages:pose_detail", args=[pose_id])),
+        "next": safe_redirect_target(request=request, target=request.POST.get("next"),
+                                     fallback=reverse("pages:pose_detail", args=[pose_id])),
     })
