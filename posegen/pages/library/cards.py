@@ -7,15 +7,17 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from posegen.api.library import picture_url
+from posegen.models.choices import Difficulty
 
-# The model's choice labels are not marked for translation (changing them would need a migration).
-DIFFICULTY_LABELS = {"beginner": _("Beginner"), "intermediate": _("Intermediate"), "advanced": _("Advanced")}
+DIFFICULTY_LABELS = dict(Difficulty.choices)  # translated labels of the model's own choices
 DIFFICULTY_BADGES = {"beginner": "badge-ok", "intermediate": "badge-warn", "advanced": "badge-danger"}
+# Worded for a shopper browsing ("Women", not the model's "Female").
 GENDER_LABELS = {"unisex": _("Unisex"), "female": _("Women"), "male": _("Men")}
 
 
-def picture(name: str | None) -> str | None:
-    return picture_url(name)
+def pose_thumb(row: dict[str, Any]) -> str | None:
+    """The small picture of a list row: its thumbnail, else its preview."""
+    return picture_url(row["thumbnail"]) or picture_url(row["preview_image"])
 
 
 def pose_card(row: dict[str, Any], *, favorite_ids: set, tray_ids: set[str]) -> dict[str, Any]:
@@ -23,7 +25,7 @@ def pose_card(row: dict[str, Any], *, favorite_ids: set, tray_ids: set[str]) -> 
     return {
         "id": row["id"],
         "name": row["name"],
-        "thumb": picture(row["thumbnail"]) or picture(row["preview_image"]),
+        "thumb": pose_thumb(row),
         "difficulty": row["difficulty"],
         "difficulty_label": DIFFICULTY_LABELS.get(row["difficulty"], row["difficulty"]),
         "difficulty_badge": DIFFICULTY_BADGES.get(row["difficulty"], ""),

@@ -11,7 +11,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lumiku.core.errors import DomainError, NotFound
 from lumiku.core.pages import is_htmx_swap, safe_redirect_target
-from posegen.pages.library.cards import DIFFICULTY_BADGES, DIFFICULTY_LABELS, GENDER_LABELS, picture, pose_card
+from posegen.api.library import picture_url
+from posegen.pages.library.cards import DIFFICULTY_BADGES, DIFFICULTY_LABELS, GENDER_LABELS, pose_card
 from posegen.pages.library.filters import SORT_LABELS, LibraryFilterForm
 from posegen.pages.tray import tray_context, tray_pose_ids
 from posegen.selectors_library import LibraryPage, category_path, category_tree_cached, library_browse
@@ -69,8 +70,8 @@ def pose_detail(request, pose_id):
     in_tray = str(row["id"]) in set(tray_pose_ids(request=request))
     return render(request, "pages/library/detail.html", {
         "pose": row,
-        "reference": picture(row["reference_image"]) or picture(row["preview_image"]),
-        "controlnet": picture(row["controlnet_image"]),
+        "reference": picture_url(row["reference_image"]) or picture_url(row["preview_image"]),
+        "controlnet": picture_url(row["controlnet_image"]),
         "breadcrumb": category_path(tree=tree, category_id=row["category_id"]),
         "difficulty_label": DIFFICULTY_LABELS.get(row["difficulty"], row["difficulty"]),
         "difficulty_badge": DIFFICULTY_BADGES.get(row["difficulty"], ""),

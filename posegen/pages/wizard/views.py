@@ -19,13 +19,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from lumiku.core.errors import DomainError, NotFound, ValidationFailed
 from lumiku.core.forms import form_add_domain_error
-from lumiku.core.storage import storage_url
 from lumiku.core.throttling import rate_limit_check
 from lumiku.credits.selectors import credits_balance, credits_unlimited_tier
 from posegen.imaging.backdrops import BACKDROP_LIBRARY
 from posegen.imaging.export_formats import EXPORT_FORMATS, MAX_FORMATS_PER_GENERATION
 from posegen.models.choices import GenerationType, ProjectStatus
 from posegen.pages.format_labels import format_category_label
+from posegen.pages.library.cards import pose_thumb
 from posegen.pages.tray import tray_clear, tray_pose_ids, tray_remove
 from posegen.pages.wizard.forms import SERVICE_FIELDS, WizardForm
 from posegen.selectors import project_get
@@ -49,7 +49,7 @@ def _owned_project(request, project_id):
 def _poses(pose_ids) -> list[dict]:
     rows = library_poses_by_ids(pose_ids=pose_ids)
     for row in rows:
-        row["thumb_url"] = storage_url(row["thumbnail"] or row["preview_image"] or row["controlnet_image"])
+        row["thumb_url"] = pose_thumb(row)
     return rows
 
 
