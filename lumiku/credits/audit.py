@@ -35,7 +35,7 @@ def audit_wallets() -> list[str]:
 def audit_generations() -> list[str]:
     from posegen.models import PoseGeneration
     from posegen.models.choices import ACTIVE_GENERATION_STATUSES, PaymentMethod
-    from posegen.services.pricing import price_per_image
+    from posegen.services.pricing import generation_image_price
 
     problems = []
     # reference_id is text (it names rows of any model), so the per-generation sums are joined here.
@@ -44,8 +44,7 @@ def audit_generations() -> list[str]:
         .annotate(total=Sum("amount")).values_list("reference_id", "total")
     )
     generations = PoseGeneration.objects.filter(payment_method=PaymentMethod.CREDITS).only(
-        "id", "status", "generation_type", "use_background_changer", "credit_charged", "credit_refunded",
-        "poses_completed")
+        "id", "status", "credit_charged", "credit_refunded", "poses_completed", "total_expected_poses")
     for g in generations.iterator(chunk_size=500):
         net = g.credit_charged - g.credit_refunded
         paid = -ledger.get(str(g.pk), 0)
@@ -53,8 +52,7 @@ def audit_generations() -> list[str]:
             problems.append(f"generation {g.pk}: ledger net {paid} != charged {g.credit_charged} - "
                             f"refunded {g.credit_refunded}")
         if g.status not in ACTIVE_GENERATION_STATUSES:
-            delivered = g.poses_completed * price_per_image(generation_type=g.generation_type,
-                                                            use_background_changer=g.use_background_changer)
+            delivered = g.poses_completed * generation_image_price(generation=g)
             if net != delivered:
                 problems.append(f"generation {g.pk} ({g.status}): paid {net} != {g.poses_completed} delivered "
                                 f"image(s) worth {delivered}")

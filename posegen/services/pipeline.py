@@ -34,7 +34,7 @@ from posegen.engines import EngineError, EngineRequest, TransientEngineError, en
 from posegen.models import GeneratedPose, PoseGeneration, PoseGeneratorProject
 from posegen.models.choices import ACTIVE_GENERATION_STATUSES, GenerationStatus, PaymentMethod, PoseStatus
 from posegen.selectors_generation import generation_progress
-from posegen.services.pricing import price_per_image
+from posegen.services.pricing import generation_image_price
 from posegen.services.prompts import NEGATIVE_PROMPT, prompt_build
 
 logger = logging.getLogger(__name__)
@@ -271,8 +271,7 @@ def _refund(generation: PoseGeneration, *, pose_ids, key: str, images: int, reas
                                         quota_reset_at=generation.quota_window)
         generation.quota_refunded += images
         return 0
-    amount = images * price_per_image(generation_type=generation.generation_type,
-                                      use_background_changer=generation.use_background_changer)
+    amount = images * generation_image_price(generation=generation)
     amount = min(amount, generation.credit_charged - generation.credit_refunded)
     if amount > 0:
         credits_refund(user_id=generation.user_id, amount=amount, idempotency_key=key,

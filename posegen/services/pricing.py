@@ -15,5 +15,11 @@ def price_per_image(*, generation_type: str, use_background_changer: bool) -> in
     return price
 
 
+def generation_image_price(*, generation) -> int:
+    """What each image of an existing generation was charged: its charge over its images. Refunds and audits
+    use this, never today's price, which an operator may have changed since (CREDIT_PRICE_OVERRIDES)."""
+    return generation.credit_charged // max(1, generation.total_expected_poses)
+
+
 def generation_cost(*, generation_type: str, images: int, use_background_changer: bool) -> int:
     return images * price_per_image(generation_type=generation_type, use_background_changer=use_background_changer)

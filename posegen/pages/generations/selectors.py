@@ -19,7 +19,7 @@ from posegen.models.choices import PaymentMethod, PoseStatus
 from posegen.models.generation import ACTIVE_BACKGROUND_JOB_STATUSES, BackgroundJob, BackgroundJobStatus
 from posegen.pages.format_labels import format_label
 from posegen.selectors_generation import generation_results
-from posegen.services.pricing import price_per_image
+from posegen.services.pricing import generation_image_price
 
 
 def export_choices() -> list[tuple[str, str]]:
@@ -112,7 +112,6 @@ def generation_pose_cards(*, generation: PoseGeneration, pose_ids=None) -> list[
                  to_attr="latest_background_jobs"))
     if pose_ids is not None:
         poses = poses.filter(pk__in=pose_ids)
-    image_price = price_per_image(generation_type=generation.generation_type,
-                                  use_background_changer=generation.use_background_changer)
+    image_price = generation_image_price(generation=generation)
     return [_card(generation=generation, pose=pose, image_price=image_price) for pose in poses]
 

@@ -184,3 +184,24 @@ def test_target_keypoints_are_projected_at_the_output_aspect(auth_client, projec
     expected = project_pose(pose=pose_from_dict(data=library.pose_structure), width=200, height=300).keypoints
     assert np.allclose(request.keypoints, expected, atol=1e-6)
     assert not np.allclose(request.keypoints, np.asarray(library.keypoints), atol=1e-3)
+
+
+def test_refunds_and_the_audit_use_the_price_charged_not_a_price_changed_since(auth_client, project, poses, engine,
+                                                                               settings):
+    from lumiku.credits.audit import audit_generations
+
+    engine("odd-fail")
+    fund(auth_client.user, 500)
+    body = auth_client.post(GENERATE_URL, gallery_body(project, poses, batchSize=2, seed=20), format="json").json()
+    assert body["creditCharged"] == 180  # 6 images at 30
+    settings.CREDIT_PRICE_OVERRIDES = {"pose-generator": {"generateFromGallery": 45}}  # the operator re-prices
+
+    generation_dispatch(generation_id=body["generationId"])
+    for pose_id in GeneratedPose.objects.filter(generation_id=body["generationId"]).values_list("pk", flat=True):
+        pose_generate_run(pose_id=pose_id)
+
+    generation = PoseGeneration.objects.get(pk=body["generationId"])
+    assert (generation.status, generation.poses_failed) == ("partial", 3)
+    assert (generation.credit_charged, generation.credit_refunded) == (180, 90)  # 3 × 30, not 3 × 45
+    assert credits_balance(user_id=auth_client.user.pk) == 500 - 90
+    assert audit_generations() == []
