@@ -13,7 +13,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from lumiku.credits.models import EntryKind, LedgerEntry
+from lumiku.credits.selectors import credits_spend_entries
 from posegen.models import GeneratedPose, PoseGeneration
 from posegen.models.choices import PoseStatus
 
@@ -55,8 +55,7 @@ def activity_credits_per_day(*, user, days: int = ACTIVITY_DAYS, today: date | N
     A day whose refunds exceed its charges reads negative, so the series always sums to the net spend."""
     window, since = _window(days=days, today=today)
     rows = (
-        LedgerEntry.objects.filter(wallet_id=user.pk, kind__in=[EntryKind.CHARGE, EntryKind.REFUND],
-                                   created_at__gte=since)
+        credits_spend_entries(user_id=user.pk).filter(created_at__gte=since)
         .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
         .values("day")
         .annotate(net=Sum("amount"))

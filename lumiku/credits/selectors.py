@@ -18,11 +18,14 @@ def credits_ledger_sum(*, user_id) -> int:
     return LedgerEntry.objects.filter(wallet_id=user_id).aggregate(total=Sum("amount"))["total"] or 0
 
 
+def credits_spend_entries(*, user_id) -> QuerySet[LedgerEntry]:
+    """What counts as spending: charges of every feature and their refunds (grants are not spend)."""
+    return LedgerEntry.objects.filter(wallet_id=user_id, kind__in=[EntryKind.CHARGE, EntryKind.REFUND])
+
+
 def credits_spent_total(*, user_id) -> int:
-    """Credits spent on every feature, net of refunds (grants excluded)."""
-    spent = LedgerEntry.objects.filter(wallet_id=user_id, kind__in=[EntryKind.CHARGE, EntryKind.REFUND]).aggregate(
-        total=Sum("amount"))["total"]
-    return -(spent or 0)
+    """Credits spent on every feature, net of refunds."""
+    return -(credits_spend_entries(user_id=user_id).aggregate(total=Sum("amount"))["total"] or 0)
 
 
 def credits_unlimited_tier(*, user) -> dict:
