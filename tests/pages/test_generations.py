@@ -16,6 +16,7 @@ from posegen.models.generation import BackgroundJob
 from posegen.services.pricing import price_per_image
 from tests.factories import GenerationFactory, ProjectFactory, library_pose
 from tests.images import upload
+from tests.pages.helpers import signed_in
 from tests.posegen.api.test_background_api import completed_pose
 from tests.posegen.pipeline_helpers import GENERATE_URL, fund, gallery_body
 
@@ -25,9 +26,7 @@ HX = {"HTTP_HX_REQUEST": "true"}
 
 @pytest.fixture
 def web(client, user):
-    client.force_login(user)
-    client.user = user
-    return client
+    return signed_in(client, user)
 
 
 def page_url(generation_id, suffix=""):
