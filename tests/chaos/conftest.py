@@ -41,6 +41,22 @@ class Scene:
         return audit_credits(subprocess_env(redis_url=redis_url or os.environ["REDIS_URL"], engine="counting",
                                             call_log=self.call_log))
 
+    def assert_audit_holds(self) -> None:
+        """`manage.py audit_credits`, run as an operator would, finds every invariant intact."""
+        audit = self.audit()
+        assert audit.returncode == 0, audit.stdout + audit.stderr
+        assert "all invariants hold" in audit.stdout
+
+    def assert_charged_once(self, *, amount: int) -> None:
+        """The user's books: the starting grant and exactly one charge of `amount`, nothing else."""
+        from lumiku.credits.models import LedgerEntry
+        from lumiku.credits.selectors import credits_balance, credits_ledger_sum
+
+        assert credits_balance(user_id=self.user.pk) == START_BALANCE - amount
+        assert credits_ledger_sum(user_id=self.user.pk) == START_BALANCE - amount
+        entries = LedgerEntry.objects.filter(wallet_id=self.user.pk).order_by("created_at", "id")
+        assert [(e.kind, e.amount) for e in entries] == [("grant", START_BALANCE), ("charge", -amount)]
+
 
 @pytest.fixture
 def scene(transactional_db, tmp_path) -> Scene:

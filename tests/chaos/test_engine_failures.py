@@ -77,6 +77,4 @@ def test_seeded_random_engine_failures_end_partial_with_exact_refunds(scene, wor
     assert sorted(r["status"] for r in results) == ["completed"] * delivered + ["failed"] * refused
     assert all(r["outputImageUrl"] for r in results if r["status"] == "completed")
 
-    audit = scene.audit()
-    assert audit.returncode == 0, audit.stdout + audit.stderr
-    assert "all invariants hold" in audit.stdout
+    scene.assert_audit_holds()
