@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils.translation import ngettext
 from rest_framework.throttling import SimpleRateThrottle
 
+from lumiku.core.client_ip import client_ip
 from lumiku.core.errors import RateLimited
 
 
@@ -32,6 +33,10 @@ class ScopedRateLimit(SimpleRateThrottle):
             return True
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request, view)
+
+    def get_ident(self, request) -> str:
+        # DRF's own get_ident trusts X-Forwarded-For from anyone when NUM_PROXIES is unset.
+        return client_ip(request)
 
     def get_cache_key(self, request, view):
         ident = request.user.pk if request.user and request.user.is_authenticated else self.get_ident(request)

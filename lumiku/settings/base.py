@@ -6,6 +6,7 @@ in-process channel layer (see `make run`). With them set it runs on PostgreSQL (
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -391,6 +392,16 @@ RATE_LIMITS = {
 # Brute-force protection: this many failed logins for one email locks it for LOGIN_LOCKOUT_SECONDS.
 LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
+# Per-IP limits read X-Forwarded-For only from our own proxies (lumiku/core/client_ip.py): TRUSTED_PROXIES
+# lists their addresses or networks (also uvicorn's --forwarded-allow-ips in the Procfile), or NUM_PROXIES
+# counts them when nothing else can reach the app. Default: neither, the socket peer is the client.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise environ.ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network") from None
 if STORAGE_BACKEND == "s3":  # signed URLs with SigV4: R2 and MinIO accept nothing older
     _default_storage["OPTIONS"]["signature_version"] = env.str("AWS_S3_SIGNATURE_VERSION", default="s3v4")
     _default_storage["OPTIONS"]["addressing_style"] = env.str("AWS_S3_ADDRESSING_STYLE", default=None)
