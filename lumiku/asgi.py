@@ -8,9 +8,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lumiku.settings.base")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from lumiku.core.ws_auth import WebSocketAuthMiddlewareStack  # noqa: E402
+from lumiku.core.ws_auth import BrowserOriginOrTicketValidator, WebSocketAuthMiddlewareStack  # noqa: E402
 from lumiku.routing import websocket_urlpatterns  # noqa: E402
 from posegen.api.library_asgi import library_list_fast_path  # noqa: E402
 
@@ -18,7 +17,8 @@ application = ProtocolTypeRouter(
     {
         # Cached library pages for anonymous visitors are served before Django (see library_asgi).
         "http": library_list_fast_path(django_asgi_app),
-        "websocket": AllowedHostsOriginValidator(
+        # A browser's Origin must be an allowed host; a client without one must bring a ticket.
+        "websocket": BrowserOriginOrTicketValidator(
             WebSocketAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),
     }

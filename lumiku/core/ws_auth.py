@@ -7,6 +7,7 @@ from urllib.parse import parse_qs
 
 from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
+from channels.security.websocket import AllowedHostsOriginValidator, WebsocketDenier
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
@@ -45,8 +46,7 @@ class TicketAuthMiddleware:
         self.inner = inner
 
     async def __call__(self, scope, receive, send):
-        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-        ticket = (query.get("ticket") or [""])[0]
+        ticket = _query_ticket(scope)
         if ticket:
             user = await _user_for_ticket(ticket)
             if user is not None:
@@ -57,3 +57,27 @@ class TicketAuthMiddleware:
 def WebSocketAuthMiddlewareStack(inner):  # noqa: N802 - mirrors Channels' naming
     # The session stack runs first and sets scope["user"]; a valid ticket then takes precedence.
     return AuthMiddlewareStack(TicketAuthMiddleware(inner))
+
+
+def _query_ticket(scope) -> str:
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    return (query.get("ticket") or [""])[0]
+
+
+class BrowserOriginOrTicketValidator:
+    """Browsers always send `Origin`, so a handshake carrying one must come from an allowed host (the
+    cross-site WebSocket hijacking guard). API clients (scripts, mobile apps) send none: they are let
+    through only with a `?ticket=`, and their cookies are dropped, so the single-use ticket is the only
+    credential such a handshake can use."""
+
+    def __init__(self, application) -> None:
+        self.application = application
+        self.browser = AllowedHostsOriginValidator(application)
+
+    async def __call__(self, scope, receive, send):
+        if any(name == b"origin" for name, _ in scope.get("headers", [])):
+            return await self.browser(scope, receive, send)
+        if not _query_ticket(scope):
+            return await WebsocketDenier()(scope, receive, send)
+        headers = [(name, value) for name, value in scope.get("headers", []) if name != b"cookie"]
+        return await self.application(dict(scope, headers=headers), receive, send)
