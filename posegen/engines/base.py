@@ -69,7 +69,52 @@ class BadEngineInput(EngineError):
     """The inputs cannot produce an image (e.g. no usable avatar); never retried."""
 
 
+class QualityGateFailed(EngineError):
+    """The image was made but failed the quality gate before delivery (posegen.engines.offline.gate);
+    never retried: the same inputs make the same image. ``checks`` is what the gate measured, for the
+    image's engine metadata; ``code`` names the failed check."""
+
+    def __init__(self, message: str, *, code: str, checks: dict[str, Any], user_message: str) -> None:
+        super().__init__(message, user_message=user_message)
+        self.code = code
+        self.checks = checks
+
+
+@dataclass(frozen=True)
+class PoseVerdict:
+    """Whether an engine can make a target pose from an avatar; ``reason`` is English (the engine has no
+    Django), ``code`` is stable so the web layer can say it in the reader's language."""
+
+    supported: bool
+    code: str = ""
+    reason: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+SUPPORTED = PoseVerdict(supported=True)
+
+
 class Engine(Protocol):
     name: str
 
     def generate(self, request: EngineRequest) -> EngineResult: ...
+
+
+class PoseJudge(Protocol):
+    """Optional engine capability: engines limited by the avatar photo (the offline engine moves its
+    pixels) say before payment which poses they cannot make. Engines without it (diffusion, APIs)
+    can render anything: every pose is supported.
+
+    ``avatar_traits`` is slow (it may rig the photo) and returns plain JSON to store once per avatar;
+    ``judge_poses`` is fast and pure: traits + target poses -> one verdict per target. A target is a
+    dict with ``keypoints`` ((18, 3) normalised to a ``width`` x ``height`` canvas) and, when known,
+    ``pose_structure`` (the posekit pose dict)."""
+
+    def avatar_traits(self, *, image: bytes) -> dict[str, Any]: ...
+
+    def judge_poses(self, *, traits: dict[str, Any], targets: list[dict[str, Any]]) -> list[PoseVerdict]: ...
+
+
+def engine_judges_poses(engine: object) -> bool:
+    """Whether an engine (class or instance) declares the PoseJudge capability."""
+    return callable(getattr(engine, "judge_poses", None)) and callable(getattr(engine, "avatar_traits", None))

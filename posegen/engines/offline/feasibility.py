@@ -1,0 +1,177 @@
+"""Which target poses the offline engine can make from an avatar photo, decided before payment.
+
+The engine moves the photo's own pixels along a 2D mesh. A standing photo has no pixels for a seat, a
+folded knee seen from the front or a body lying on the floor, so such poses come out as a person
+squatting in mid-air; a long dress cannot follow legs spread wider than its hem; a bag held in a hand
+would hang upwards if that hand is raised overhead. These rules judge each target against the avatar's
+traits (``avatar_traits`` in engine.py, computed once per avatar and stored as JSON).
+
+A target is judged from its 3D body-model pose when known (``pose_structure``: heights above the floor
+are exact there), else from its 2D keypoints (image y points down). Rules whose trait is missing are
+skipped. Reasons are English with a stable ``code``; the web layer says them in the reader's language.
+
+Never imports Django.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from posegen.engines.base import SUPPORTED, PoseVerdict
+
+__all__ = ["REASONS", "TargetShape", "judge_pose", "judge_poses", "target_shape"]
+
+# COCO-18 indices.
+NECK, R_SHOULDER, R_WRIST, L_SHOULDER, L_WRIST = 1, 2, 4, 5, 7
+R_HIP, R_KNEE, R_ANKLE, L_HIP, L_KNEE, L_ANKLE = 8, 9, 10, 11, 12, 13
+BODY = list(range(14))
+
+# The torso leaning further than this from upright is lying (or bent far over): no photo pixels for it.
+LYING_TILT_DEG = 55.0
+# Pelvis height above the lowest joint, as a share of the leg's length: standing ~1.0, a wide stance
+# ~0.9, running ~0.64, sitting on a chair ~0.5, crouching ~0.2, on the floor ~0.1.
+SEATED_PELVIS_SHARE = 0.6
+# Both thighs this close to horizontal (degrees below it) is sitting whatever the pelvis height.
+SEATED_THIGH_DEG = 30.0
+# A knee this close to the floor (share of the leg's length) is kneeling (0-0.05 there); walking keeps
+# it near 0.45 and a running stride's back knee near 0.18.
+KNEELING_KNEE_SHARE = 0.1
+# 2D fallback, shares of the torso length: hip-to-knee drop (standing ~0.9) and knee-to-ankle drop.
+SEATED_THIGH_DROP_2D = 0.35
+KNEELING_SHIN_DROP_2D = 0.25
+KNEELING_KNEE_HEIGHT_2D = 0.3
+
+REASONS: dict[str, str] = {
+    "lying": "This pose lies down or bends far over; it cannot be made from a standing photo.",
+    "sitting": "This is a sitting or crouching pose; it cannot be made from a standing photo.",
+    "kneeling": "This is a kneeling pose; it cannot be made from a standing photo.",
+    "legs_too_wide": "The legs spread wider than the long dress, skirt or coat in this photo can follow.",
+    "carried_raised": "The hand holding the bag or item would be raised above the shoulder; the item "
+                      "cannot follow it.",
+    "avatar_unusable": "This avatar photo cannot be re-posed.",
+}
+
+
+@dataclass(frozen=True)
+class TargetShape:
+    """What the rules need from a target pose (angles in degrees, shares of the leg or torso)."""
+
+    torso_tilt: float
+    seated: bool
+    kneeling: bool
+    leg_spread: float  # angle between the two legs (hip to ankle) in the picture plane
+    wrist_above_shoulder: tuple[bool, bool]  # (right, left), the person's own sides
+
+
+def _angle(a: np.ndarray, b: np.ndarray) -> float:
+    cos = float(np.dot(a, b) / max(np.linalg.norm(a) * np.linalg.norm(b), 1e-9))
+    return float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+
+
+def _spread_2d(up: np.ndarray) -> float:
+    """Leg spread of y-up 2D points; legs the picture does not show count as together."""
+    right, left = up[R_ANKLE] - up[R_HIP], up[L_ANKLE] - up[L_HIP]
+    return _angle(right, left)
+
+
+def _shape_3d(joints: np.ndarray, picture_up: np.ndarray) -> TargetShape:
+    """``joints`` (18, 3) metres, y up; ``picture_up`` (18, 2) the projected keypoints, y up."""
+    floor = float(joints[BODY, 1].min())
+    mid_hip = (joints[R_HIP] + joints[L_HIP]) / 2
+    leg = float(np.mean([np.linalg.norm(joints[h] - joints[k]) + np.linalg.norm(joints[k] - joints[a])
+                         for h, k, a in ((R_HIP, R_KNEE, R_ANKLE), (L_HIP, L_KNEE, L_ANKLE))]))
+    tilt = _angle(joints[NECK] - mid_hip, np.array([0.0, 1.0, 0.0]))
+    thighs_level = all(
+        np.degrees(np.arcsin(np.clip((joints[h, 1] - joints[k, 1]) / max(np.linalg.norm(joints[h] - joints[k]),
+                                                                          1e-9), -1, 1))) < SEATED_THIGH_DEG
+        for h, k in ((R_HIP, R_KNEE), (L_HIP, L_KNEE)))
+    seated = (float(mid_hip[1]) - floor) < SEATED_PELVIS_SHARE * leg or thighs_level
+    kneeling = min(joints[R_KNEE, 1], joints[L_KNEE, 1]) - floor < KNEELING_KNEE_SHARE * leg
+    raised = (bool(joints[R_WRIST, 1] > joints[R_SHOULDER, 1]), bool(joints[L_WRIST, 1] > joints[L_SHOULDER, 1]))
+    return TargetShape(torso_tilt=tilt, seated=bool(seated), kneeling=bool(kneeling),
+                       leg_spread=_spread_2d(picture_up), wrist_above_shoulder=raised)
+
+
+def _shape_2d(up: np.ndarray) -> TargetShape:
+    """``up`` (18, 2) pixels with y pointing up."""
+    mid_hip = (up[R_HIP] + up[L_HIP]) / 2
+    torso = max(float(np.linalg.norm(up[NECK] - mid_hip)), 1e-6)
+    tilt = _angle(up[NECK] - mid_hip, np.array([0.0, 1.0]))
+    thigh_drop = np.mean([up[R_HIP, 1] - up[R_KNEE, 1], up[L_HIP, 1] - up[L_KNEE, 1]]) / torso
+    # A knee is on the floor when its shin is near level and it is about as low as the lower foot (a
+    # tree pose's folded leg or a running stride's kicked-back shin are level too, but high up).
+    ground = min(up[R_ANKLE, 1], up[L_ANKLE, 1])
+    kneeling = any((up[k, 1] - up[a, 1]) / torso < KNEELING_SHIN_DROP_2D
+                   and (up[k, 1] - ground) / torso < KNEELING_KNEE_HEIGHT_2D
+                   for k, a in ((R_KNEE, R_ANKLE), (L_KNEE, L_ANKLE)))
+    raised = (bool(up[R_WRIST, 1] > up[R_SHOULDER, 1]), bool(up[L_WRIST, 1] > up[L_SHOULDER, 1]))
+    return TargetShape(torso_tilt=tilt, seated=bool(thigh_drop < SEATED_THIGH_DROP_2D),
+                       kneeling=bool(kneeling), leg_spread=_spread_2d(up),
+                       wrist_above_shoulder=raised)
+
+
+@lru_cache(maxsize=4096)
+def _shape_of_structure(structure_json: str, width: int, height: int) -> TargetShape | None:
+    from posegen.posekit.skeleton import PoseSpecError, pose_from_dict, project_pose
+
+    try:
+        view = project_pose(pose=pose_from_dict(data=json.loads(structure_json)), width=width, height=height)
+    except (PoseSpecError, ValueError, TypeError, KeyError):
+        return None
+    picture_up = np.asarray(view.keypoints, dtype=np.float64)[:, :2] * (1.0, -1.0)
+    return _shape_3d(np.asarray(view.skeleton.coco18(), dtype=np.float64), picture_up)
+
+
+def target_shape(target: Mapping[str, Any]) -> TargetShape | None:
+    """The shape of a target: ``{"pose_structure": dict | None, "keypoints": (18, 3) normalised,
+    "width": int, "height": int}``; None when neither is usable (nothing to judge)."""
+    width, height = int(target.get("width") or 1024), int(target.get("height") or 1536)
+    structure = target.get("pose_structure")
+    if structure:
+        shape = _shape_of_structure(json.dumps(structure, sort_keys=True), width, height)
+        if shape is not None:
+            return shape
+    keypoints = target.get("keypoints")
+    if keypoints is None:
+        return None
+    points = np.asarray(keypoints, dtype=np.float64)
+    if points.shape != (18, 3) or not np.all(points[[NECK, R_HIP, L_HIP, R_KNEE, L_KNEE, R_ANKLE, L_ANKLE], 2] > 0):
+        return None
+    return _shape_2d(np.stack([points[:, 0] * width, -points[:, 1] * height], axis=1))
+
+
+def _verdict(code: str, **params: Any) -> PoseVerdict:
+    return PoseVerdict(supported=False, code=code, reason=REASONS[code], params=params)
+
+
+def judge_pose(*, traits: Mapping[str, Any], target: Mapping[str, Any]) -> PoseVerdict:
+    """One target against one avatar's traits (see module doc)."""
+    if traits.get("usable") is False:
+        return _verdict("avatar_unusable")
+    shape = target_shape(target)
+    if shape is None:
+        return SUPPORTED
+    if traits.get("standing"):
+        if shape.torso_tilt > LYING_TILT_DEG:
+            return _verdict("lying", tilt=round(shape.torso_tilt))
+        if shape.kneeling:
+            return _verdict("kneeling")
+        if shape.seated:
+            return _verdict("sitting")
+    limit = traits.get("max_leg_spread_deg")
+    if traits.get("garment") and limit is not None and shape.leg_spread > float(limit):
+        return _verdict("legs_too_wide", spread=round(shape.leg_spread), limit=round(float(limit)))
+    hand = traits.get("carried_hand")
+    if hand in ("right", "left") and shape.wrist_above_shoulder[0 if hand == "right" else 1]:
+        return _verdict("carried_raised", hand=hand)
+    return SUPPORTED
+
+
+def judge_poses(*, traits: Mapping[str, Any], targets: list[Mapping[str, Any]]) -> list[PoseVerdict]:
+    return [judge_pose(traits=traits, target=t) for t in targets]
