@@ -57,9 +57,9 @@ def _check_workers() -> dict:
     alive = workers_alive()
     ages = heartbeat_ages()
     for worker in alive:
-        worker["heartbeatAgeSeconds"] = ages.get(worker["hostname"])
+        worker["heartbeatAgeSeconds"] = ages[worker["id"]][1] if worker["id"] in ages else None
     # The freshest heartbeat of any worker: grows without bound when every worker is gone.
-    newest = min(ages.values()) if ages else None
+    newest = min(age for _, age in ages.values()) if ages else None
     if not alive:
         return {"status": "fail", "detail": "no live Celery worker", "workers": [], "heartbeatAgeSeconds": newest}
     served = {q for worker in alive for q in worker["queues"]}

@@ -144,8 +144,11 @@ class _ScrapeTimeCollector:
             ages = heartbeat_ages()
         except Exception:
             ages = {}
-        for worker, seconds in ages.items():
-            age.add_metric([worker], seconds)
+        freshest: dict[str, float] = {}
+        for label, seconds in ages.values():  # "<node name>/<pid>"; a clash keeps the freshest sample
+            freshest[label] = min(seconds, freshest.get(label, seconds))
+        for label, seconds in freshest.items():
+            age.add_metric([label], seconds)
         yield age
         pending = GaugeMetricFamily("lumiku_pose_requests_pending",
                                     "Community pose requests waiting for a moderator (status pending).")

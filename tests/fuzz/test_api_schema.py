@@ -51,7 +51,7 @@ def seeded(db, settings):
     from lumiku.core.models import WorkerHeartbeat
     from lumiku.core.queues import Queue
 
-    WorkerHeartbeat.objects.create(hostname="fuzz@worker", queues=[q.value for q in Queue],
+    WorkerHeartbeat.objects.create(id="fuzz-worker", hostname="fuzz@worker", pid=1, queues=[q.value for q in Queue],
                                    started_at=timezone.now(), last_seen=timezone.now())
     ids = {"project_id": project.pk, "generation_id": generation.pk, "pose_id": pose.pk, "id": library.pk}
     # The raw WSGI app closes the connection after each request (Django's test client turns that off):
