@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 
 class Role(models.TextChoices):
@@ -19,10 +20,19 @@ class Language(models.TextChoices):
     INDONESIAN = "id", "Bahasa Indonesia"
 
 
+def normalise_email_case(email: str | None) -> str:
+    """Emails are stored and compared in lower case: phones capitalise the first letter as people type."""
+    return (email or "").strip().lower()
+
+
 class UserManager(BaseUserManager):
     """Used by Django's auth machinery (createsuperuser). Product code creates users via services."""
 
     use_in_migrations = True
+
+    def get_by_natural_key(self, username):
+        # Login (API, page, admin) looks the email up as stored: lower case, as every path saves it.
+        return self.get(email=normalise_email_case(username))
 
     def create_user(self, email, password=None, **extra):
         if not email:
@@ -57,6 +67,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     unlimited_pose_quota_reset_at = models.DateTimeField(null=True, blank=True)
     unlimited_pose_expires_at = models.DateTimeField(null=True, blank=True)
 
+    # Bumped by "log out everywhere": every session and API token issued before then stops working
+    # (lumiku/accounts/tokens.py mixes it with the password hash; a password change does the same).
+    token_version = models.PositiveIntegerField(default=0)
+
     objects = UserManager()
 
     USERNAME_FIELD = "email"
@@ -78,6 +92,43 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.email
 
+    def clean(self):
+        super().clean()
+        self.email = normalise_email_case(self.email)
+
+    def save(self, *args, **kwargs):
+        # Every path that writes a user (admin forms, createsuperuser, services, shell) stores one case.
+        if self.email:
+            self.email = normalise_email_case(self.email)
+        super().save(*args, **kwargs)
+
+    def _get_session_auth_hash(self, secret=None):
+        # Sessions carry this hash; Django ends a session whose hash no longer matches. Version 0 keeps
+        # Django's own value, so existing sessions survive the upgrade; a bump ends all of them.
+        if not self.token_version:
+            return super()._get_session_auth_hash(secret=secret)
+        key_salt = "lumiku.accounts.User.get_session_auth_hash"
+        return salted_hmac(key_salt, f"{self.password}\x00{self.token_version}", secret=secret,
+                           algorithm="sha256").hexdigest()
+
     @property
     def is_moderator(self) -> bool:
         return self.role in (Role.MODERATOR, Role.ADMIN) or self.is_superuser
+
+
+class RefreshTokenFamily(models.Model):
+    """One login's chain of rotated refresh tokens. Only the newest token of the chain may be spent;
+    presenting an older one means it was copied, and the whole family is revoked."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_token_families")
+    current_jti = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "revoked_at"], name="refresh_family_user_revoked")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.pk}"

@@ -8,6 +8,7 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout-everywhere/", views.logout_everywhere, name="logout_everywhere"),
     path("signup/", views.signup, name="signup"),
     path("language/", views.language_set, name="language"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),

@@ -6,8 +6,10 @@ rate-limit scopes and counters as the API (lumiku.core.throttling); a refusal is
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import login
+from django.contrib import messages
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -18,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from lumiku.accounts.lockout import LoginLocked, login_failure_record, login_lockout_check, login_success_record
 from lumiku.accounts.services import user_create, user_update_profile
+from lumiku.accounts.tokens import user_logout_everywhere
 from lumiku.core.errors import DomainError
 from lumiku.core.forms import form_add_domain_error
 from lumiku.core.pages import safe_redirect_target
@@ -147,3 +150,13 @@ def language_set(request):
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600,
                         samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
     return response
+
+
+@login_required
+@require_http_methods(["POST"])
+def logout_everywhere(request):
+    """End every session and API token of the account (a lost phone, a shared computer), this one too."""
+    user_logout_everywhere(user=request.user)
+    logout(request)
+    messages.success(request, _("You are logged out on every device. Log in again to continue."))
+    return redirect("accounts:login")

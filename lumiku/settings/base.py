@@ -186,8 +186,9 @@ LOGOUT_REDIRECT_URL = "home"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # JWT first: its WWW-Authenticate header makes anonymous API calls a 401, not a 403.
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # JWT first: its WWW-Authenticate header makes anonymous API calls a 401, not a 403. Ours refuses
+        # tokens issued before a password change or "log out everywhere", and revoked refresh families.
+        "lumiku.accounts.tokens.StampedJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -66,6 +66,7 @@ KNOWN_MIDDLEWARE = frozenset({
 })
 KNOWN_AUTHENTICATION = frozenset({
     "rest_framework_simplejwt.authentication.JWTAuthentication",
+    "lumiku.accounts.tokens.StampedJWTAuthentication",  # bearer requests reach Django, like any bearer
     "rest_framework.authentication.SessionAuthentication",
 })
 # Request headers that nothing on that way reads (transport, caching hints, tracing, browser hints):

@@ -14,7 +14,6 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework_simplejwt.tokens import RefreshToken
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -22,6 +21,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from lumiku.accounts.tokens import token_pair_issue
 from lumiku.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
@@ -44,7 +44,7 @@ def seeded(db, settings):
     generation = GenerationFactory(project=project, user=user, total_expected_poses=1)
     pose = completed_pose(user, generation=generation)
     library = library_pose()
-    token = str(RefreshToken.for_user(user).access_token)
+    token = str(token_pair_issue(user=user).access_token)
     # A live worker's heartbeat: /health then reports 200 (its 503 "no worker" is a designed 5xx).
     from django.utils import timezone
 

@@ -12,8 +12,8 @@ from asgiref.testing import ApplicationCommunicator
 from django.conf import settings
 from django.core import signals
 from django.test import override_settings
-from rest_framework_simplejwt.tokens import AccessToken
 
+from lumiku.accounts.tokens import token_pair_issue
 from posegen.library_cache import library_cache_bump
 from posegen.models.library import PoseFavorite
 from tests.factories import CategoryFactory, UserFactory, library_pose
@@ -105,7 +105,7 @@ def test_signed_in_requests_reach_django_and_get_their_favourites(asgi, poses):
     PoseFavorite.objects.create(user=user, pose=poses[0])
     asgi(LIST)
     assert asgi(LIST)[3] is False  # the anonymous page is cached and served fast
-    token = str(AccessToken.for_user(user))
+    token = str(token_pair_issue(user=user).access_token)
 
     status, _, body, reached = asgi(LIST, headers=[(b"authorization", f"Bearer {token}".encode())])
 
