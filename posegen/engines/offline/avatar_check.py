@@ -70,7 +70,7 @@ def _inside(point: np.ndarray, quad: np.ndarray) -> bool:
     return cv2.pointPolygonTest(quad.astype(np.float32), (float(point[0]), float(point[1])), False) >= 0
 
 
-def _knee_bend(kp: np.ndarray, hip: int, knee: int, ankle: int) -> float:
+def knee_bend(kp: np.ndarray, hip: int, knee: int, ankle: int) -> float:
     thigh, shin = kp[knee, :2] - kp[hip, :2], kp[ankle, :2] - kp[knee, :2]
     cos = float(thigh @ shin / max(np.linalg.norm(thigh) * np.linalg.norm(shin), 1e-9))
     return float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
@@ -162,7 +162,7 @@ def avatar_check(*, image: bytes) -> AvatarCheck:
         if tilt > TILTED_TORSO_DEG:
             problems.append(_problem(
                 "not_upright", "The person is not upright (leaning, lying or bending over).", _ADVICE_STANDING))
-        bends = [_knee_bend(kp, hip, knee, ankle) for hip, knee, ankle in ((8, 9, 10), (11, 12, 13))]
+        bends = [knee_bend(kp, hip, knee, ankle) for hip, knee, ankle in ((8, 9, 10), (11, 12, 13))]
         if min(bends) > BENT_KNEE_DEG:  # both knees: one bent knee is a lunge or a step, still usable
             problems.append(_problem(
                 "legs_bent", "The person is sitting, kneeling or crouching (knees strongly bent).",

@@ -14,10 +14,10 @@ from PIL import Image
 
 from posegen.engines.base import BadEngineInput, EngineError, EngineRequest, EngineResult
 from posegen.engines.offline.cutout import Cutout, make_cutout
-from posegen.engines.offline.render import Look, Posed, Rendered, pose_rig, render_posed
+from posegen.engines.offline.render import Look, Posed, Rendered, pose_rig, render_posed, warp_labels
 from posegen.engines.offline.rig import Rig, RigError, build_rig
 
-__all__ = ["AvatarRig", "OfflineEngine", "repose", "rig_avatar"]
+__all__ = ["AvatarRig", "OfflineEngine", "avatar_traits", "repose", "rig_avatar", "warp_photo_labels"]
 
 # Rigs kept per process (a rig of a 1600-px-tall cut-out is ~15 MB, mostly its texture atlas).
 RIG_CACHE_SIZE = 8
@@ -61,6 +61,44 @@ def repose(*, avatar: AvatarRig, target: np.ndarray, width: int = 1024, height: 
     rendered = render_posed(rig=avatar.rig, posed=posed, width=width, height=height,
                             look=Look.seeded(seed, variation))
     return rendered, posed
+
+
+def avatar_traits(avatar: AvatarRig) -> dict:
+    """What the photo allows, for judging poses before payment (feasibility):
+
+    "standing" (upright, knees not both bent), "garment" (None | "dress" | "skirt" | "coat": cloth
+    bridging the legs), "hem_ratio" (where that cloth ends along hip->ankle, 0..1), "max_leg_spread_deg"
+    (widest angle between the legs its hem can follow), "carried_hand" (None | "left" | "right")."""
+    from posegen.engines.offline.avatar_check import BENT_KNEE_DEG, TILTED_TORSO_DEG, knee_bend
+    from posegen.engines.offline.retarget import pelvis
+
+    kp = avatar.rig.keypoints
+    up = kp[1, :2] - pelvis(kp)
+    tilt = float(np.degrees(np.arctan2(abs(up[0]), -up[1])))
+    bends = [knee_bend(kp, hip, knee, ankle) for hip, knee, ankle in ((8, 9, 10), (11, 12, 13))]
+    garment, carried = avatar.rig.garment, avatar.rig.carried
+    return {
+        "standing": bool(tilt <= TILTED_TORSO_DEG and min(bends) <= BENT_KNEE_DEG),
+        "garment": garment.kind if garment is not None else None,
+        "hem_ratio": round(garment.hem_ratio, 3) if garment is not None else None,
+        "max_leg_spread_deg": round(garment.max_leg_spread_deg, 1) if garment is not None else None,
+        "carried_hand": carried.side if carried is not None else None,
+    }
+
+
+def warp_photo_labels(*, avatar: AvatarRig, rendered: Rendered, labels: np.ndarray) -> np.ndarray:
+    """A label map over the avatar *photo* (h, w integers, e.g. ground-truth clothing labels) moved
+    exactly as the pixels were (nearest neighbour): the rendered canvas's size, 0 off the person."""
+    import cv2
+
+    x0, y0, x1, y1 = avatar.cutout.box
+    crop = np.ascontiguousarray(np.asarray(labels)[y0:y1, x0:x1])
+    th, tw = avatar.cutout.texture.shape[:2]
+    if crop.shape != (th, tw):
+        crop = cv2.resize(crop, (tw, th), interpolation=cv2.INTER_NEAREST)
+    if rendered.sampling is None:
+        raise ValueError("this rendering kept no sampling maps")
+    return warp_labels(sampling=rendered.sampling, labels=crop, shape=rendered.alpha.shape)
 
 
 def _target_depth(request: EngineRequest) -> np.ndarray | None:

@@ -3,11 +3,12 @@ piecewise-affine warp of the texture in depth order onto a studio backdrop."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
+from posegen.engines.offline.regions import REGION_CARRIED, REGION_FACE, REGION_GARMENT
 from posegen.engines.offline.retarget import (
     FACE,
     SEEN,
@@ -21,15 +22,19 @@ from posegen.engines.offline.rig import PART_INDEX, PARTS, Rig, part_bones
 from posegen.posekit.keypoints import MIRROR_INDEX
 from posegen.posekit.studio import ShadowStroke, darken_floor, studio_backdrop
 
-__all__ = ["Posed", "Rendered", "pose_rig", "render_posed"]
+__all__ = ["Posed", "Rendered", "Sampling", "pose_rig", "render_posed", "warp_labels"]
+REGION_NAMES = {"garment": REGION_GARMENT, "carried": REGION_CARRIED, "face": REGION_FACE}
 
-# Default drawing order (far to near) when the target's depth is unknown: legs, torso, head, arms.
-DEFAULT_ORDER = ("l_thigh", "l_shin", "r_thigh", "r_shin", "torso", "head",
+# Default drawing order (far to near) when the target's depth is unknown: legs, the cloth over them,
+# torso, head, arms.
+DEFAULT_ORDER = ("l_thigh", "l_shin", "r_thigh", "r_shin", "garment", "torso", "head",
                  "l_upper_arm", "l_forearm", "r_upper_arm", "r_forearm")
 # Depth biases (metres) that keep the default order unless the 3D pose clearly says otherwise.
-_DEPTH_BIAS = {"torso": 0.0, "head": -0.15, "upper_arm": -0.05, "forearm": -0.07, "thigh": 0.05, "shin": 0.04}
+_DEPTH_BIAS = {"torso": 0.0, "head": -0.15, "upper_arm": -0.05, "forearm": -0.07, "thigh": 0.05, "shin": 0.04,
+               "garment": -0.02}
 # Part -> the target keypoints whose mean depth is the part's depth.
-_PART_DEPTH_JOINTS = {"torso": (2, 5, 8, 11), "head": (0, 1), **{p.name: (p.joint_a, p.joint_b) for p in PARTS[2:]}}
+_PART_DEPTH_JOINTS = {"torso": (2, 5, 8, 11), "head": (0, 1), "garment": (8, 11),
+                      **{p.name: (p.joint_a, p.joint_b) for p in PARTS[2:] if p.joint_b >= 0}}
 # Profile views (|facing_sign| below this) keep the labels as given; a clear back view is mirrored.
 _BACK_VIEW_SPREAD = 0.12
 # Seams narrower than this share of the canvas height are closed (see render_posed).
@@ -49,10 +54,28 @@ class Posed:
 
 
 @dataclass(frozen=True, eq=False)
+class Sampling:
+    """Where each output pixel of the person's window took its colour from (texture pixels of the
+    cut-out; -10 outside the person): the deformation itself, to warp any label map the same way."""
+
+    x0: int
+    y0: int
+    map_x: np.ndarray  # (bh, bw) float32
+    map_y: np.ndarray
+    tex_width: int  # map_x >= this samples the painted copy of the same pixel (x - tex_width)
+
+
+@dataclass(frozen=True, eq=False)
 class Rendered:
     rgb: np.ndarray  # (H, W, 3) uint8 final picture
     alpha: np.ndarray  # (H, W) uint8 coverage of the person
     keypoints: np.ndarray  # (18, 3) the retargeted skeleton on the canvas, pixels
+    # Output-size bool masks moved with the pixels: "person", "garment" (cloth bridging the legs),
+    # "carried" (a thing in a hand), "face" (absent regions are all False).
+    masks: dict[str, np.ndarray] = field(default_factory=dict)
+    # The same regions' areas in the photo, in output pixels (the photo scaled as the person was).
+    source_areas: dict[str, int] = field(default_factory=dict)
+    sampling: Sampling | None = None
 
 
 def _part_transforms(rest_bones: np.ndarray, posed_bones: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -203,7 +226,38 @@ def render_posed(*, rig: Rig, posed: Posed, width: int, height: int, look: Look 
     alpha[y0:y0 + bh, x0:x0 + bw] = np.clip(a * 255.0 + 0.5, 0, 255).astype(np.uint8)
     kp = posed.keypoints.copy()
     kp[:, :2] = kp[:, :2] * k + offset
-    return Rendered(rgb=canvas, alpha=alpha, keypoints=kp)
+    sampling = Sampling(x0=int(x0), y0=int(y0), map_x=map_x, map_y=map_y, tex_width=rig.tex_width)
+    person = alpha > 127
+    regions = warp_labels(sampling=sampling, labels=rig.regions, scale=rig.label_scale, shape=(height, width))
+    masks = {"person": person, **{name: person & (regions == value) for name, value in REGION_NAMES.items()}}
+    # A label pixel covers (1 / label_scale)^2 texture pixels, each k^2 output pixels.
+    per_label = (k / rig.label_scale) ** 2
+    source_areas = {"person": round(float((rig.labels >= 0).sum()) * per_label),
+                    **{name: round(float((rig.regions == value).sum()) * per_label)
+                       for name, value in REGION_NAMES.items()}}
+    return Rendered(rgb=canvas, alpha=alpha, keypoints=kp, masks=masks, source_areas=source_areas,
+                    sampling=sampling)
+
+
+def warp_labels(*, sampling: Sampling, labels: np.ndarray, scale: float = 1.0,
+                shape: tuple[int, int]) -> np.ndarray:
+    """``labels`` (an integer map over the cut-out's texture at ``scale`` label pixels per texture
+    pixel) moved exactly as the pixels were (nearest neighbour), on a ``shape`` (height, width)
+    canvas; 0 outside the person."""
+    mx = sampling.map_x.copy()
+    mx[mx >= sampling.tex_width - 0.5] -= sampling.tex_width
+    lx = (mx + 0.5) * scale - 0.5
+    ly = (sampling.map_y + 0.5) * scale - 0.5
+    src = np.ascontiguousarray(labels.astype(np.int32) if labels.dtype not in (np.uint8, np.int16, np.int32)
+                               else labels)
+    if src.dtype == np.int32:
+        src = src.astype(np.float32)
+    warped = cv2.remap(src, lx, ly, cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    warped[sampling.map_x < -5] = 0
+    out = np.zeros(shape, dtype=labels.dtype)
+    h, w = warped.shape
+    out[sampling.y0:sampling.y0 + h, sampling.x0:sampling.x0 + w] = warped.astype(labels.dtype)
+    return out
 
 
 def _shadow(canvas: np.ndarray, posed: Posed, k: float, offset: np.ndarray, rig: Rig) -> None:

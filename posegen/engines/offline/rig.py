@@ -28,6 +28,20 @@ from scipy import ndimage
 
 from posegen.engines.offline.arap import ArapSolver, arap_prepare
 from posegen.engines.offline.mesh import main_body, triangulate
+from posegen.engines.offline.regions import (
+    L_LEG,
+    R_LEG,
+    REGION_CARRIED,
+    REGION_FACE,
+    REGION_GARMENT,
+    Carried,
+    Garment,
+    face_oval,
+    find_carried,
+    find_garment,
+    leg_point,
+    leg_segment_at,
+)
 from posegen.engines.offline.retarget import FACE, SEEN, face_centre, pelvis
 
 __all__ = ["PARTS", "Part", "Rig", "RigError", "build_rig", "part_bones"]
@@ -56,9 +70,14 @@ PARTS: tuple[Part, ...] = (
     Part("r_shin", 9, 10, "r_thigh", (0.06, 0.13), 0.3),
     Part("l_thigh", 11, 12, "torso", (0.08, 0.18), 0.0),
     Part("l_shin", 12, 13, "l_thigh", (0.06, 0.13), 0.3),
+    # Cloth bridging the legs (regions.find_garment): pelvis -> between the knees (-3).
+    Part("garment", -1, -3, "torso", (0.0, 0.0), 0.0),
 )
 PART_INDEX = {p.name: i for i, p in enumerate(PARTS)}
 TORSO, HEAD = 0, 1
+GARMENT = PART_INDEX["garment"]
+ARMS = tuple(PART_INDEX[n] for n in ("r_upper_arm", "r_forearm", "l_upper_arm", "l_forearm"))
+LEGS = tuple(PART_INDEX[n] for n in ("r_thigh", "r_shin", "l_thigh", "l_shin"))
 
 # Mesh density: vertex spacing as a share of the person's height (about 1-2k vertices).
 MESH_SPACING = 1.0 / 70.0
@@ -102,6 +121,9 @@ class Rig:
     pin_part: np.ndarray  # (P,) the part whose bone moves each pin
     present: np.ndarray  # (len(PARTS),) bool: part exists in this photo
     solver: ArapSolver
+    regions: np.ndarray  # (h, w) uint8 at label scale: regions.REGION_* (0 = none)
+    garment: Garment | None  # cloth bridging the legs (its mask at label scale)
+    carried: Carried | None  # a thing held in a hand
 
     @property
     def torso_length(self) -> float:
@@ -118,7 +140,8 @@ def part_bones(*, keypoints: np.ndarray, face: tuple[int, ...]) -> np.ndarray:
     out = np.empty((len(PARTS), 2, 2))
     for i, part in enumerate(PARTS):
         for k, j in enumerate((part.joint_a, part.joint_b)):
-            out[i, k] = pelvis(kp) if j == -1 else centre if j == -2 else kp[j, :2]
+            out[i, k] = (pelvis(kp) if j == -1 else centre if j == -2
+                         else (kp[9, :2] + kp[12, :2]) / 2.0 if j == -3 else kp[j, :2])
     return out
 
 
@@ -130,9 +153,19 @@ def _segment_distance(px: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.
     return np.hypot(*(px - closest).transpose(-1, *range(px.ndim - 1))), t
 
 
+@dataclass(frozen=True, eq=False)
+class _Labelled:
+    labels: np.ndarray  # (h, w) int8 part per pixel, -1 outside
+    radii: np.ndarray  # tube radius per part, label pixels
+    garment: Garment | None
+    carried: Carried | None
+    face: np.ndarray  # (h, w) bool
+
+
 def _label_parts(mask: np.ndarray, bones: np.ndarray, present: np.ndarray, torso_len: float,
-                 kp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Part per mask pixel (-1 outside) and each limb's tube radius, all in label pixels."""
+                 kp: np.ndarray, rgb: np.ndarray | None = None) -> _Labelled:
+    """Part per mask pixel (-1 outside), each limb's tube radius and the one-piece regions
+    (regions.py), all in label pixels."""
     h, w = mask.shape
     ys, xs = np.nonzero(mask)
     pts = np.stack([xs, ys], axis=1).astype(np.float64)
@@ -141,7 +174,7 @@ def _label_parts(mask: np.ndarray, bones: np.ndarray, present: np.ndarray, torso
     best = np.full(len(pts), np.inf)
     label = np.full(len(pts), -1, dtype=np.int64)
     for i, part in enumerate(PARTS):
-        if not present[i] or part.name in ("torso", "head"):
+        if not present[i] or part.name in ("torso", "head", "garment"):
             continue
         a, b = bones[i]
         samples = a + np.linspace(0.2, 0.8, 9)[:, None] * (b - a)
@@ -158,6 +191,15 @@ def _label_parts(mask: np.ndarray, bones: np.ndarray, present: np.ndarray, torso
         take = (score <= 1.0) & (score < best)
         best[take] = score[take]
         label[take] = i
+    # Cloth bridging the legs is one piece: it takes the leg tubes' pixels (not the arms').
+    arm_img = np.zeros((h, w), bool)
+    arm_img[ys, xs] = np.isin(label, ARMS)
+    garment = find_garment(mask=mask, kp=kp, rgb=rgb, arm_pixels=arm_img) if present[GARMENT] else None
+    if garment is not None:
+        label[garment.mask[ys, xs] & ~arm_img[ys, xs]] = GARMENT
+    # The face belongs to the head even where a hand near it or an arm's tube reaches in.
+    face_px = face_oval(shape=(h, w), kp=kp, torso_len=torso_len)
+    label[face_px[ys, xs]] = HEAD
     # Torso seed: the quad between shoulders and hips, pulled in a little, plus a band along the
     # spine at least TORSO_BAND torso lengths wide, where no limb tube is. In a three-quarter view the
     # quad is a sliver, and the jacket beside it would otherwise go to the nearest arm and be carried
@@ -175,6 +217,14 @@ def _label_parts(mask: np.ndarray, bones: np.ndarray, present: np.ndarray, torso
     reach = max(float(np.hypot(*(face - neck))) * 0.75, 0.12 * torso_len)
     head_d = np.hypot(*(pts - face).T)
     label[(label < 0) & (head_d < reach)] = HEAD
+    # A bag, purse or phone hanging off a hand goes with that forearm (turned rigidly with it).
+    seeded = np.zeros((h, w), bool)
+    seeded[ys, xs] = label >= 0
+    carried = find_carried(mask=mask, others=seeded, kp=kp,
+                           radii={PARTS[i].name: radii[i] for i in range(len(PARTS))},
+                           forearms={p.name: bool(present[i]) for i, p in enumerate(PARTS)})
+    if carried is not None:
+        label[carried.mask[ys, xs]] = PART_INDEX[carried.forearm]
     # Everything else: the nearest labelled pixel (skirts, hair, bags, the spaces between seeds).
     image = np.full((h, w), -1, dtype=np.int64)
     image[ys, xs] = label
@@ -183,7 +233,11 @@ def _label_parts(mask: np.ndarray, bones: np.ndarray, present: np.ndarray, torso
         _, (iy, ix) = ndimage.distance_transform_edt(unlabelled, return_indices=True)
         image = image[iy, ix]
     image[~mask] = -1
-    return image.astype(np.int8), radii
+    if garment is not None:
+        # The garment's own pixels after the fill (cloth between its seed and the silhouette edge).
+        garment = Garment(mask=image == GARMENT, hem_ratio=garment.hem_ratio, kind=garment.kind,
+                          max_leg_spread_deg=garment.max_leg_spread_deg)
+    return _Labelled(labels=image.astype(np.int8), radii=radii, garment=garment, carried=carried, face=face_px)
 
 
 def _cut(vertices: np.ndarray, triangles: np.ndarray, tri_part: np.ndarray, bones: np.ndarray,
@@ -213,6 +267,9 @@ def _cut(vertices: np.ndarray, triangles: np.ndarray, tri_part: np.ndarray, bone
                 child, other = (pa, pb) if pa.parent == pb.name else (pb, pa) if pb.parent == pa.name else (None, None)
                 if child is None:
                     continue
+                if child.name == "garment":  # the cloth hangs from the whole waist, never cut from it
+                    parent[find(x)] = find(y)
+                    continue
                 ci = PART_INDEX[child.name]
                 joint = bones[ci, 0]
                 reach = JOINT_REACH * max(radii[ci], radii[PART_INDEX[other.name]], 0.07 * torso_len)
@@ -231,11 +288,42 @@ def _cut(vertices: np.ndarray, triangles: np.ndarray, tri_part: np.ndarray, bone
     return new_vertices, new_id[inverse].reshape(-1, 3), new_part
 
 
+def _region_pins(kp: np.ndarray, bones: np.ndarray, garment: Garment | None,
+                 carried: Carried | None, vertices: np.ndarray) -> list[tuple[np.ndarray, int, int]]:
+    """(point, part whose vertices may hold the pin, part whose bone moves it) for the one-piece
+    regions: the garment hangs from the hips, swings with its centre line and follows each leg where
+    the leg leaves its hem; a carried thing is pinned to its forearm at its middle and far end."""
+    out: list[tuple[np.ndarray, int, int]] = []
+    if garment is not None:
+        for hip in (8, 11):
+            out.append((kp[hip, :2], GARMENT, TORSO))
+        for leg, side in ((R_LEG, "r"), (L_LEG, "l")):
+            seg = leg_segment_at(kp, leg, garment.hem_ratio)
+            out.append((leg_point(kp, leg, garment.hem_ratio), GARMENT, PART_INDEX[f"{side}_{seg}"]))
+        a = bones[GARMENT, 0]
+        mid_hem = (leg_point(kp, R_LEG, garment.hem_ratio) + leg_point(kp, L_LEG, garment.hem_ratio)) / 2.0
+        out.append((a + (mid_hem - a) * 0.6, GARMENT, GARMENT))
+    if carried is not None:
+        part = PART_INDEX[carried.forearm]
+        ys, xs = np.nonzero(carried.mask)
+        pts = np.stack([xs, ys], axis=1).astype(np.float64)
+        wrist = kp[4 if carried.side == "right" else 7, :2]
+        out.append((pts.mean(axis=0), part, part))
+        out.append((pts[np.argmax(np.hypot(*(pts - wrist).T))], part, part))
+    return out
+
+
 def _pins(vertices: np.ndarray, vertex_part: np.ndarray, triangles: np.ndarray, bones: np.ndarray,
-          radii: np.ndarray, present: np.ndarray, torso_len: float) -> tuple[np.ndarray, np.ndarray]:
+          radii: np.ndarray, present: np.ndarray, torso_len: float,
+          extra: list[tuple[np.ndarray, int, int]] = ()) -> tuple[np.ndarray, np.ndarray]:
     pins: dict[int, int] = {}
+    for point, holder, mover in extra:
+        own = np.flatnonzero(vertex_part == holder)
+        if len(own):
+            k = own[int(np.argmin(np.hypot(*(vertices[own] - point).T)))]
+            pins.setdefault(int(k), mover)
     for i, part in enumerate(PARTS):
-        if not present[i]:
+        if not present[i] or part.name == "garment":
             continue
         a, b = bones[i]
         steps = PIN_STEPS.get(part.name, LIMB_PIN_STEPS + (DISTAL_PIN_STEPS if part.extend else ()))
@@ -346,7 +434,10 @@ def build_rig(*, texture: np.ndarray, keypoints: np.ndarray) -> Rig:
     opened = cv2.morphologyEx(mesh_mask.astype(np.uint8), cv2.MORPH_OPEN,
                               cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (thin, thin))) > 0
     mesh_mask = main_body(opened)
-    labels, radii = _label_parts(mesh_mask, bones, present, torso_len, skp)
+    small_rgb = cv2.resize(np.ascontiguousarray(texture[:, :, :3]), (lw, lh), interpolation=cv2.INTER_AREA)
+    found = _label_parts(mesh_mask, bones, present, torso_len, skp, small_rgb)
+    labels, radii = found.labels, found.radii
+    present[GARMENT] = found.garment is not None
     spacing = max(3.0, height_px * MESH_SPACING)
     verts, tris = triangulate(mesh_mask, spacing, labels)
     centres = verts[tris].mean(axis=1)
@@ -355,21 +446,34 @@ def build_rig(*, texture: np.ndarray, keypoints: np.ndarray) -> Rig:
     tri_part[tri_part < 0] = TORSO
     # Backing: the torso continues under any arm lying in front of it, so moving the arm away shows
     # (painted-in) torso, not a hole. Those triangles are duplicated as torso triangles.
+    # The same for the garment under a hand or a bag hanging in front of it.
     region = _torso_region((lh, lw), skp, bones, torso_len, 1.08)
-    arms = np.isin(tri_part, [PART_INDEX[n] for n in ("r_upper_arm", "r_forearm", "l_upper_arm", "l_forearm")])
-    inside = region[ci[:, 1], ci[:, 0]]
-    backing = np.flatnonzero(arms & inside)
-    tris = np.vstack([tris, tris[backing]])
-    tri_part = np.concatenate([tri_part, np.full(len(backing), TORSO)])
+    cloth = np.zeros((lh, lw), bool) if found.garment is None else cv2.dilate(
+        found.garment.mask.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    arms = np.isin(tri_part, ARMS)
+    on_cloth = arms & cloth[ci[:, 1], ci[:, 0]]
+    backing = np.flatnonzero(arms & region[ci[:, 1], ci[:, 0]] & ~on_cloth)
+    cloth_backing = np.flatnonzero(on_cloth)
+    tris = np.vstack([tris, tris[backing], tris[cloth_backing]])
+    tri_part = np.concatenate([tri_part, np.full(len(backing), TORSO), np.full(len(cloth_backing), GARMENT)])
+    region = region | cloth
     verts, tris, vpart = _cut(verts, tris, tri_part, bones, radii, torso_len)
-    pins, pin_part = _pins(verts, vpart, tris, bones, radii, present, torso_len)
+    pins, pin_part = _pins(verts, vpart, tris, bones, radii, present, torso_len,
+                           _region_pins(skp, bones, found.garment, found.carried, verts))
+    regions = np.zeros((lh, lw), np.uint8)
+    if found.garment is not None:
+        regions[found.garment.mask] = REGION_GARMENT
+    if found.carried is not None:
+        regions[found.carried.mask] = REGION_CARRIED
+    regions[found.face & (labels == HEAD)] = REGION_FACE
     # Everything back to texture pixels (pixel centres: label pixel i covers texture i/scale...).
     to_tex = 1.0 / scale
     verts_tex = (verts + 0.5) * to_tex - 0.5
     solver = arap_prepare(vertices=verts_tex, triangles=tris, pins=pins)
     atlas = _atlas(texture, labels, scale, region, _torso_fill_parts(labels))
     src = verts_tex[tris].copy()
-    src[tri_part == TORSO, :, 0] += tw  # the torso samples its painted copy
+    src[np.isin(tri_part, (TORSO, GARMENT)), :, 0] += tw  # torso and cloth sample the painted copy
     return Rig(texture=atlas, tex_width=tw, triangle_src=src, keypoints=kp, vertices=verts_tex, triangles=tris,
                vertex_part=vpart, triangle_part=tri_part, labels=labels, label_scale=scale,
-               radii=radii * to_tex, pins=pins, pin_part=pin_part, present=present, solver=solver)
+               radii=radii * to_tex, pins=pins, pin_part=pin_part, present=present, solver=solver,
+               regions=regions, garment=found.garment, carried=found.carried)

@@ -1,0 +1,269 @@
+"""Regions of the cut-out that must move as one piece, whatever the limbs do.
+
+* **Bridging cloth** (dress, skirt, long coat, cape): where the silhouette has no background between
+  the legs below the hips, the legs are hidden under one piece of cloth. Cut along the leg tubes it
+  would become trouser legs, so it is one part that follows the pelvis at the top and the legs at
+  its hem (ARAP bends it in between: it flares or sways, the hem stays continuous).
+* **Carried things** (bag, purse, phone, cup): a blob hanging off a hand, outside every other limb,
+  goes with that hand's forearm and gets its own pin, so it turns rigidly with the hand instead of
+  being shared out between the arm, the thigh and the skirt (which stretched it like a tail).
+* **The face**: an oval around the face keypoints that belongs to the head even where a hand or an
+  arm's tube reaches into it (a hand near the face used to take the cheek with it: an erased face).
+
+All at the rig's label scale; nothing here imports Django.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from posegen.engines.offline.retarget import SEEN, pelvis
+
+__all__ = [
+    "REGION_CARRIED", "REGION_FACE", "REGION_GARMENT", "Carried", "Garment", "face_oval", "find_carried",
+    "find_garment", "leg_point",
+]
+
+REGION_GARMENT, REGION_CARRIED, REGION_FACE = 1, 2, 3
+# Hem fractions (of hip->ankle) below which a bridge is only the crotch of trousers or shorts.
+MIN_HEM = 0.24
+# A gap between the legs narrower than this many label pixels is a shadow line, not background.
+MIN_GAP = 2
+# Cloth may stretch this much at the hem before it looks stretched (used for the leg-spread limit).
+HEM_STRETCH = 1.12
+# A blob hanging off a hand counts as carried between these shares of the person's area.
+CARRIED_MIN, CARRIED_MAX = 0.004, 0.12
+R_LEG, L_LEG = (8, 9, 10), (11, 12, 13)
+
+
+@dataclass(frozen=True, eq=False)
+class Garment:
+    mask: np.ndarray  # (h, w) bool at label scale
+    hem_ratio: float  # where the bridge ends, as a share of hip->ankle (arc length)
+    kind: str  # "dress" | "skirt" | "coat"
+    max_leg_spread_deg: float  # widest angle between the legs the hem can follow
+
+
+@dataclass(frozen=True, eq=False)
+class Carried:
+    mask: np.ndarray  # (h, w) bool at label scale
+    side: str  # "right" | "left" (the person's)
+    forearm: str  # the part that carries it
+
+
+def leg_point(kp: np.ndarray, leg: tuple[int, int, int], t: float) -> np.ndarray:
+    """The point at arc-length share ``t`` (0 hip .. 1 ankle) along a leg's hip-knee-ankle line."""
+    hip, knee, ankle = (kp[j, :2] for j in leg)
+    thigh, shin = float(np.hypot(*(knee - hip))), float(np.hypot(*(ankle - knee)))
+    s = t * (thigh + shin)
+    if s <= thigh:
+        return hip + (knee - hip) * (s / max(thigh, 1e-9))
+    return knee + (ankle - knee) * min(1.0, (s - thigh) / max(shin, 1e-9))
+
+
+def leg_segment_at(kp: np.ndarray, leg: tuple[int, int, int], t: float) -> str:
+    """"thigh" or "shin": which bone the point at share ``t`` lies on."""
+    hip, knee, ankle = (kp[j, :2] for j in leg)
+    thigh, shin = float(np.hypot(*(knee - hip))), float(np.hypot(*(ankle - knee)))
+    return "thigh" if t * (thigh + shin) <= thigh else "shin"
+
+
+def _samples(a: np.ndarray, b: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    n = max(2, int(np.hypot(*(b - a))) + 2)
+    pts = a + np.linspace(0.0, 1.0, n)[:, None] * (b - a)
+    xs = np.clip(pts[:, 0].round().astype(int), 0, shape[1] - 1)
+    ys = np.clip(pts[:, 1].round().astype(int), 0, shape[0] - 1)
+    return ys, xs
+
+
+def _longest_run(values: np.ndarray) -> int:
+    best = run = 0
+    for v in values:
+        run = run + 1 if v else 0
+        best = max(best, run)
+    return best
+
+
+def _legs_seen(kp: np.ndarray) -> bool:
+    return all(kp[j, 2] > SEEN * 0.5 for j in R_LEG + L_LEG)
+
+
+def find_garment(*, mask: np.ndarray, kp: np.ndarray, rgb: np.ndarray | None = None,
+                 arm_pixels: np.ndarray | None = None) -> Garment | None:
+    """The cloth bridging the legs (label-scale ``mask`` and keypoints ``kp``), or None.
+
+    Walks down both legs together and looks between them for background: the first gap is the hem."""
+    if not _legs_seen(kp):
+        return None
+    hem = None
+    for t in np.linspace(0.08, 1.0, 47):
+        r, left = leg_point(kp, R_LEG, t), leg_point(kp, L_LEG, t)
+        ys, xs = _samples(r, left, mask.shape)
+        if _longest_run(~mask[ys, xs]) >= MIN_GAP:
+            hem = float(t)
+            break
+    if hem is None:
+        hem = 1.0  # legs together all the way down: a maxi dress (or trousers with the feet together)
+    if hem < MIN_HEM:
+        return None
+    h, w = mask.shape
+    ys, xs = np.mgrid[0:h, 0:w]
+    pts = np.stack([xs, ys], axis=-1).astype(np.float64)
+    hip_r, hip_l = kp[8, :2], kp[11, :2]
+    hem_r, hem_l = leg_point(kp, R_LEG, hem), leg_point(kp, L_LEG, hem)
+    # Between the hip line and the hem line (each extended sideways), on the person.
+    down = (hem_r + hem_l) / 2.0 - pelvis(kp)
+    down /= max(float(np.hypot(*down)), 1e-9)
+
+    def below(p0: np.ndarray, p1: np.ndarray) -> np.ndarray:
+        edge = p1 - p0
+        normal = np.array([-edge[1], edge[0]])
+        if normal @ down < 0:
+            normal = -normal
+        return (pts - p0) @ normal >= 0
+
+    torso_len = float(np.hypot(*(kp[1, :2] - pelvis(kp))))
+    hem_margin = down * 0.03 * torso_len  # the hem's own edge (it curves a little below the line)
+    region = mask & below(hip_r, hip_l) & ~below(hem_r + hem_margin, hem_l + hem_margin)
+    # Sideways: no further out than the hips and hem (plus a flare allowance) from the middle line.
+    across = np.array([-down[1], down[0]])
+    mid_top, u_len = pelvis(kp), float((((hem_r + hem_l) / 2.0) - pelvis(kp)) @ down)
+    u = np.clip((pts - mid_top) @ down / max(u_len, 1e-9), 0.0, 1.0)
+    half_top = abs(float((hip_l - hip_r) @ across)) / 2.0 + 0.3 * torso_len
+    half_hem = abs(float((hem_l - hem_r) @ across)) / 2.0 + 0.45 * torso_len
+    centre = mid_top + u[..., None] * (((hem_r + hem_l) / 2.0) - mid_top)
+    region &= np.abs((pts - centre) @ across) <= half_top + (half_hem - half_top) * u
+    if arm_pixels is not None:
+        region &= ~arm_pixels
+    # Only the piece that actually bridges the legs (a hand beside the hip is not cloth).
+    count, comp = cv2.connectedComponents(region.astype(np.uint8), connectivity=4)
+    if count <= 1:
+        return None
+    bridge_t = max(MIN_HEM * 0.8, hem * 0.6)
+    by, bx = _samples(leg_point(kp, R_LEG, bridge_t), leg_point(kp, L_LEG, bridge_t), mask.shape)
+    ids = np.unique(comp[by, bx])
+    ids = ids[ids > 0]
+    if len(ids) == 0:
+        return None
+    region = np.isin(comp, ids)
+    if rgb is not None and hem < 0.95 and _same_cloth_below(rgb, region, mask, kp, hem, torso_len):
+        return None  # trousers whose legs touch: the "hem" is only where they part
+    return Garment(mask=region, hem_ratio=hem, kind=_kind(rgb, region, kp, hem),
+                   max_leg_spread_deg=_max_spread(region, kp, hem))
+
+
+def _same_cloth_below(rgb: np.ndarray, region: np.ndarray, mask: np.ndarray, kp: np.ndarray, hem: float,
+                      torso_len: float) -> bool:
+    """True when the legs just below the found hem are the same colour as the cloth just above it:
+    trouser legs that touch down to the knees, not a skirt's hem over legs, tights or boots."""
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+    above, below = np.zeros(mask.shape, np.uint8), np.zeros(mask.shape, np.uint8)
+    radius = max(1, round(0.05 * torso_len))
+    for leg in (R_LEG, L_LEG):
+        for t in np.linspace(max(0.0, hem - 0.12), hem - 0.03, 4):
+            p = leg_point(kp, leg, t)
+            cv2.circle(above, (round(p[0]), round(p[1])), radius, 1, -1)
+        for t in np.linspace(hem + 0.04, min(1.0, hem + 0.16), 4):
+            p = leg_point(kp, leg, t)
+            cv2.circle(below, (round(p[0]), round(p[1])), radius, 1, -1)
+    a, b = (above > 0) & region, (below > 0) & mask & ~region
+    if a.sum() < 10 or b.sum() < 10:
+        return False
+    return float(np.linalg.norm(np.median(lab[a], axis=0) - np.median(lab[b], axis=0))) < 14.0
+
+
+def _kind(rgb: np.ndarray | None, region: np.ndarray, kp: np.ndarray, hem: float) -> str:
+    """"dress" when the cloth below the waist matches the top's colour, "coat" when a long one does,
+    else "skirt" (the top is another garment)."""
+    if rgb is None:
+        return "dress"
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+    top = np.zeros(region.shape, np.uint8)
+    quad = kp[[2, 5, 11, 8], :2]
+    centre = quad.mean(axis=0)
+    cv2.fillConvexPoly(top, np.round(centre + (quad - centre) * 0.6).astype(np.int32), 1)
+    if not top.any() or not region.any():
+        return "dress"
+    diff = float(np.hypot(*np.median(lab[top > 0], axis=0)[1:] - np.median(lab[region], axis=0)[1:]))
+    light = abs(float(np.median(lab[top > 0][:, 0]) - np.median(lab[region][:, 0])))
+    if diff < 12 and light < 30:
+        return "coat" if hem >= 0.45 else "dress"
+    return "skirt"
+
+
+def _max_spread(region: np.ndarray, kp: np.ndarray, hem: float) -> float:
+    """The widest angle between the legs (degrees) at which the legs' centres at the hem still fit
+    inside the hem's width (stretched at most HEM_STRETCH), never less than the photo's own spread."""
+    hem_r, hem_l = leg_point(kp, R_LEG, hem), leg_point(kp, L_LEG, hem)
+    ys, xs = _samples(hem_r + (hem_r - hem_l) * 1.5, hem_l + (hem_l - hem_r) * 1.5, region.shape)
+    # Width of the cloth along the hem line, measured slightly above it (the hem itself is ragged).
+    lift = (pelvis(kp) - (hem_r + hem_l) / 2.0) * 0.08
+    ys2, xs2 = _samples(hem_r + lift + (hem_r - hem_l) * 1.5, hem_l + lift + (hem_l - hem_r) * 1.5, region.shape)
+    width = max(int(region[ys, xs].sum()), int(region[ys2, xs2].sum()))
+    reach = float(np.hypot(*((hem_r + hem_l) / 2.0 - pelvis(kp))))
+    legs = np.hypot(*(kp[10, :2] - kp[9, :2])) * 0.35 + np.hypot(*(kp[13, :2] - kp[12, :2])) * 0.35
+    room = max(0.0, width * HEM_STRETCH - float(legs))
+    spread = 2.0 * np.degrees(np.arcsin(min(1.0, room / max(2.0 * reach, 1e-9))))
+    own = np.degrees(abs(np.arctan2(*(kp[10, :2] - kp[8, :2])[::-1]) - np.arctan2(*(kp[13, :2] - kp[11, :2])[::-1])))
+    return float(max(spread, min(own, 60.0)))
+
+
+def find_carried(*, mask: np.ndarray, others: np.ndarray, kp: np.ndarray, radii: dict[str, float],
+                 forearms: dict[str, bool]) -> Carried | None:
+    """A blob that hangs off a hand: pixels of ``mask`` outside ``others`` (every other part's seed)
+    connected to the hand, a sensible size. The larger of the two hands' blobs wins."""
+    area = float(mask.sum())
+    free = (mask & ~others).astype(np.uint8)
+    _, comp, stats, _ = cv2.connectedComponentsWithStats(free, connectivity=4)
+    best: Carried | None = None
+    best_area = 0
+    for side, (elbow, wrist), forearm in (("right", (3, 4), "r_forearm"), ("left", (6, 7), "l_forearm")):
+        if not forearms.get(forearm) or min(kp[elbow, 2], kp[wrist, 2]) <= SEEN:
+            continue
+        hand = kp[wrist, :2] + (kp[wrist, :2] - kp[elbow, :2]) * 0.3
+        disc = np.zeros(mask.shape, np.uint8)
+        cv2.circle(disc, (round(hand[0]), round(hand[1])), max(2, round(radii[forearm] * 1.6)), 1, -1)
+        for cid in np.unique(comp[(disc > 0) & (free > 0)]):
+            a = int(stats[cid, cv2.CC_STAT_AREA])
+            if cid == 0 or not CARRIED_MIN * area <= a <= CARRIED_MAX * area or a <= best_area:
+                continue
+            blob = comp == cid
+            ys, xs = np.nonzero(blob)
+            # It hangs off the hand: most of it lies past the wrist along the forearm, or below the hand.
+            fore = kp[wrist, :2] - kp[elbow, :2]
+            along = ((np.stack([xs, ys], axis=1) - kp[elbow, :2]) @ fore) / max(float(fore @ fore), 1e-9)
+            if np.mean((along > 0.75) | (ys > kp[wrist, 1])) < 0.7:
+                continue
+            # A carried thing reaches beyond the hand; a sleeve's cuff or a few hair strands do not.
+            extent = float(np.hypot(*(np.stack([xs, ys], axis=1) - hand).T).max())
+            if extent < radii[forearm] * 2.5:
+                continue
+            best, best_area = Carried(mask=blob, side=side, forearm=forearm), a
+    return best
+
+
+def face_oval(*, shape: tuple[int, int], kp: np.ndarray, torso_len: float) -> np.ndarray:
+    """(h, w) bool: the face (eyes, nose, ears, chin) as an upright-to-the-head oval, or all False
+    when the face is not seen."""
+    out = np.zeros(shape, np.uint8)
+    seen = [j for j in (0, 14, 15, 16, 17) if kp[j, 2] > SEEN]
+    if 0 not in seen or len(seen) < 2:
+        return out.astype(bool)
+    pts = kp[seen, :2]
+    eyes = [kp[j, :2] for j in (14, 15) if kp[j, 2] > SEEN]
+    ears = [kp[j, :2] for j in (16, 17) if kp[j, 2] > SEEN]
+    size = 0.08 * torso_len
+    if len(eyes) == 2:
+        size = max(size, 1.15 * float(np.hypot(*(eyes[0] - eyes[1]))))
+    if len(ears) == 2:
+        size = max(size, 0.55 * float(np.hypot(*(ears[0] - ears[1]))))
+    size = min(size, 0.3 * torso_len)
+    up = kp[0, :2] - kp[1, :2]
+    angle = float(np.degrees(np.arctan2(up[1], up[0]))) + 90.0
+    centre = pts.mean(axis=0) - up / max(float(np.hypot(*up)), 1e-9) * 0.15 * size
+    cv2.ellipse(out, (round(centre[0]), round(centre[1])), (max(1, round(0.85 * size)), max(1, round(1.15 * size))),
+                angle, 0, 360, 1, -1)
+    return out.astype(bool)
