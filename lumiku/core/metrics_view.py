@@ -12,7 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from lumiku.core.metrics import metrics_exposition
 
 
-def _token_ok(header: str) -> bool | None:
+def metrics_token_check(header: str) -> bool | None:
     """True/False for a bearer token that matches or not; None when no bearer token was sent."""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -23,7 +23,7 @@ def _token_ok(header: str) -> bool | None:
 
 @require_GET
 def metrics(request):
-    token = _token_ok(request.headers.get("Authorization", ""))
+    token = metrics_token_check(request.headers.get("Authorization", ""))
     if token is False:
         response = HttpResponse("invalid metrics token\n", status=401, content_type="text/plain")
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'

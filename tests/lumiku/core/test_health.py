@@ -9,6 +9,17 @@ from lumiku.core.models import WorkerHeartbeat
 URL = "/api/apps/pose-generator/health"
 
 
+@pytest.fixture
+def api_client(settings):
+    """The operators' view (anonymous callers get the status only): the METRICS_TOKEN bearer."""
+    from rest_framework.test import APIClient
+
+    settings.METRICS_TOKEN = "health-test-token"
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Bearer health-test-token")
+    return client
+
+
 @pytest.mark.django_db(transaction=True)
 def test_health_is_green_with_a_live_worker(api_client, celery_worker):
     deadline = time.monotonic() + 10
