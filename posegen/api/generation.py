@@ -242,6 +242,12 @@ class PoseFavoriteApi(APIView):
 class PoseDownloadApi(APIView):
     """Counts the download, then redirects to the file (`?format=` one of the pose's exports)."""
 
+    def perform_content_negotiation(self, request, force=False):
+        # `format` is this endpoint's documented parameter (the export's name), not DRF's renderer override,
+        # which would answer 404 for every name that is not a renderer; errors are JSON like everywhere.
+        renderer = self.get_renderers()[0]
+        return renderer, renderer.media_type
+
     @extend_schema(parameters=[OpenApiParameter("format", str, enum=list(EXPORT_FORMATS))],
                    responses={302: None}, tags=["generation"])
     def get(self, request, pose_id):
