@@ -3,13 +3,17 @@
 Only public poses are ever listed or shown. Categories are a small tree (tens of rows), read whole
 and walked in Python; a category filter includes all its descendants.
 
-Search. On PostgreSQL: the trigger-maintained ``search_vector`` (name A, tags B, description C;
-English stemming, every word matched as a prefix: "sit" finds "sitting", "hips" finds "hip"), in
-the requested order (popular by default, or ``relevance``: text rank); when the words match
-nothing, trigram similarity on the name instead (typos: "confidant hnds" still finds "Confident
-hands"), most similar first. On SQLite: every word must appear in the name, description or tags
-(LIKE). Relevance is opt-in because ranking thousands of matches costs tens of milliseconds on
-50,000 poses, while the popular order walks an index and stops after one page.
+Search. A query (Bahasa Indonesia or English, colloquial, with typos) becomes groups of the
+catalogue's own wording by :func:`posegen.posekit.search_terms.search_plan` ("berkacak pinggang" ->
+"hands on hips"); every group must match, any of its alternatives may. A pose concept is looked for
+in names and tags only (every description ends with what the pose is good for); a word nobody's
+vocabulary knows, in the description too. On PostgreSQL: the trigger-maintained ``search_vector``
+(name A, tags B, description C; English stemming), in the requested order (popular by default, or
+``relevance``: text rank); alternatives whose stop words carry the meaning ("looking up") as text;
+when nothing matches, trigram similarity on the name (typos the vocabulary could not fix). On
+SQLite: the same alternatives at the start of a word (regular expressions). Relevance is opt-in
+because ranking thousands of matches costs tens of milliseconds on 50,000 poses, while the popular
+order walks an index and stops after one page.
 
 Totals for the pagination block are cached for ``COUNT_CACHE_SECONDS`` per filter combination:
 counting 50,000 rows on every page view costs more than the page itself. Writes that change what
@@ -19,21 +23,25 @@ reflected within the cache lifetime.
 
 from __future__ import annotations
 
+import operator
 import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
 from django.core.cache import cache
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q, QuerySet, TextField, Value
+from django.db.models.functions import Cast
 
 from lumiku.core.errors import NotFound, ValidationFailed
 from posegen.library_cache import library_cache_get_bytes, library_cache_key, library_cache_set_bytes
 from posegen.models import PoseCategory, PoseLibrary
 from posegen.models.library import PoseFavorite
+from posegen.posekit.search_terms import search_plan
 
 SORTS = ("popular", "newest", "name", "relevance")
 COUNT_CACHE_SECONDS = 60
@@ -125,19 +133,58 @@ def _search_words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())[:_SEARCH_WORDS]
 
 
+def _alternative_sql(alternative: str, *, loose: bool) -> Q:
+    """Names and tags (and descriptions when ``loose``) with the alternative at the start of a word."""
+    pattern = r"(^|[^a-z0-9])" + re.escape(alternative)
+    match = Q(name__iregex=pattern) | Q(tags_text__iregex=pattern)
+    return match | Q(description__iregex=pattern) if loose else match
+
+
+# Words PostgreSQL's English configuration drops that still carry the meaning of a phrase
+# ("looking up" is not "looking left"): such alternatives are matched as text there too.
+_MEANINGFUL_STOP_WORDS = frozenset(("up", "down", "over", "from"))
+
+
+def _alternative_tsquery(alternative: str, *, loose: bool) -> SearchQuery:
+    """The words in order (stop words keep their place). A concept's wording is matched as stemmed
+    words in names and tags (weights A and B: "running" is not "runway"); a word nobody knows, as
+    a prefix anywhere (the search box is searched as the seller types)."""
+    words = re.findall(r"[a-z0-9/]+", alternative)
+    form = "{}:*" if loose else "{}:AB"
+    return SearchQuery(" <-> ".join(form.format(w) for w in words), search_type="raw", config="english")
+
+
+def _group_postgres(group: tuple[str, ...], *, loose: bool) -> tuple[Q, SearchQuery | None]:
+    textual = [a for a in group if _MEANINGFUL_STOP_WORDS & set(a.split())]
+    indexed = [a for a in group if a not in textual]
+    query = reduce(operator.or_, (_alternative_tsquery(a, loose=loose) for a in indexed)) if indexed else None
+    match = Q(search_vector=query) if query is not None else Q(pk__in=[])
+    for alternative in textual:
+        match |= _alternative_sql(alternative, loose=loose)
+    return match, query
+
+
 def _search(qs: QuerySet, text: str, *, rank: bool, fuzzy: bool) -> QuerySet:
-    words = _search_words(text)
-    if not words:
+    """The poses matching every group of :func:`search_plan` (any alternative of each)."""
+    plan = search_plan(text=text)
+    if not plan.groups:
         return qs
-    if settings.IS_POSTGRES:
-        phrase = " ".join(words)
-        if fuzzy:
-            return qs.filter(name__trigram_similar=phrase).annotate(relevance=TrigramSimilarity("name", phrase))
-        query = SearchQuery(" & ".join(f"{w}:*" for w in words), search_type="raw", config="english")
-        qs = qs.filter(search_vector=query)
-        return qs.annotate(relevance=SearchRank(F("search_vector"), query)) if rank else qs
-    for word in words:
-        qs = qs.filter(Q(name__icontains=word) | Q(description__icontains=word) | Q(tags__icontains=word))
+    if settings.IS_POSTGRES and fuzzy:
+        phrase = " ".join(_search_words(text))
+        return qs.filter(name__trigram_similar=phrase).annotate(relevance=TrigramSimilarity("name", phrase))
+    qs = qs.annotate(tags_text=Cast("tags", TextField()))
+    ranking = None
+    for index, group in enumerate(plan.groups):
+        loose = index in plan.loose
+        if settings.IS_POSTGRES:
+            match, query = _group_postgres(group, loose=loose)
+            if query is not None:
+                ranking = query if ranking is None else ranking & query
+        else:
+            match = reduce(operator.or_, (_alternative_sql(a, loose=loose) for a in group))
+        qs = qs.filter(match)
+    if rank and settings.IS_POSTGRES:
+        return qs.annotate(relevance=SearchRank(F("search_vector"), ranking) if ranking is not None else Value(0.0))
     return qs
 
 
@@ -183,7 +230,7 @@ def library_filtered(
         qs = qs.filter(is_featured=featured)
     if favorites:
         qs = qs.filter(id__in=PoseFavorite.objects.filter(user=user).values("pose_id"))
-    searched = bool(search and _search_words(search))
+    searched = bool(search and search_plan(text=search).groups)
     if searched:
         qs = _search(qs, search, rank=sort == "relevance", fuzzy=fuzzy)
     return qs.order_by(*_ordering(sort, searched=searched, fuzzy=fuzzy))

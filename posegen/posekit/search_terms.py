@@ -1,0 +1,418 @@
+"""What a library search means: a seller's words (Bahasa Indonesia or English, colloquial, with
+typos) become groups of the catalogue's own English words, so one query finds the same poses on
+PostgreSQL and on the embedded SQLite database.
+
+Django-free. The catalogue's names, descriptions and tags are English (with a few Indonesian
+family tags), so a query is translated *to* them rather than every pose to every phrasing:
+
+    plan = search_plan(text="berkacak pinggang, tampak samping")
+    plan.groups   # ((("hand on hip",), ("hands on hips",), ...), (("profile",), ("side view",)))
+
+Every group must match (AND); within a group any alternative may (OR); an alternative is a tuple
+of words that must all appear (each a word prefix), or one phrase that must appear as written.
+Steps, on ASCII-folded lower-case words: reduplication collapsed ("jalan-jalan"), known phrases
+first, longest first ("tangan di pinggang", "selfie cermin"); then each word: stop words dropped,
+the word itself, its Indonesian affixes removed (me-/ber-/di-/ter-/-kan/-an/-nya...: "memegang" ->
+"pegang", "menoleh" -> "toleh") and its English endings ("walking" -> "walk"); then a typo fix
+against the words this module and the catalogue know (one edit for short words, two from seven
+letters: "pinggnag" -> "pinggang"); a word nobody knows is searched as written.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+MAX_WORDS = 8
+
+# A concept and the catalogue wording that expresses it. One word: a word prefix ("walk" finds
+# "walking"); several words with a space: that phrase as written in a name, description or tag.
+CONCEPTS: dict[str, tuple[str, ...]] = {
+    "hands_on_hips": ("hand on hip", "hands on hips"),
+    "hip": ("hip",),
+    "hand": ("hand", "arm"),
+    "arm": ("arm", "hand"),
+    "pocket": ("pocket",),
+    "hold": ("holding", "hold", "carry"),
+    "product": ("product", "item"),
+    "selfie": ("selfie",),
+    "phone": ("phone", "selfie"),
+    "walk": ("walk", "stride", "runway"),
+    "run": ("running", "jog"),
+    "sit": ("sitting", "seated", "sit"),
+    "chair": ("chair", "stool", "bench", "sofa"),
+    "stand": ("standing",),
+    "kneel": ("kneel",),
+    "knee": ("knee",),
+    "crouch": ("crouch", "squat"),
+    "lie": ("lying", "reclining"),
+    "jump": ("jump", "leap"),
+    "turn_head": ("looking left", "looking right", "looking back", "over the shoulder"),
+    "look": ("looking",),
+    "look_up": ("looking up",),
+    "look_down": ("looking down",),
+    "over_shoulder": ("over the shoulder",),
+    "tilt": ("tilted",),
+    "wave": ("waving", "hello"),
+    "point": ("pointing",),
+    "raise": ("raised", "arms up", "reaching up"),
+    "arms_crossed": ("arms crossed",),
+    "legs_crossed": ("legs crossed", "ankles crossed", "cross legged"),
+    "cross": ("cross",),
+    "behind_head": ("behind head",),
+    "chin": ("chin",),
+    "hair": ("hair",),
+    "face": ("face",),
+    "beside_face": ("beside face", "beside the face"),
+    "heart": ("heart",),
+    "chest": ("chest",),
+    "head": ("head",),
+    "shoulder": ("shoulder",),
+    "leg": ("leg",),
+    "lean": ("leaning",),
+    "wall": ("wall",),
+    "floor": ("floor", "lesehan"),
+    "cup": ("cup", "coffee", "drink"),
+    "thumbs": ("thumbs up",),
+    "present": ("presenting", "showing"),
+    "celebrate": ("celebrating", "winning", "victory", "fist pump"),
+    "casual": ("casual", "relaxed", "everyday"),
+    "professional": ("professional", "corporate", "business"),
+    "confident": ("confident", "power pose"),
+    "fashion": ("fashion", "lookbook", "ootd", "editorial"),
+    "runway": ("runway", "catwalk"),
+    "yoga": ("yoga", "asana"),
+    "dance": ("dance", "ballet", "disco", "party"),
+    "ballet": ("ballet",),
+    "sport": ("fitness", "sport", "workout", "gym"),
+    "stretch": ("stretch",),
+    "beauty": ("beauty", "skincare", "beside face"),
+    "thinking": ("thinking", "thoughtful"),
+    "clasped": ("clasped",),
+    "collar": ("collar",),
+    "left": ("left",),
+    "right": ("right",),
+    "up": ("up",),
+    "down": ("down",),
+    "back": ("back",),
+    "back_view": ("back view", "from behind"),
+    "side_view": ("profile", "side view"),
+    "front_view": ("front",),
+    "three_quarter": ("3/4", "three quarter"),
+    "camera": ("camera",),
+    "eyes": ("eyes",),
+    "one": ("one",),
+    "street": ("street",),
+    "flexing": ("flexing",),
+}
+
+# Phrases, matched on whole words before single words (longest first), each to one or more concepts.
+PHRASES: dict[str, tuple[str, ...]] = {
+    # Bahasa Indonesia, everyday and colloquial.
+    "berkacak pinggang": ("hands_on_hips",), "kacak pinggang": ("hands_on_hips",),
+    "tolak pinggang": ("hands_on_hips",), "bertolak pinggang": ("hands_on_hips",),
+    "tangan di pinggang": ("hands_on_hips",), "tangan dipinggang": ("hands_on_hips",),
+    "tangan di pinggul": ("hands_on_hips",), "tangan pinggang": ("hands_on_hips",),
+    "angkat tangan": ("raise",), "mengangkat tangan": ("raise",), "tangan diangkat": ("raise",),
+    "tangan ke atas": ("raise",), "tangan di atas": ("raise",),
+    "tampak belakang": ("back_view",), "dari belakang": ("back_view",),
+    "tampak samping": ("side_view",), "dari samping": ("side_view",), "tampak depan": ("front_view",),
+    "dari depan": ("front_view",), "tiga perempat": ("three_quarter",),
+    "selfie cermin": ("selfie",), "foto cermin": ("selfie",), "mirror selfie": ("selfie",),
+    "lihat ke atas": ("look_up",), "melihat ke atas": ("look_up",), "lihat atas": ("look_up",),
+    "lihat ke bawah": ("look_down",), "melihat ke bawah": ("look_down",), "lihat bawah": ("look_down",),
+    "lihat ke belakang": ("over_shoulder",), "menoleh ke belakang": ("over_shoulder",),
+    "lewat bahu": ("over_shoulder",), "dari balik bahu": ("over_shoulder",),
+    "kaki disilangkan": ("legs_crossed",), "kaki bersilang": ("legs_crossed",), "silang kaki": ("legs_crossed",),
+    "menyilangkan kaki": ("legs_crossed",), "kaki menyilang": ("legs_crossed",),
+    "tangan bersedekap": ("arms_crossed",), "melipat tangan": ("arms_crossed",), "tangan dilipat": ("arms_crossed",),
+    "lipat tangan": ("arms_crossed",), "menyilangkan tangan": ("arms_crossed",),
+    "tangan disilangkan": ("arms_crossed",), "tangan menyilang": ("arms_crossed",),
+    "di belakang kepala": ("behind_head",), "belakang kepala": ("behind_head",),
+    "dekat wajah": ("beside_face",), "samping wajah": ("beside_face",), "sebelah wajah": ("beside_face",),
+    "dekat muka": ("beside_face",), "samping muka": ("beside_face",),
+    "acungan jempol": ("thumbs",), "acung jempol": ("thumbs",),
+    "tangan di dagu": ("chin",), "topang dagu": ("chin",), "bertopang dagu": ("chin",),
+    "tangan di dada": ("heart",), "tangan di rambut": ("hair",), "pegang rambut": ("hair",),
+    "percaya diri": ("confident",), "duduk lesehan": ("sit", "floor"),
+    "jalan santai": ("walk",),
+    # English phrases whose words alone would mean something else.
+    "hands on hips": ("hands_on_hips",), "hand on hip": ("hands_on_hips",), "hands on hip": ("hands_on_hips",),
+    "hand on hips": ("hands_on_hips",), "hands up": ("raise",), "arms up": ("raise",), "arms raised": ("raise",),
+    "raised arms": ("raise",), "back view": ("back_view",), "from behind": ("back_view",),
+    "side view": ("side_view",), "front view": ("front_view",), "three quarter": ("three_quarter",),
+    "looking up": ("look_up",), "looking down": ("look_down",), "looking back": ("over_shoulder",),
+    "over the shoulder": ("over_shoulder",), "over shoulder": ("over_shoulder",),
+    "crossed arms": ("arms_crossed",), "arms crossed": ("arms_crossed",), "folded arms": ("arms_crossed",),
+    "arms folded": ("arms_crossed",), "crossed legs": ("legs_crossed",), "legs crossed": ("legs_crossed",),
+    "cross legged": ("legs_crossed",), "behind head": ("behind_head",), "behind the head": ("behind_head",),
+    "beside face": ("beside_face",), "beside the face": ("beside_face",), "next to face": ("beside_face",),
+    "near the face": ("beside_face",), "thumbs up": ("thumbs",), "thumb up": ("thumbs",),
+    "hand on chin": ("chin",), "hand on heart": ("heart",), "hand in hair": ("hair",), "hands in hair": ("hair",),
+    "lying down": ("lie",), "lie down": ("lie",), "laying down": ("lie",),
+    "looking over the shoulder": ("over_shoulder",), "looking over shoulder": ("over_shoulder",),
+    "head turned": ("turn_head",), "turning head": ("turn_head",), "power pose": ("confident",),
+}
+
+# Single words (after affix removal) to concepts.
+WORDS: dict[str, tuple[str, ...]] = {
+    # Bahasa Indonesia.
+    "tangan": ("hand",), "lengan": ("arm",), "pinggang": ("hip",), "pinggul": ("hip",), "saku": ("pocket",),
+    "kantong": ("pocket",), "kantung": ("pocket",), "kocek": ("pocket",), "pegang": ("hold",),
+    "genggam": ("hold",), "bawa": ("hold",), "tenteng": ("hold",), "jinjing": ("hold",), "tas": ("product",),
+    "produk": ("product",), "barang": ("product",), "botol": ("product",), "kotak": ("product",),
+    "kemasan": ("product",), "dagangan": ("product",), "jualan": ("product",), "cermin": ("selfie",),
+    "kaca": ("selfie",), "ngaca": ("selfie",), "swafoto": ("selfie",), "ponsel": ("phone",), "hp": ("phone",),
+    "handphone": ("phone",), "hape": ("phone",), "gawai": ("phone",), "jalan": ("walk",), "lari": ("run",),
+    "duduk": ("sit",), "kursi": ("chair",), "bangku": ("chair",), "sofa": ("chair",), "berdiri": ("stand",),
+    "diri": ("stand",), "lutut": ("knee",), "berlutut": ("kneel",), "jongkok": ("crouch",), "baring": ("lie",),
+    "tiduran": ("lie",), "rebahan": ("lie",), "rebah": ("lie",), "tidur": ("lie",), "telentang": ("lie",),
+    "tengkurap": ("lie",), "lompat": ("jump",), "loncat": ("jump",), "toleh": ("turn_head",),
+    "noleh": ("turn_head",), "tengok": ("turn_head",), "nengok": ("turn_head",), "lihat": ("look",),
+    "liat": ("look",), "pandang": ("look",), "tunduk": ("look_down",), "nunduk": ("look_down",),
+    "tengadah": ("look_up",), "lambai": ("wave",), "dadah": ("wave",), "tunjuk": ("point",),
+    "nunjuk": ("point",), "angkat": ("raise",), "silang": ("cross",), "sedekap": ("arms_crossed",),
+    "dagu": ("chin",), "rambut": ("hair",), "wajah": ("face",), "muka": ("face",), "pipi": ("face",),
+    "dada": ("chest",), "jantung": ("heart",), "kepala": ("head",), "bahu": ("shoulder",),
+    "pundak": ("shoulder",), "kaki": ("leg",), "sandar": ("lean",), "sender": ("lean",), "nyender": ("lean",),
+    "senderan": ("lean",), "dinding": ("wall",), "tembok": ("wall",), "lantai": ("floor",), "lesehan": ("floor",),
+    "tanah": ("floor",), "kopi": ("cup",), "cangkir": ("cup",), "gelas": ("cup",), "minum": ("cup",),
+    "santai": ("casual",), "kasual": ("casual",), "profesional": ("professional",), "formal": ("professional",),
+    "kantor": ("professional",), "bisnis": ("professional",), "pede": ("confident",), "busana": ("fashion",),
+    "baju": ("fashion",), "pakaian": ("fashion",), "olahraga": ("sport",), "senam": ("sport",),
+    "tari": ("dance",), "joget": ("dance",), "dansa": ("dance",), "balet": ("ballet",),
+    "regang": ("stretch",), "kiri": ("left",), "kanan": ("right",), "atas": ("up",), "bawah": ("down",),
+    "belakang": ("back",), "punggung": ("back_view",), "samping": ("side_view",), "profil": ("side_view",),
+    "depan": ("front_view",), "sorak": ("celebrate",), "menang": ("celebrate",), "rayakan": ("celebrate",),
+    "pamer": ("present",), "presentasi": ("present",), "tawar": ("present",), "kerah": ("collar",),
+    "jempol": ("thumbs",), "peragaan": ("runway",), "kecantikan": ("beauty",), "kosmetik": ("beauty",),
+    "pikir": ("thinking",), "mikir": ("thinking",), "kamera": ("camera",), "mata": ("eyes",),
+    "miring": ("tilt",), "satu": ("one",), "jalanan": ("street",),
+    # English synonyms and forms the catalogue does not use.
+    "hands": ("hand",), "arms": ("arm",), "hips": ("hip",), "pockets": ("pocket",), "carrying": ("hold",),
+    "bag": ("product",), "handbag": ("product",), "purse": ("product",), "tote": ("product",), "box": ("product",),
+    "package": ("product",), "bottle": ("product",), "jar": ("product",), "merchandise": ("product",),
+    "mirror": ("selfie",), "smartphone": ("phone",), "cellphone": ("phone",), "mobile": ("phone",),
+    "stroll": ("walk",), "strut": ("runway",), "jog": ("run",), "seat": ("sit",), "stool": ("chair",),
+    "bench": ("chair",), "couch": ("chair",), "lie": ("lie",), "lay": ("lie",), "recline": ("lie",),
+    "squat": ("crouch",), "leap": ("jump",), "hello": ("wave",), "wave": ("wave",), "raise": ("raise",),
+    "fold": ("arms_crossed",), "ground": ("floor",), "mug": ("cup",), "coffee": ("cup",), "tea": ("cup",),
+    "drink": ("cup",), "corporate": ("professional",), "business": ("professional",), "office": ("professional",),
+    "catwalk": ("runway",), "gym": ("sport",), "workout": ("sport",), "fitness": ("sport",),
+    "skincare": ("beauty",), "cosmetic": ("beauty",), "makeup": ("beauty",), "showcase": ("present",),
+    "show": ("present",), "celebrate": ("celebrate",), "victory": ("celebrate",), "thoughtful": ("thinking",),
+    "profile": ("side_view",), "behind": ("back_view",), "turn": ("turn_head",),
+    # English words naming a concept: matched in names and tags, not in what a pose is good for.
+    **{word: (word,) for word in (
+        "hip", "hand", "arm", "pocket", "hold", "product", "selfie", "phone", "walk", "sit", "chair", "stand",
+        "kneel", "knee", "crouch", "jump", "point", "chin", "hair", "face", "heart", "chest", "head", "shoulder",
+        "leg", "lean", "wall", "floor", "cup", "present", "casual", "professional", "confident", "fashion",
+        "runway", "yoga", "dance", "ballet", "stretch", "beauty", "clasped", "collar", "left", "right", "up",
+        "down", "back", "camera", "street", "flexing", "tilt", "cross", "look")},
+    "run": ("run",), "lying": ("lie",), "thumbs": ("thumbs",), "thumb": ("thumbs",),
+}
+
+STOP_WORDS = frozenset((
+    "a", "an", "the", "on", "in", "at", "of", "with", "and", "to", "for", "my", "her", "his", "their", "your",
+    "is", "pose", "poses", "posing", "photo", "photos", "picture", "shot", "model", "style", "person", "while",
+    "di", "ke", "dari", "dengan", "yang", "dan", "atau", "sambil", "lagi", "sedang", "gaya", "foto", "untuk",
+    "buat", "nya", "sama", "pakai", "pas", "aja", "saja", "dong", "sih", "yg", "dgn", "utk", "dekat", "sebelah",
+    "posisi", "orang", "seperti", "kayak", "kaya", "ala", "biar", "mau", "ingin", "pengen", "cari",
+))
+
+_PREFIXES = ("meng", "meny", "mem", "men", "me", "ber", "be", "ter", "di", "ke", "se", "per", "pe", "ng", "ny", "n")
+_SUFFIXES = ("kannya", "kanlah", "lah", "kah", "nya", "kan", "an", "i", "ku", "mu")
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    groups: tuple[tuple[str, ...], ...]  # AND of groups, OR of alternatives (see the module docstring)
+    # Indexes of groups that are a word nobody's vocabulary knows: searched in the description too.
+    # The others are pose concepts, matched in names and tags only: every description ends with
+    # what the pose is good for ("Good for seated, kneeling and floor yoga poses"), which would
+    # make a boat pose a kneeling one.
+    loose: frozenset[int] = frozenset()
+    corrected: dict[str, str] = field(default_factory=dict)  # typo -> the word used
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def search_words(text: str) -> list[str]:
+    """Lower-case ASCII words of a query, reduplication collapsed ("jalan-jalan" -> "jalan")."""
+    words = re.findall(r"[a-z0-9]+(?:/[0-9]+)?", _fold(text))
+    out: list[str] = []
+    for word in words:
+        if not out or out[-1] != word:
+            out.append(word)
+    return out[: MAX_WORDS * 2]
+
+
+def _indonesian_stems(word: str) -> list[str]:
+    """Candidate roots of an Indonesian word, most stripped last ("memegang" -> "megang", "pegang")."""
+    seen: list[str] = []
+
+    def add(candidate: str) -> None:
+        if len(candidate) >= 3 and candidate not in seen:
+            seen.append(candidate)
+
+    bases = [word]
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            bases.append(word[: -len(suffix)])
+    for base in bases:
+        add(base)
+        for prefix in _PREFIXES:
+            if not base.startswith(prefix) or len(base) - len(prefix) < 3:
+                continue
+            rest = base[len(prefix):]
+            add(rest)
+            # meN- and peN- drop the root's first consonant: memegang/pegang, menoleh/toleh,
+            # menyapu/sapu, mengambil/ambil, mengkopi/kopi.
+            if prefix in ("mem", "pem") and rest[0] in "aeiou":
+                add("p" + rest)
+            if prefix in ("men", "pen", "n") and rest[0] in "aeiou":
+                add("t" + rest)
+            if prefix in ("meny", "peny", "ny"):
+                add("s" + rest)
+            if prefix in ("meng", "peng", "ng") and rest[0] in "aeiou":
+                add("k" + rest)
+            if prefix == "ber" and rest.startswith("r"):
+                add(rest[1:])
+    return seen
+
+
+def _english_stems(word: str) -> list[str]:
+    out = []
+    if word.endswith("ies") and len(word) > 4:
+        out.append(word[:-3] + "y")
+    if word.endswith("es") and len(word) > 4:
+        out.append(word[:-2])
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        out.append(word[:-1])
+    for ending in ("ing", "ed"):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            root = word[: -len(ending)]
+            out += [root, root + "e"]
+            if len(root) >= 3 and root[-1] == root[-2]:
+                out.append(root[:-1])
+    return out
+
+
+def _lookup(word: str) -> tuple[str, ...] | None:
+    if word in WORDS:
+        return WORDS[word]
+    for candidate in (*_english_stems(word), *_indonesian_stems(word)):
+        if candidate in WORDS:
+            return WORDS[candidate]
+    return None
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein (adjacent swaps count once), giving up past ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+@lru_cache(maxsize=1)
+def search_lexicon() -> frozenset[str]:
+    """Every word a query may be corrected to: this module's words and the catalogue's wording."""
+    from posegen.posekit.catalog.categories import CATEGORIES
+    from posegen.posekit.catalog.parts import ARM_GESTURES, HEAD_MOVES, STANCES, VIEWS
+    from posegen.posekit.catalog.recipes import RECIPES
+
+    texts: list[str] = [*WORDS, *PHRASES, *(" ".join(v) for v in CONCEPTS.values())]
+    for stance in STANCES.values():
+        texts += [stance.label, *stance.tags]
+    for gesture in ARM_GESTURES.values():
+        texts += [gesture.label, gesture.both_label, *gesture.tags]
+    texts += [h.label for h in HEAD_MOVES.values()]
+    for view in VIEWS.values():
+        texts += [view.label, *view.tags]
+    for category in CATEGORIES:
+        texts += [category.name, category.description, *category.tags]
+    for recipe in RECIPES:
+        texts += [recipe.title or "", recipe.prefix, recipe.use, *recipe.tags]
+    words = set()
+    for text in texts:
+        words.update(w for w in re.findall(r"[a-z]+", _fold(text)) if len(w) >= 3)
+    return frozenset(words - STOP_WORDS)
+
+
+def _correct(word: str) -> str | None:
+    """The known word one edit away (two from seven letters), the most similar and commonest first."""
+    if len(word) < 4 or word.isdigit():
+        return None
+    limit = 2 if len(word) >= 7 else 1
+    best: tuple[int, int, str] | None = None
+    for known in search_lexicon():
+        distance = _edit_distance(word, known, limit)
+        if distance <= limit:
+            rank = (distance, abs(len(known) - len(word)), known)
+            if best is None or rank < best:
+                best = rank
+    return best[2] if best else None
+
+
+def _known(word: str) -> bool:
+    return word in search_lexicon() or any(s in search_lexicon() for s in _english_stems(word))
+
+
+def search_plan(*, text: str) -> SearchPlan:
+    """The groups of catalogue wording a query asks for (empty when it has no searchable word)."""
+    words = search_words(text)
+    groups: list[tuple[str, ...]] = []
+    loose: set[int] = set()
+    corrected: dict[str, str] = {}
+    longest = max(len(p.split()) for p in PHRASES)
+    i = 0
+    while i < len(words) and len(groups) < MAX_WORDS:
+        for size in range(min(longest, len(words) - i), 1, -1):
+            phrase = " ".join(words[i:i + size])
+            if phrase in PHRASES:
+                groups += [CONCEPTS[c] for c in PHRASES[phrase]]
+                i += size
+                break
+        else:
+            word = words[i]
+            i += 1
+            if word in STOP_WORDS:
+                continue
+            concepts = _lookup(word)
+            if concepts is None and not _known(word):
+                fixed = _correct(word)
+                if fixed is not None:
+                    corrected[word] = fixed
+                    word = fixed
+                    concepts = _lookup(fixed)
+            if concepts is None:
+                # Nobody's word: searched as written (a plural as its singular, so it prefixes both).
+                plural = len(word) > 4 and word.endswith("s") and not word.endswith("ss")
+                groups.append((word[:-1] if plural else word,))
+                loose.add(len(groups) - 1)
+                continue
+            groups += [CONCEPTS[c] for c in concepts]
+    unique: list[tuple[str, ...]] = []
+    unique_loose: set[int] = set()
+    for index, group in enumerate(groups):
+        if group not in unique:
+            unique.append(group)
+        if index in loose:
+            unique_loose.add(unique.index(group))
+    return SearchPlan(groups=tuple(unique), loose=frozenset(unique_loose), corrected=corrected)
