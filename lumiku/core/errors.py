@@ -66,7 +66,18 @@ class InsufficientCredits(DomainError):
             % {"required": required, "available": available},
             required=required,
             available=available,
+            pricingUrl=_pricing_url(),
         )
+
+
+def _pricing_url() -> str:
+    """Where a client sends someone who ran short: the pricing page (lumiku.billing)."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse("billing:pricing")
+    except NoReverseMatch:  # a URL conf without the billing pages (some tests)
+        return ""
 
 
 class QuotaExceeded(DomainError):

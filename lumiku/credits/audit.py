@@ -74,8 +74,15 @@ def audit_categories() -> list[str]:
     return [f"category {c.slug}: poseCount {c.pose_count} != {c.rows} poses" for c in rows]
 
 
+def audit_orders() -> list[str]:
+    from lumiku.billing.audit import audit_orders as check
+
+    return check()
+
+
 CHECKS = {
     "wallets": audit_wallets,
+    "orders": audit_orders,
     "generations": audit_generations,
     "votes": audit_votes,
     "categories": audit_categories,

@@ -22,6 +22,9 @@ class EntryKind(models.TextChoices):
     CHARGE = "charge", _("Charge")
     REFUND = "refund", _("Refund")
     GRANT = "grant", _("Grant")
+    # Bought through a payment provider (lumiku.billing), and what a refund or chargeback took back.
+    PURCHASE = "purchase", _("Purchase")
+    REVERSAL = "reversal", _("Payment reversal")
 
 
 class LedgerEntry(models.Model):
@@ -48,7 +51,8 @@ class LedgerEntry(models.Model):
             models.CheckConstraint(condition=Q(balance_after__gte=0), name="ledger_balance_after_non_negative"),
             models.CheckConstraint(condition=Q(kind__in=EntryKind.values), name="ledger_kind_valid"),
             models.CheckConstraint(
-                condition=(Q(kind="charge") & Q(amount__lt=0)) | (Q(kind__in=["refund", "grant"]) & Q(amount__gt=0)),
+                condition=(Q(kind__in=["charge", "reversal"]) & Q(amount__lt=0))
+                | (Q(kind__in=["refund", "grant", "purchase"]) & Q(amount__gt=0)),
                 name="ledger_amount_sign_matches_kind",
             ),
         ]

@@ -140,3 +140,76 @@ def credits_release_unlimited_quota(*, user_id, poses: int, quota_reset_at) -> i
         user.unlimited_pose_quota_used -= released
         user.save(update_fields=["unlimited_pose_quota_used"])
         return released
+
+
+# --- Purchases (lumiku.billing): credits and tier days bought through a payment provider --------------
+
+def credits_purchase(*, user_id, amount: int, idempotency_key: str, reference_id: str,
+                     description: str = "") -> LedgerEntry:
+    """Add bought credits exactly once per key (`purchase:<order id>`)."""
+    return _move(user_id=user_id, signed_amount=_positive(amount), kind=EntryKind.PURCHASE,
+                 idempotency_key=idempotency_key, reference_type="credit_order",
+                 reference_id=reference_id, description=description)
+
+
+@dataclass(frozen=True)
+class TakeBack:
+    taken: int
+    shortfall: int
+    entry: LedgerEntry | None
+
+
+def credits_take_back(*, user_id, amount: int, idempotency_key: str, reference_id: str,
+                      description: str = "") -> TakeBack:
+    """A refunded or charged-back purchase: take back up to `amount`, never below a zero balance.
+
+    What was already spent cannot be taken back; it is returned as `shortfall` for an operator. The
+    same key replays the first result (nothing is taken twice).
+    """
+    _positive(amount)
+    with transaction.atomic():
+        wallet = _locked_wallet(user_id=user_id)
+        existing = LedgerEntry.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return TakeBack(taken=-existing.amount, shortfall=amount + existing.amount, entry=existing)
+        taken = min(amount, wallet.balance)
+        if taken == 0:
+            return TakeBack(taken=0, shortfall=amount, entry=None)
+        entry = _move(user_id=user_id, signed_amount=-taken, kind=EntryKind.REVERSAL,
+                      idempotency_key=idempotency_key, reference_type="credit_order",
+                      reference_id=reference_id, description=description)
+        return TakeBack(taken=taken, shortfall=amount - taken, entry=entry)
+
+
+def credits_extend_unlimited_tier(*, user_id, days: int) -> object:
+    """A bought tier: active from now (or from the current expiry, if later) for `days` more days."""
+    _positive(days)
+    now = timezone.now()
+    with transaction.atomic():
+        user = get_user_model().objects.select_for_update().get(pk=user_id)
+        current = user.unlimited_pose_expires_at
+        running = user.unlimited_pose_active and (current is None or current > now)
+        if running and current is None:
+            return None  # an operator's tier without an end date: nothing to extend
+        start = current if running else now
+        user.unlimited_pose_active = True
+        user.unlimited_pose_expires_at = start + timedelta(days=days)
+        user.save(update_fields=["unlimited_pose_active", "unlimited_pose_expires_at"])
+        return user.unlimited_pose_expires_at
+
+
+def credits_shorten_unlimited_tier(*, user_id, days: int) -> object:
+    """A refunded tier purchase: its days come off the expiry; the tier ends if nothing is left."""
+    _positive(days)
+    now = timezone.now()
+    with transaction.atomic():
+        user = get_user_model().objects.select_for_update().get(pk=user_id)
+        if user.unlimited_pose_expires_at is None:
+            return None  # an operator's open-ended tier was not bought; leave it
+        expires = user.unlimited_pose_expires_at - timedelta(days=days)
+        if expires <= now:
+            user.unlimited_pose_active = False
+            expires = now
+        user.unlimited_pose_expires_at = expires
+        user.save(update_fields=["unlimited_pose_active", "unlimited_pose_expires_at"])
+        return expires

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "lumiku.accounts",
     "lumiku.credits",
     "lumiku.avatars",
+    "lumiku.billing",
     "posegen",
     "requests_community",
 ]
@@ -277,6 +278,18 @@ LUMIKU_APPS = ["posegen.plugin.POSE_GENERATOR_APP"]
 DEMO_USER_EMAIL = env.str("DEMO_USER_EMAIL", default="demo@lumiku.local")
 DEMO_USER_PASSWORD = env.str("DEMO_USER_PASSWORD", default="lumiku-demo-2026")
 DEMO_USER_CREDITS = env.int("DEMO_USER_CREDITS", default=5000)
+
+# --- Buying credits (lumiku.billing); keys only from the environment, see README -----------------
+PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="midtrans")  # midtrans | xendit
+MIDTRANS_SERVER_KEY = env.str("MIDTRANS_SERVER_KEY", default="")
+MIDTRANS_SNAP_URL = env.str("MIDTRANS_SNAP_URL", default="https://app.midtrans.com")  # sandbox: app.sandbox.
+MIDTRANS_API_URL = env.str("MIDTRANS_API_URL", default="https://api.midtrans.com")  # sandbox: api.sandbox.
+XENDIT_SECRET_KEY = env.str("XENDIT_SECRET_KEY", default="")
+XENDIT_CALLBACK_TOKEN = env.str("XENDIT_CALLBACK_TOKEN", default="")
+XENDIT_API_URL = env.str("XENDIT_API_URL", default="https://api.xendit.co")
+PAYMENT_HTTP_TIMEOUT = env.float("PAYMENT_HTTP_TIMEOUT", default=15.0)
+# Absolute links in e-mails (receipts) and the provider's return URL when there is no request.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- i18n ---------------------------------------------------------------------------------------
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")

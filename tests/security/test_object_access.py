@@ -24,6 +24,8 @@ PUBLIC_ROUTES = {
     # The pose catalogue is browsable before signing up (favourites and extraction need an account).
     "api/apps/pose-generator/library", "api/apps/pose-generator/library/<uuid:pose_id>",
     "api/apps/pose-generator/library/<uuid:pose_id>/openpose.json", "api/apps/pose-generator/categories",
+    # What can be bought is public; the payment providers' notifications are verified by signature/token.
+    "api/credits/products", "api/payments/midtrans/notification", "api/payments/xendit/callback",
 }
 # Routes on which another user's object is visible or usable by design, with the reason.
 SHARED_BY_DESIGN = {
@@ -75,9 +77,18 @@ def _owned_objects(owner):
         "generation_id": generation.pk,
         "pose_id": pose.pk,
         "notification_id": Notification.objects.create(user=owner, kind="test", title="t").pk,
+        "order_id": _order(owner).pk,
         "request_id": PoseRequest.objects.create(user=owner, pose_name="Lean", normalized_name="lean",
                                                  description="d").pk,
     }
+
+
+def _order(owner):
+    from lumiku.billing.models import Order, Product
+
+    product = Product.objects.create(name="Test", credits=10, price_idr=10_000)
+    return Order.objects.create(user=owner, product=product, product_name=product.name, amount_idr=10_000,
+                                credits=10, provider="midtrans")
 
 
 def _url(route: str, objects: dict) -> str:

@@ -138,6 +138,7 @@ def generation_background(request, generation_id):
             form.add_service_error(exc)
         except DomainError as exc:
             form.add_error(None, exc.message)
+            form.short_of_credits = exc.code == "INSUFFICIENT_CREDITS"  # the dialog offers the pricing page
         else:
             notice = ngettext(
                 "Changing the background of %(n)d image for %(credits)d credits. It updates here when done.",

@@ -59,7 +59,7 @@ def test_insufficient_credits_changes_nothing(user):
     _grant(user, 50)
     with pytest.raises(InsufficientCredits) as err:
         credits_charge(user_id=user.pk, amount=60, idempotency_key="charge:big")
-    assert err.value.extra == {"required": 60, "available": 50}
+    assert err.value.extra == {"required": 60, "available": 50, "pricingUrl": "/pricing"}
     assert err.value.status_code == 402
     assert credits_balance(user_id=user.pk) == 50
     assert not LedgerEntry.objects.filter(idempotency_key="charge:big").exists()

@@ -51,7 +51,7 @@ def test_api_envelope_is_indonesian_with_accept_language_id_and_the_code_unchang
                                 format="json", HTTP_ACCEPT_LANGUAGE="id")
     assert response.status_code == 402
     assert response.json()["error"] == {"message": expected, "code": "INSUFFICIENT_CREDITS", "statusCode": 402,
-                                        "required": 60, "available": 50}
+                                        "required": 60, "available": 50, "pricingUrl": "/pricing"}
     assert expected != CREDITS_MSGID % {"required": 60, "available": 50}
     assert PoseGeneration.objects.count() == 0
     assert credits_balance(user_id=auth_client.user.pk) == 50
@@ -93,7 +93,7 @@ def test_messages_are_resolved_in_the_language_active_when_raised():
         assert refused.message == "Anda tidak memiliki izin untuk melakukan tindakan ini."
         assert isinstance(refused.message, str)
         assert Forbidden().message == "You do not have permission to perform this action."
-    assert (short.code, short.extra) == ("INSUFFICIENT_CREDITS", {"required": 3, "available": 1})
+    assert (short.code, short.extra) == ("INSUFFICIENT_CREDITS", {"required": 3, "available": 1, "pricingUrl": "/pricing"})
 
 
 def test_api_rate_limit_message_keeps_drf_english(auth_client, settings):

@@ -56,7 +56,7 @@ def test_insufficient_credits_is_402_and_nothing_is_created(auth_client, project
     assert response.status_code == 402
     assert response.json()["error"] == {
         "message": "Insufficient credits. Required: 60, Available: 50", "code": "INSUFFICIENT_CREDITS",
-        "statusCode": 402, "required": 60, "available": 50,
+        "statusCode": 402, "required": 60, "available": 50, "pricingUrl": "/pricing",
     }
     _nothing_written(auth_client.user, 50)
 

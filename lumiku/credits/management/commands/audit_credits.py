@@ -5,8 +5,8 @@ from lumiku.credits.audit import audit_all
 
 class Command(BaseCommand):
     help = ("Check every money and counter invariant: wallet = ledger sum; each generation's charge - refunds = "
-            "its delivered images' cost; votesCount = vote rows; category poseCount = poses. Exits non-zero with "
-            "the offending rows.")
+            "its delivered images' cost; votesCount = vote rows; category poseCount = poses; each paid order's "
+            "credits = its ledger entries. Exits non-zero with the offending rows.")
 
     def handle(self, *args, **options):
         report = audit_all()

@@ -1,0 +1,123 @@
+"""Buying credits: products, orders, and the providers' notification endpoints (CSRF-exempt: no session)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from lumiku.billing.selectors import order_of_user, orders_of_user, products_on_sale
+from lumiku.billing.services import order_create, order_handle_midtrans_notification, order_handle_xendit_callback
+from lumiku.core.errors import NotFound, ValidationFailed
+
+
+class ProductOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    credits = serializers.IntegerField()
+    tierDays = serializers.IntegerField(source="tier_days")  # noqa: N815
+    priceIdr = serializers.IntegerField(source="price_idr")  # noqa: N815
+
+
+class OrderOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.CharField()
+    productId = serializers.IntegerField(source="product_id")  # noqa: N815
+    amountIdr = serializers.IntegerField(source="amount_idr")  # noqa: N815
+    credits = serializers.IntegerField()
+    createdAt = serializers.DateTimeField(source="created_at")  # noqa: N815
+    paidAt = serializers.DateTimeField(source="paid_at", allow_null=True)  # noqa: N815
+
+
+def finish_url(request) -> str:
+    """Where the provider sends the buyer back: a page that only shows the order (it credits nothing)."""
+    placeholder = "00000000-0000-0000-0000-000000000000"
+    url = request.build_absolute_uri(reverse("billing:order_return", args=[placeholder]))
+    return url.replace(placeholder, "{order_id}")
+
+
+def _reject_unknown(data, allowed: set[str]) -> None:
+    extra = sorted(set(data) - allowed) if isinstance(data, dict) else []
+    if extra:
+        raise ValidationFailed(_("Unknown field(s): %(fields)s") % {"fields": ", ".join(extra)})
+
+
+class ProductsApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    class Output(serializers.Serializer):
+        products = ProductOutput(many=True)
+
+    @extend_schema(responses={200: Output}, tags=["credits"])
+    def get(self, request):
+        return Response({"products": ProductOutput(products_on_sale(), many=True).data})
+
+
+class OrdersApi(APIView):
+    class Input(serializers.Serializer):
+        productId = serializers.IntegerField(min_value=1, max_value=2**31 - 1)  # noqa: N815
+
+    class Created(serializers.Serializer):
+        orderId = serializers.UUIDField()  # noqa: N815
+        status = serializers.CharField()
+        amountIdr = serializers.IntegerField()  # noqa: N815
+        redirectUrl = serializers.URLField()  # noqa: N815
+
+    class ListOutput(serializers.Serializer):
+        orders = OrderOutput(many=True)
+
+    @extend_schema(responses={200: ListOutput}, tags=["credits"])
+    def get(self, request):
+        return Response({"orders": OrderOutput(orders_of_user(user_id=request.user.pk)[:100], many=True).data})
+
+    @extend_schema(request=Input, responses={201: Created}, tags=["credits"])
+    def post(self, request):
+        _reject_unknown(request.data, {"productId"})
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = order_create(user=request.user, product_id=data.validated_data["productId"],
+                             finish_url=finish_url(request))
+        return Response({"orderId": str(order.id), "status": order.status, "amountIdr": order.amount_idr,
+                         "redirectUrl": order.redirect_url}, status=status.HTTP_201_CREATED)
+
+
+class OrderDetailApi(APIView):
+    class Output(serializers.Serializer):
+        order = OrderOutput()
+
+    @extend_schema(responses={200: Output}, tags=["credits"])
+    def get(self, request, order_id):
+        order = order_of_user(user_id=request.user.pk, order_id=order_id)
+        if order is None:
+            raise NotFound()
+        return Response({"order": OrderOutput(order).data})
+
+
+class _NotificationApi(APIView):
+    """Called by the provider: no session or JWT (so no CSRF), verified by signature or token instead."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes: list = []
+
+    class Output(serializers.Serializer):
+        status = serializers.CharField()
+
+
+class MidtransNotificationApi(_NotificationApi):
+    @extend_schema(request=serializers.DictField(), responses={200: _NotificationApi.Output}, tags=["payments"])
+    def post(self, request):
+        order = order_handle_midtrans_notification(body=request.data)
+        return Response({"status": order.status})
+
+
+class XenditCallbackApi(_NotificationApi):
+    @extend_schema(request=serializers.DictField(), responses={200: _NotificationApi.Output}, tags=["payments"])
+    def post(self, request):
+        order = order_handle_xendit_callback(token=request.headers.get("x-callback-token"), body=request.data)
+        return Response({"status": order.status})
