@@ -37,6 +37,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.utils.encoding import filepath_to_uri
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -57,6 +58,7 @@ from posegen.selectors_library import (
     library_favorite_ids,
     library_pose_openpose,
 )
+from posegen.services.feasibility import pose_items_annotate_support
 from posegen.services.library import (
     library_pose_extract,
     library_pose_favorite,
@@ -178,6 +180,9 @@ class LibraryPoseOutput(serializers.Serializer):
     isPremium = serializers.BooleanField()  # noqa: N815
     isFavorite = serializers.BooleanField()  # noqa: N815
     createdAt = serializers.DateTimeField()  # noqa: N815
+    supported = serializers.BooleanField(required=False, help_text="Only with ?projectId=.")
+    unsupportedReason = serializers.CharField(  # noqa: N815
+        required=False, allow_null=True, help_text="Only with ?projectId=: why the pose cannot be made.")
 
 
 class LibraryPoseDetailOutput(LibraryPoseOutput):
@@ -280,6 +285,9 @@ class LibraryListApi(APIView):
             OpenApiParameter("favorites", bool, description="Only your favourites (signed in)."),
             OpenApiParameter("search", str, description="Words in the name, description or tags."),
             OpenApiParameter("sort", str, enum=list(SORTS)),
+            OpenApiParameter("projectId", OpenApiTypes.UUID,
+                             description="Your project (signed in): each pose gets `supported` and "
+                                         "`unsupportedReason` for its avatar and the engine in use."),
         ],
         responses={200: paginated_serializer(name="LibraryPosePage", key="poses", item=LibraryPoseOutput)},
         tags=["library"],
@@ -290,6 +298,9 @@ class LibraryListApi(APIView):
         user = request.user if request.user.is_authenticated else None
         if filters["favorites"] and user is None:
             raise NotAuthenticated("Sign in to see your favourites.")
+        project_id = _project_param(request)
+        if project_id is not None and user is None:
+            raise NotAuthenticated(gettext("Sign in to check poses against your project."))
         parts = list_page_cache_parts(filters=filters, page=page_number, limit=limit)
         key = library_cache_key(kind="page", parts=parts) if parts else None
         encoded, refresh = library_page_lookup(key) if key else (None, True)
@@ -305,7 +316,22 @@ class LibraryListApi(APIView):
             favorite_ids = {str(i) for i in library_favorite_ids(user=user, pose_ids=ids)}
             for item in body["poses"]:
                 item["isFavorite"] = item["id"] in favorite_ids
+        if project_id is not None:  # personal: added per request, after the shared page cache
+            pose_items_annotate_support(user=user, project_id=project_id, items=body["poses"])
         return Response(body)
+
+
+class _ProjectParamInput(serializers.Serializer):
+    projectId = serializers.UUIDField(required=False)  # noqa: N815
+
+
+def _project_param(request):
+    """``?projectId=``: each pose then says whether the engine can make it from that project's avatar."""
+    if "projectId" not in request.query_params:
+        return None
+    params = _ProjectParamInput(data={"projectId": request.query_params.get("projectId")})
+    params.is_valid(raise_exception=True)
+    return params.validated_data["projectId"]
 
 
 class _LibraryFilterInput(PageInput):

@@ -14,6 +14,7 @@ from posegen.engines.base import (
     EngineRequest,
     EngineResult,
     ModerationRejected,
+    QualityGateFailed,
     TransientEngineError,
 )
 
@@ -49,6 +50,7 @@ __all__ = [
     "EngineRequest",
     "EngineResult",
     "ModerationRejected",
+    "QualityGateFailed",
     "TransientEngineError",
     "engine_get",
 ]

@@ -44,7 +44,13 @@ def project_check_avatar(*, project_id) -> dict | None:
     result = _camel(avatar_check(image=storage_read(project.avatar_image.name)).to_dict())
     result["checkedAt"] = timezone.now().isoformat()
     PoseGeneratorProject.objects.filter(pk=project_id).update(avatar_check=result)
-    return result
+    project.avatar_check = result
+    if result.get("ok"):
+        # The traits that judge poses (a rig of the photo) are made here, once, on the worker.
+        from posegen.services.feasibility import project_pose_traits
+
+        project_pose_traits(project=project)
+    return project.avatar_check
 
 
 def project_avatar_require_usable(*, user, project_id) -> None:

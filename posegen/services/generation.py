@@ -29,6 +29,7 @@ from posegen.models import GeneratedPose, PoseGeneration, PoseGeneratorProject, 
 from posegen.models.choices import GenerationStatus, GenerationType, PaymentMethod, ProjectStatus
 from posegen.plugin import APP_ID, POSE_GENERATOR_APP
 from posegen.services.avatar_check import project_avatar_require_usable
+from posegen.services.feasibility import poses_require_supported
 from posegen.services.pricing import generation_cost
 from posegen.services.validation import GenerationPlan
 
@@ -124,6 +125,8 @@ def generation_start(*, user, project_id, plan: GenerationPlan, background_image
     # Before any charge or upload: an avatar photo the engine cannot use is refused with its reasons.
     project_avatar_require_usable(user=user, project_id=project_id)
     gallery = _gallery_pose_ids(plan) if plan.generation_type == GenerationType.GALLERY_REFERENCE else []
+    # Before any charge: poses the engine cannot make from this avatar are refused, listed with reasons.
+    poses_require_supported(user=user, project_id=project_id, pose_ids=gallery)
     seed = plan.seed if plan.seed is not None else uuid.uuid4().int % 2**31
     structure, structures = ({}, [])
     if plan.generation_type == GenerationType.TEXT_DESCRIPTION:

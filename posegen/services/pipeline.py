@@ -30,7 +30,7 @@ from lumiku.core.queues import Queue
 from lumiku.core.realtime import realtime_publish
 from lumiku.core.storage import storage_read, storage_save, storage_url, user_storage_key
 from lumiku.credits.services import credits_refund, credits_release_unlimited_quota
-from posegen.engines import EngineError, EngineRequest, TransientEngineError, engine_get
+from posegen.engines import EngineError, EngineRequest, QualityGateFailed, TransientEngineError, engine_get
 from posegen.models import GeneratedPose, PoseGeneration, PoseGeneratorProject
 from posegen.models.choices import ACTIVE_GENERATION_STATUSES, GenerationStatus, PaymentMethod, PoseStatus
 from posegen.selectors_generation import generation_progress
@@ -202,6 +202,12 @@ def pose_generate_run(*, pose_id, attempt: int = 1) -> Outcome:
             return Outcome.RETRY
         pose_fail(pose_id=pose_id, token=token, reason=exc.user_message)
         return Outcome.FAILED
+    except QualityGateFailed as exc:
+        # Made but not postable: refunded like any failure, with what the gate measured on the image.
+        logger.info("quality gate failed pose %s: %s", pose_id, exc.code)
+        pose_fail(pose_id=pose_id, token=token, reason=exc.user_message,
+                  metadata={"engine": engine_get().name, "qualityGate": exc.checks})
+        return Outcome.FAILED
     except EngineError as exc:
         logger.info("engine refused pose %s: %s", pose_id, exc)
         pose_fail(pose_id=pose_id, token=token, reason=exc.user_message)
@@ -246,13 +252,16 @@ def _complete(*, pose_id, token, output_name, thumb_name, prompt, seed, elapsed,
     return True
 
 
-def pose_fail(*, pose_id, token, reason: str) -> bool:
-    """Mark a claimed image failed and refund it exactly once (credits or quota)."""
+def pose_fail(*, pose_id, token, reason: str, metadata: dict | None = None) -> bool:
+    """Mark a claimed image failed and refund it exactly once (credits or quota); ``metadata`` (e.g. the
+    quality gate's checks) is kept on the image's engine metadata."""
+    extra = {"engine_metadata": metadata} if metadata is not None else {}
     with transaction.atomic():
         pose = GeneratedPose.objects.only("generation_id").get(pk=pose_id)
         generation = _locked(pose.generation_id)
         updated = GeneratedPose.objects.filter(pk=pose_id, claim_token=token, status=PoseStatus.PROCESSING).update(
-            status=PoseStatus.FAILED, error_message=reason[:1000], refunded=True, completed_at=timezone.now()
+            status=PoseStatus.FAILED, error_message=reason[:1000], refunded=True, completed_at=timezone.now(),
+            **extra,
         )
         if not updated:
             return False

@@ -31,6 +31,7 @@ from posegen.pages.wizard.forms import SERVICE_FIELDS, WizardForm
 from posegen.selectors import project_get
 from posegen.selectors_library import library_poses_by_ids
 from posegen.services import validation
+from posegen.services.feasibility import pose_support_for_project, verdict_reason
 from posegen.services.generation import generation_start, request_fingerprint
 from posegen.services.library import library_text_to_pose, png_base64
 from posegen.services.pricing import generation_cost, price_per_image
@@ -46,10 +47,16 @@ def _owned_project(request, project_id):
         raise Http404 from None
 
 
-def _poses(pose_ids) -> list[dict]:
+def _poses(pose_ids, *, project) -> list[dict]:
+    """The chosen poses; those the engine cannot make from this project's avatar carry the reason (the
+    page greys them and leaves them out of the form, so out of the price and the generation)."""
     rows = library_poses_by_ids(pose_ids=pose_ids)
+    support = pose_support_for_project(user=project.user, project_id=project.pk,
+                                       pose_ids=[row["id"] for row in rows]) if rows else {}
     for row in rows:
         row["thumb_url"] = pose_thumb(row)
+        verdict = support.get(str(row["id"]))
+        row["unsupported_reason"] = verdict_reason(verdict) if verdict is not None else ""
     return rows
 
 
@@ -65,7 +72,7 @@ def _context(*, project, form: WizardForm, pose_ids, error: DomainError | None =
     return {
         "project": project, "form": form, "error": error,
         "mode": form["generation_type"].value() or GenerationType.GALLERY_REFERENCE,
-        "modes": GenerationType.choices, "poses": _poses(pose_ids),
+        "modes": GenerationType.choices, "poses": _poses(pose_ids, project=project),
         "suggestions": validation.get_suggested_pose_keywords(),
         "backdrops": [{"id": b.id, "name": b.name, "preview": reverse("posegen-backdrop-preview", args=[b.id])}
                       for b in BACKDROP_LIBRARY],

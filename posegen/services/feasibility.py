@@ -1,0 +1,161 @@
+"""Which poses the configured engine can make from a project's avatar, known before payment.
+
+Engines that declare the PoseJudge capability (engines.base: the offline engine, which moves the photo's
+own pixels) judge each target pose against the avatar's traits; every other engine renders anything, so
+every pose is supported. The traits cost a rig of the photo (1-3 s): they are computed once, with the
+avatar check on the worker after an upload (or on first need), and stored on the project's
+``avatar_check`` JSON under ``poseTraits`` (cleared with the check when the avatar changes), so a
+library list with ``projectId`` only runs the fast rules.
+
+The engine's reasons are English with a stable code (no Django there); they are said here in the
+reader's language. The quality gate's reasons (stored on a failed image in English) are listed here too
+so the pages can translate them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext, gettext_noop
+
+from lumiku.core.errors import NotFound, UnprocessableEntity
+from lumiku.core.storage import storage_read
+from posegen.engines.base import SUPPORTED, PoseVerdict, engine_judges_poses
+from posegen.models import PoseGeneratorProject, PoseLibrary
+from posegen.models.choices import ProjectStatus
+
+__all__ = ["QUALITY_GATE_TEXTS", "pose_items_annotate_support", "pose_support_for_project", "poses_require_supported",
+           "project_pose_traits", "verdict_reason"]
+
+# Bump when the traits' meaning changes: stored traits of another version are computed again.
+TRAITS_VERSION = 1
+
+# engines/offline/feasibility.py REASONS, word for word (they are the msgids).
+_REASON_TEXTS: dict[str, str] = {
+    "lying": gettext_noop("This pose lies down or bends far over; it cannot be made from a standing photo."),
+    "sitting": gettext_noop("This is a sitting or crouching pose; it cannot be made from a standing photo."),
+    "kneeling": gettext_noop("This is a kneeling pose; it cannot be made from a standing photo."),
+    "legs_too_wide": gettext_noop("The legs spread wider than the long dress, skirt or coat in this photo can "
+                                  "follow."),
+    "carried_raised": gettext_noop("The hand holding the bag or item would be raised above the shoulder; the item "
+                                   "cannot follow it."),
+}
+
+# engines/offline/gate.py GATE_REASONS: stored in English on a failed image, shown translated.
+QUALITY_GATE_TEXTS: tuple[str, ...] = (
+    gettext_noop("The generated image did not match the pose closely enough, so it was not delivered."),
+    gettext_noop("The face did not come out right in this pose, so the image was not delivered."),
+    gettext_noop("The clothing was torn or stretched in this pose, so the image was not delivered."),
+    gettext_noop("The item held in the hand came loose in this pose, so the image was not delivered."),
+)
+
+
+def _judge():
+    """The configured engine when it judges poses, else None (it renders anything)."""
+    from posegen.engines import ENGINES, engine_get
+
+    path = {**ENGINES, **getattr(settings, "POSEGEN_EXTRA_ENGINES", {})}.get(settings.POSEGEN_ENGINE)
+    if path is None or not engine_judges_poses(import_string(path)):
+        return None
+    return engine_get()
+
+
+def verdict_reason(verdict: PoseVerdict) -> str:
+    """The verdict's reason in the active language ("" when supported)."""
+    if verdict.supported:
+        return ""
+    msgid = _REASON_TEXTS.get(verdict.code)
+    return gettext(msgid) if msgid == verdict.reason else verdict.reason
+
+
+def project_pose_traits(*, project: PoseGeneratorProject, engine=None) -> dict[str, Any]:
+    """The avatar's traits for the engine, from the project's stored check, computed and stored when
+    missing (the worker's avatar check normally stores them right after the upload)."""
+    engine = engine or _judge()
+    if engine is None:
+        return {}
+    stored = (project.avatar_check or {}).get("poseTraits") or {}
+    if stored.get("engine") == engine.name and stored.get("version") == TRAITS_VERSION:
+        return stored.get("traits") or {}
+    traits = engine.avatar_traits(image=storage_read(project.avatar_image.name))
+    entry = {"engine": engine.name, "version": TRAITS_VERSION, "traits": traits}
+    check = dict(project.avatar_check or {})
+    check["poseTraits"] = entry
+    # Only if the avatar is still the one judged (an upload meanwhile clears the check).
+    PoseGeneratorProject.objects.filter(pk=project.pk, avatar_image=project.avatar_image.name).update(
+        avatar_check=check)
+    project.avatar_check = check
+    return traits
+
+
+def _owned_project(*, user, project_id) -> PoseGeneratorProject:
+    project = (PoseGeneratorProject.objects.filter(user=user, pk=project_id).exclude(status=ProjectStatus.DELETED)
+               .only("pk", "avatar_image", "avatar_check").first())
+    if project is None:
+        raise NotFound(gettext("Project not found."), code="PROJECT_NOT_FOUND")
+    return project
+
+
+def _targets(pose_ids: list) -> dict[str, dict[str, Any]]:
+    width, height = settings.POSEGEN_OUTPUT_WIDTH, settings.POSEGEN_OUTPUT_HEIGHT
+    out = {}
+    rows = PoseLibrary.objects.filter(pk__in=pose_ids).values_list("pk", "pose_structure", "keypoints",
+                                                                   "openpose_json")
+    for pk, structure, keypoints, openpose in rows:
+        target = {"pose_structure": structure or None, "keypoints": keypoints or None,
+                  "width": width, "height": height}
+        if not structure and isinstance(openpose, dict):  # keypoints only: their own canvas's aspect
+            target["width"] = int(openpose.get("canvas_width") or 768)
+            target["height"] = int(openpose.get("canvas_height") or 1024)
+        out[str(pk)] = target
+    return out
+
+
+def pose_support_for_project(*, user, project_id, pose_ids: list) -> dict[str, PoseVerdict]:
+    """{pose id: verdict} for the user's project and the engine in use; another user's or a deleted
+    project is 404. Poses that do not exist are left out."""
+    project = _owned_project(user=user, project_id=project_id)
+    engine = _judge()
+    ids = [str(p) for p in pose_ids]
+    if engine is None or not ids:
+        return dict.fromkeys(ids, SUPPORTED)
+    traits = project_pose_traits(project=project, engine=engine)
+    targets = _targets(ids)
+    known = [i for i in ids if i in targets]
+    verdicts = engine.judge_poses(traits=traits, targets=[targets[i] for i in known])
+    return dict(zip(known, verdicts, strict=True))
+
+
+def poses_require_supported(*, user, project_id, pose_ids: list) -> None:
+    """Refuse (422 POSES_UNSUPPORTED, before any charge) a generation with poses the engine cannot
+    make from this project's avatar, listing them with their reasons. A missing project is left to the
+    caller's 404."""
+    if not pose_ids or _judge() is None:
+        return
+    try:
+        verdicts = pose_support_for_project(user=user, project_id=project_id, pose_ids=pose_ids)
+    except NotFound:
+        return
+    refused = [{"poseId": pid, "code": v.code, "reason": verdict_reason(v)}
+               for pid, v in verdicts.items() if not v.supported]
+    if not refused:
+        return
+    names = dict(PoseLibrary.objects.filter(pk__in=[r["poseId"] for r in refused]).values_list("pk", "name"))
+    for item in refused:
+        item["name"] = next((n for pk, n in names.items() if str(pk) == item["poseId"]), "")
+    listing = "; ".join(f"{r['name'] or r['poseId']}: {r['reason']}" for r in refused)
+    raise UnprocessableEntity(
+        gettext("These poses cannot be made from this avatar photo: %(poses)s Choose other poses.")
+        % {"poses": listing}, code="POSES_UNSUPPORTED", poses=refused)
+
+
+def pose_items_annotate_support(*, user, project_id, items: list[dict[str, Any]]) -> None:
+    """Add ``supported`` and ``unsupportedReason`` (reader's language, null when supported) to library list
+    items for the user's project; computed per request, never stored in the shared page cache."""
+    verdicts = pose_support_for_project(user=user, project_id=project_id, pose_ids=[i["id"] for i in items])
+    for item in items:
+        verdict = verdicts.get(item["id"], SUPPORTED)
+        item["supported"] = verdict.supported
+        item["unsupportedReason"] = verdict_reason(verdict) or None

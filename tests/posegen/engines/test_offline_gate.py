@@ -1,0 +1,88 @@
+"""The quality gate on real detections (MediaPipe, bundled): a whole person passes; an erased face, a
+torn garment mask or a person the detector cannot find fail with the check's code and reason."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from posegen.engines.base import QualityGateFailed
+from posegen.engines.offline.gate import GATE_REASONS, quality_checks, quality_gate
+from posegen.posekit.extract import extract_pose
+from tests.paths import FIXTURE_IMAGES
+
+
+@pytest.fixture(scope="module")
+def skier():
+    """The licensed skier photo and its own detected pose as the skeleton the 'engine' aimed at."""
+    rgb = np.asarray(Image.open(FIXTURE_IMAGES / "fullbody_skier_snow_coco785.jpg").convert("RGB")).copy()
+    reference = extract_pose(image=rgb).keypoints_px()
+    return rgb, np.full(rgb.shape[:2], 255, np.uint8), reference
+
+
+def _erase_face(rgb: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    out = rgb.copy()
+    x, y = reference[0, :2].round().astype(int)
+    out[y - 22:y + 22, x - 18:x + 18] = 255  # the "white blob" seen on a three-quarter photo
+    return out
+
+
+def test_a_whole_person_in_the_aimed_pose_passes(skier):
+    rgb, alpha, reference = skier
+    result = quality_gate(rgb=rgb, alpha=alpha, reference=reference)
+    assert result["passed"] is True and result["failed"] is None
+    assert result["checks"]["pose"]["pck"] == 1.0
+    face = result["checks"]["face"]
+    assert face["checked"] is True and face["ok"] is True and face["visibility"] > 0.9 and face["detail"] > 10
+
+
+def test_an_erased_face_fails_with_the_face_reason(skier):
+    rgb, alpha, reference = skier
+    with pytest.raises(QualityGateFailed) as caught:
+        quality_gate(rgb=_erase_face(rgb, reference), alpha=alpha, reference=reference)
+    error = caught.value
+    assert error.code == "face"
+    assert error.user_message == GATE_REASONS["face"]
+    assert error.checks["passed"] is False and error.checks["checks"]["face"]["ok"] is False
+    assert error.checks["checks"]["face"]["detail"] < 4.0
+    assert error.retryable is False
+
+
+def test_a_pose_far_from_the_target_fails(skier):
+    rgb, alpha, reference = skier
+    moved = reference.copy()
+    moved[[3, 4, 6, 7], 1] -= 120  # the target raised both arms; the image did not
+    moved[[9, 10, 12, 13], 0] += 90
+    result = quality_checks(rgb=rgb, alpha=alpha, reference=moved)
+    assert result["passed"] is False and result["failed"] == "pose"
+    assert result["checks"]["pose"]["pck"] < 0.5
+
+
+def test_no_person_found_fails_the_pose():
+    blank = np.full((300, 200, 3), 200, np.uint8)
+    reference = np.zeros((18, 3))
+    reference[:14] = [[100, 50 + 15 * i, 1] for i in range(14)]
+    result = quality_checks(rgb=blank, alpha=np.zeros((300, 200), np.uint8), reference=reference)
+    assert result["failed"] == "pose" and result["checks"]["pose"]["personFound"] is False
+
+
+def test_warped_garment_and_carried_masks_must_be_whole(skier):
+    rgb, alpha, reference = skier
+    garment = np.zeros(alpha.shape, bool)
+    garment[200:320, 380:460] = True
+    area = float(garment.sum())
+    whole = quality_checks(rgb=rgb, alpha=alpha, reference=reference, masks={"garment": garment},
+                           source_areas={"garment": area * 1.05})
+    assert whole["passed"] is True and whole["checks"]["garment"] == {"checked": True, "ok": True, "pieces": 1,
+                                                                      "areaRatio": 0.952}
+    torn = garment.copy()
+    torn[255:265, :] = False  # cut in two, as trouser legs would cut it
+    result = quality_checks(rgb=rgb, alpha=alpha, reference=reference, masks={"garment": torn},
+                            source_areas={"garment": area})
+    assert result["failed"] == "garment" and result["checks"]["garment"]["pieces"] == 2
+    stretched = quality_checks(rgb=rgb, alpha=alpha, reference=reference, masks={"carried": garment},
+                               source_areas={"carried": area / 1.5})
+    assert stretched["failed"] == "carried" and stretched["checks"]["carried"]["areaRatio"] == 1.5
+    # No masks (an engine version without them): the region checks are skipped, not failed.
+    assert "garment" not in quality_checks(rgb=rgb, alpha=alpha, reference=reference)["checks"]
