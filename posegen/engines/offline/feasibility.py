@@ -54,7 +54,6 @@ REASONS: dict[str, str] = {
     "legs_too_wide": "The legs spread wider than the long dress, skirt or coat in this photo can follow.",
     "carried_raised": "The hand holding the bag or item would be raised above the shoulder; the item "
                       "cannot follow it.",
-    "avatar_unusable": "This avatar photo cannot be re-posed.",
 }
 
 
@@ -152,8 +151,8 @@ def _verdict(code: str, **params: Any) -> PoseVerdict:
 
 def judge_pose(*, traits: Mapping[str, Any], target: Mapping[str, Any]) -> PoseVerdict:
     """One target against one avatar's traits (see module doc)."""
-    if traits.get("usable") is False:
-        return _verdict("avatar_unusable")
+    if traits.get("usable") is False:  # the avatar check refuses such a photo, with its own reasons
+        return SUPPORTED
     shape = target_shape(target)
     if shape is None:
         return SUPPORTED
