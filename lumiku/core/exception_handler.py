@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
@@ -59,6 +60,13 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         body = error_body(message=exc.message, code=exc.code, status_code=exc.status_code, **exc.extra)
         headers = {"Retry-After": str(int(exc.extra["retryAfter"]))} if exc.extra.get("retryAfter") else None
         return Response(body, status=exc.status_code, headers=headers)
+    if isinstance(exc, RequestDataTooBig):  # a body over DATA_UPLOAD_MAX_MEMORY_SIZE
+        set_rollback()
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        message = _("The request body is larger than %(megabytes)s MB.") % {"megabytes": limit}
+        return Response(error_body(message=message, code="REQUEST_TOO_LARGE", status_code=413), status=413)
+    if isinstance(exc, SuspiciousOperation):  # too many fields, a malformed multipart body...
+        exc = exceptions.ParseError()
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -61,6 +61,7 @@ KNOWN_MIDDLEWARE = frozenset({
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "lumiku.core.middleware.UserLanguageMiddleware",
+    "lumiku.core.request_guards.RejectNulMiddleware",  # a NUL in the query is never a cached page: Django
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 })
