@@ -382,8 +382,8 @@ DIFFUSERS_FLUX_PATH = env.str("DIFFUSERS_FLUX_PATH", default="")  # FLUX.1-dev i
 DIFFUSERS_CONTROLNET_PATH = env.str("DIFFUSERS_CONTROLNET_PATH", default="")  # FLUX.1-dev-ControlNet-Union-Pro
 DIFFUSERS_DEVICE = env.str("DIFFUSERS_DEVICE", default="")  # empty: cuda when available, else cpu
 DIFFUSERS_DTYPE = env.str("DIFFUSERS_DTYPE", default="bfloat16")
-DIFFUSERS_STEPS = env.int("DIFFUSERS_STEPS", default=28)
-DIFFUSERS_GUIDANCE = env.float("DIFFUSERS_GUIDANCE", default=3.5)
+DIFFUSERS_STEPS = env.int("DIFFUSERS_STEPS", default=0)  # 0: the pipeline's own (klein 4, qwen 40, flux1 28)
+DIFFUSERS_GUIDANCE = env.float("DIFFUSERS_GUIDANCE", default=0.0)  # 0: the pipeline's own (1.0, 4.0, 3.5)
 DIFFUSERS_CPU_OFFLOAD = env.bool("DIFFUSERS_CPU_OFFLOAD", default=False)
 DIFFUSERS_COST_PER_IMAGE_USD = env.float("DIFFUSERS_COST_PER_IMAGE_USD", default=0.0)
 
@@ -425,3 +425,11 @@ if STORAGE_BACKEND == "s3":  # signed URLs with SigV4: R2 and MinIO accept nothi
 DIFFUSERS_IP_ADAPTER_PATH = env.str("DIFFUSERS_IP_ADAPTER_PATH", default="")
 DIFFUSERS_IMAGE_ENCODER_PATH = env.str("DIFFUSERS_IMAGE_ENCODER_PATH", default="")
 DIFFUSERS_IP_ADAPTER_SCALE = env.float("DIFFUSERS_IP_ADAPTER_SCALE", default=0.7)
+# Issue 21: the default studio model is one a business may use (Apache-2.0): FLUX.2 [klein] 4B as a
+# multi-reference edit (avatar + pose reference + prompt); qwen-image-edit (Qwen-Image-Edit-2509, Apache-2.0)
+# likewise; flux1-controlnet is the FLUX.1-dev + union ControlNet pipeline (FLUX.1 [dev] Non-Commercial License).
+DIFFUSERS_PIPELINE = env.str("DIFFUSERS_PIPELINE", default="flux2-klein")  # or qwen-image-edit, flux1-controlnet
+DIFFUSERS_MODEL_PATH = env.str("DIFFUSERS_MODEL_PATH", default="")  # the edit model's folder (diffusers layout)
+# What the edit models see as the target pose: "mannequin" (a clothed studio mannequin in the avatar's colours,
+# the clearer reference) or "skeleton" (the OpenPose map).
+POSEGEN_POSE_REFERENCE = env.str("POSEGEN_POSE_REFERENCE", default="mannequin")
