@@ -14,12 +14,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from lumiku.accounts.services import user_update_profile
+from lumiku.billing.receipts import idr
+from lumiku.billing.selectors import orders_of_user
 from lumiku.core.errors import DomainError
 from lumiku.credits.models import EntryKind
 from lumiku.credits.selectors import credits_balance, credits_history, credits_unlimited_tier
 
 LEDGER_PAGE_SIZE = 20
-KIND_BADGES = {EntryKind.CHARGE: "", EntryKind.REFUND: "badge-ok", EntryKind.GRANT: "badge-brand"}
+KIND_BADGES = {EntryKind.CHARGE: "", EntryKind.REFUND: "badge-ok", EntryKind.GRANT: "badge-brand",
+               EntryKind.PURCHASE: "badge-brand", EntryKind.REVERSAL: "badge-warn"}
+ORDERS_SHOWN = 20
+ORDER_BADGES = {"paid": "badge-ok", "pending": "badge-warn", "refunded": "badge-danger"}
 
 
 class ProfileForm(forms.Form):
@@ -65,4 +70,11 @@ def account(request):
         "balance": credits_balance(user_id=user.pk),
         "ledger": ledger,
         "tier": _tier_view(user=user),
+        "orders": [_order_view(order) for order in orders_of_user(user_id=user.pk)[:ORDERS_SHOWN]],
     })
+
+
+def _order_view(order):
+    order.amount_label = idr(order.amount_idr)
+    order.badge = ORDER_BADGES.get(order.status, "")
+    return order
