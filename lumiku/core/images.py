@@ -82,18 +82,37 @@ def image_clean_upload(*, upload, field: str = "image") -> CleanImage:
         raise ImageRejected(_("%(field)s: the file is not a valid image.") % {"field": field}) from None
 
 
+_SIXTEEN_BIT_GREY = ("I;16", "I;16L", "I;16B", "I;16N", "I")
+
+
+def image_to_8bit(img: Image.Image) -> Image.Image:
+    """Any decoded mode as RGB, RGBA, L or LA with the same look. Pillow's own convert() clips 16-bit
+    grey (0-65535) to 255, which stored such PNGs as blank white; palettes keep their transparency."""
+    if img.mode in _SIXTEEN_BIT_GREY:
+        return img.convert("I").point(lambda value: value * (1 / 256)).convert("L")
+    if img.mode == "F":
+        return img.convert("L")
+    if img.mode in ("P", "PA"):
+        return img.convert("RGBA" if img.mode == "PA" or "transparency" in img.info else "RGB")
+    if img.mode in ("1",):
+        return img.convert("L")
+    if img.mode in ("RGB", "RGBA", "L", "LA"):
+        return img
+    # CMYK (print JPEGs; Pillow undoes Adobe's inverted CMYK on load), YCbCr, LAB, RGBa, La, RGBX...
+    return img.convert("RGBA" if img.has_transparency_data else "RGB")
+
+
 def _reencode(img: Image.Image, fmt: str) -> CleanImage:
     out = io.BytesIO()
+    img = image_to_8bit(img)
     if fmt == "JPEG":
         img = img.convert("RGB")
         img.save(out, "JPEG", quality=92, optimize=True)
     elif fmt == "PNG":
-        if img.mode not in ("RGB", "RGBA", "L", "LA"):
-            img = img.convert("RGBA")
         img.save(out, "PNG", optimize=False)
     else:
         if img.mode not in ("RGB", "RGBA"):
-            img = img.convert("RGBA")
+            img = img.convert("RGBA" if img.mode == "LA" else "RGB")
         img.save(out, "WEBP", quality=92)
     return CleanImage(
         content=out.getvalue(), format=fmt, mime_type=ALLOWED_FORMATS[fmt], width=img.width, height=img.height
