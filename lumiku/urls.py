@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/", include("lumiku.credits.api.urls")),
     path("api/", include("lumiku.billing.api.urls")),
     path("api/avatars/", include("lumiku.avatars.api.urls")),
+    path("api/", include("lumiku.webhooks.api.urls")),
     path("api/apps", AppsApi.as_view(), name="apps"),
     path("api/apps/pose-generator/", include("requests_community.api.urls")),
     path("api/apps/pose-generator/", include("posegen.api.urls")),

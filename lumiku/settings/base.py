@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "lumiku.accounts",
     "lumiku.credits",
     "lumiku.avatars",
+    "lumiku.webhooks",
     "lumiku.billing",
     "posegen",
     "requests_community",
@@ -337,6 +338,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "posegen.tasks.generation_sweep_stale",
         "schedule": env.float("POSEGEN_SWEEP_INTERVAL_SECONDS", default=60.0),
     },
+}
+
+# --- Signed webhooks (lumiku/webhooks; docs/WEBHOOKS.md) -----------------------------------------
+# Hosts that may resolve to private addresses and may use http:// (a test's loopback receiver, a private
+# deployment's own services); every other endpoint must be https on public addresses.
+WEBHOOK_ALLOWED_PRIVATE_HOSTS = env.list("WEBHOOK_ALLOWED_PRIVATE_HOSTS", default=[])
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)  # doubling per attempt
+WEBHOOK_RETRY_WINDOW_SECONDS = env.int("WEBHOOK_RETRY_WINDOW_SECONDS", default=24 * 3600)
+WEBHOOK_MAX_ENDPOINTS = env.int("WEBHOOK_MAX_ENDPOINTS", default=10)
+CELERY_BEAT_SCHEDULE["webhooks-deliveries-sweep"] = {
+    "task": "lumiku.webhooks.tasks.webhook_deliveries_sweep",
+    "schedule": env.float("WEBHOOK_SWEEP_INTERVAL_SECONDS", default=15.0),
 }
 
 # --- Diffusion engines (POSEGEN_ENGINE = comfyui | diffusers | bfl | fal); see README ------------

@@ -49,6 +49,7 @@ from lumiku.core.registry import app_credit_price
 from lumiku.core.storage import storage_read, storage_save, storage_url, user_storage_key
 from lumiku.credits.selectors import credits_balance
 from lumiku.credits.services import credits_charge, credits_refund
+from lumiku.webhooks.services import webhook_event_emit
 from posegen.engines import EngineError, TransientEngineError, engine_get
 from posegen.imaging.backdrops import backdrop_get, backdrop_plan, generate_backdrop
 from posegen.imaging.composite import CompositeOptions, blurred_scene, composite_person
@@ -427,11 +428,14 @@ def _complete(*, job_id, token, source: str, output: str, thumbnail: str, label:
             background_prompt=label[:2000], export_formats={"original": output})
         if pose.generation.export_formats:
             pose_exports_enqueue(pose_id=pose.pk)
-        realtime_publish(user_id=job.user_id, event_type="background.completed", payload={
+        payload = {
             "poseId": str(pose.pk), "jobId": f"bg-{pose.pk}", "generationId": str(pose.generation_id),
             "outputImageUrl": storage_url(output), "originalImageUrl": storage_url(source),
             "thumbnailUrl": storage_url(thumbnail), "backgroundPrompt": label,
-        })
+        }
+        realtime_publish(user_id=job.user_id, event_type="background.completed", payload=payload)
+        webhook_event_emit(user_id=job.user_id, event_type="background.completed",
+                           key=f"background.completed:{job.pk}", data=payload)
     return True
 
 

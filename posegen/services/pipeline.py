@@ -30,6 +30,7 @@ from lumiku.core.queues import Queue
 from lumiku.core.realtime import realtime_publish
 from lumiku.core.storage import storage_read, storage_save, storage_url, user_storage_key
 from lumiku.credits.services import credits_refund, credits_release_unlimited_quota
+from lumiku.webhooks.services import webhook_event_emit
 from posegen.engines import EngineError, EngineRequest, QualityGateFailed, TransientEngineError, engine_get
 from posegen.models import GeneratedPose, PoseGeneration, PoseGeneratorProject
 from posegen.models.choices import ACTIVE_GENERATION_STATUSES, GenerationStatus, PaymentMethod, PoseStatus
@@ -246,8 +247,11 @@ def _complete(*, pose_id, token, output_name, thumb_name, prompt, seed, elapsed,
         # --- end issue 7 ---
         generation.poses_completed += 1
         _advance(generation)
-        _publish(generation, "pose.completed", poseId=str(pose_id), outputImageUrl=storage_url(output_name),
-                 thumbnailUrl=storage_url(thumb_name))
+        urls = {"outputImageUrl": storage_url(output_name), "thumbnailUrl": storage_url(thumb_name)}
+        _publish(generation, "pose.completed", poseId=str(pose_id), **urls)
+        # Signed webhooks: the delivery rows commit with this image (their task is enqueued after commit).
+        webhook_event_emit(user_id=generation.user_id, event_type="pose.completed", key=f"pose.completed:{pose_id}",
+                           data={**generation_progress(generation=generation), "poseId": str(pose_id), **urls})
         _finish_if_done(generation)
     return True
 
@@ -327,7 +331,10 @@ def _finish_if_done(generation: PoseGeneration) -> None:
         total_poses_generated=F("total_poses_generated") + generation.poses_completed
     )
     event = "generation.failed" if status == GenerationStatus.FAILED else "generation.completed"
-    _publish(generation, event, creditCharged=generation.credit_charged, creditRefunded=generation.credit_refunded)
+    credits = {"creditCharged": generation.credit_charged, "creditRefunded": generation.credit_refunded}
+    _publish(generation, event, **credits)
+    webhook_event_emit(user_id=generation.user_id, event_type=event, key=f"{event}:{generation.pk}",
+                       data={**generation_progress(generation=generation), **credits})
 
 
 # --- cancel and sweep ----------------------------------------------------------------------------
