@@ -80,7 +80,15 @@ def _owned_objects(owner):
         "order_id": _order(owner).pk,
         "request_id": PoseRequest.objects.create(user=owner, pose_name="Lean", normalized_name="lean",
                                                  description="d").pk,
+        "endpoint_id": _webhook_endpoint(owner).pk,
     }
+
+
+def _webhook_endpoint(owner):
+    from lumiku.webhooks.models import WebhookEndpoint
+
+    return WebhookEndpoint.objects.create(user=owner, url="https://hooks.example/lumiku", events=["pose.completed"],
+                                          secret="whsec_test")
 
 
 def _order(owner):
