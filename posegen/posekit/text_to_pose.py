@@ -2,7 +2,7 @@
 looking left" becomes a skeleton pose, its COCO-18 keypoints and a list of what was understood.
 
 Deterministic and rule based (no model): the text is normalised (lower case, "three-quarter" ->
-"3/4", a few Bahasa Indonesia words -> English), then phrase patterns for each family are matched
+"3/4", Bahasa Indonesia -> English by :mod:`text_to_pose_id`), then phrase patterns for each family are matched
 in order of specificity, each match consuming its words:
 
 - stance: standing, walking, runway walk, running, jumping (star, tuck), sitting on a chair / stool /
@@ -59,6 +59,7 @@ from posegen.posekit.catalog.parts import (
     build_pose,
 )
 from posegen.posekit.skeleton import Pose, pose_jitter, pose_to_dict, project_pose
+from posegen.posekit.text_to_pose_id import EXAMPLE_PHRASES_ID, INDONESIAN_PHRASES
 
 MAX_TEXT_LENGTH = 500
 DEFAULT_CANVAS = (768, 1024)
@@ -74,6 +75,11 @@ EXAMPLE_PHRASES: tuple[str, ...] = (
 )
 
 
+def example_phrases(*, language: str) -> tuple[str, ...]:
+    """Phrases to suggest to a reader of ``language`` (a Django language code)."""
+    return EXAMPLE_PHRASES_ID if language.lower().startswith("id") else EXAMPLE_PHRASES
+
+
 class TextToPoseError(ValueError):
     """The text describes no pose we understand (or is empty/too long); the message says what to write."""
 
@@ -85,67 +91,7 @@ class TextToPoseError(ValueError):
 # --------------------------------------------------------------------------------------------
 # Normalisation
 
-# Bahasa Indonesia -> English, applied in order (longest phrases first) on word boundaries.
-_INDONESIAN: tuple[tuple[str, str], ...] = (
-    (r"duduk (?:di|pada) (?:kursi|bangku|sofa)", "sitting on a chair"),
-    (r"duduk (?:di|pada) (?:lantai|tanah|pasir|rumput)|duduk lesehan|lesehan", "sitting on the floor"),
-    (r"duduk bersila|bersila", "sitting cross legged"),
-    (r"berdiri", "standing"),
-    (r"duduk", "sitting"),
-    (r"berjalan|jalan", "walking"),
-    (r"berlari|lari", "running"),
-    (r"melompat|lompat|loncat", "jumping"),
-    (r"berlutut dengan satu lutut|berlutut satu kaki", "kneeling on one knee"),
-    (r"berlutut", "kneeling"),
-    (r"berjongkok|jongkok", "crouching"),
-    (r"berbaring telentang|telentang", "lying on the back"),
-    (r"berbaring tengkurap|tengkurap", "lying on the stomach"),
-    (r"berbaring miring", "lying on the side"),
-    (r"berbaring|tiduran|rebahan", "lying"),
-    (r"bersandar (?:di|ke|pada) (?:dinding|tembok)", "leaning against a wall"),
-    (r"berkacak pinggang|tolak pinggang", "hands on hips"),
-    (r"bersedekap|melipat tangan|tangan (?:di)?lipat|(?:menyilangkan|menyilang) tangan|tangan (?:di)?silangkan",
-     "arms crossed"),
-    (r"(?:mengangkat|angkat) (?:kedua )?tangan|tangan (?:di)?angkat", "arms raised"),
-    (r"melambai(?:kan tangan)?", "waving"),
-    (r"menunjuk", "pointing"),
-    (r"memegang|pegang|membawa", "holding"),
-    (r"produk", "product"),
-    (r"botol", "bottle"),
-    (r"ponsel|handphone|hp", "phone"),
-    (r"cangkir|gelas|kopi", "cup"),
-    (r"acungan jempol|jempol", "thumbs up"),
-    (r"swafoto", "selfie"),
-    (r"(?:menyilangkan|menyilang) kaki|kaki (?:di)?silang(?:kan)?|kaki bersilang", "legs crossed"),
-    (r"kaki (?:terbuka|lebar)", "wide stance"),
-    (r"kedua tangan", "both hands"),
-    (r"tangan kanan", "right hand"),
-    (r"tangan kiri", "left hand"),
-    (r"tangan", "hands"),
-    (r"di pinggang", "on hips"),
-    (r"di dagu", "on chin"),
-    (r"di dada", "at chest height"),
-    (r"di (?:saku|kantong)", "in pockets"),
-    (r"di belakang kepala", "behind head"),
-    (r"di rambut", "in hair"),
-    (r"di lutut", "on knees"),
-    (r"di (?:samping|sebelah|dekat) wajah", "beside face"),
-    (r"menunduk", "looking down"),
-    (r"melihat|menoleh|menengok|memandang", "looking"),
-    (r"ke kamera", "at the camera"),
-    (r"ke atas", "up"),
-    (r"ke bawah", "down"),
-    (r"tampak depan", "front view"),
-    (r"tampak samping", "side view"),
-    (r"tampak belakang|dari belakang", "back view"),
-    (r"tiga perempat", "3/4"),
-    (r"satu lutut", "one knee"),
-    (r"ke kanan|kanan", "right"),
-    (r"ke kiri|kiri", "left"),
-    (r"dengan", "with"),
-    (r"dan", "and"),
-)
-_INDONESIAN_RE = [(re.compile(rf"(?<![\w]){pattern}(?![\w])"), english) for pattern, english in _INDONESIAN]
+_INDONESIAN_RE = [(re.compile(rf"(?<![\w])(?:{pattern})(?![\w])"), english) for pattern, english in INDONESIAN_PHRASES]
 
 
 def normalise_text(text: str) -> str:

@@ -433,13 +433,13 @@ def library_text_to_pose(*, text: str, variations: int = 0, seed: int = 0, width
                          height: int = 1024) -> TextPoseResult:
     """A pose from a description; 400 listing example phrases when no pose words are found."""
     from posegen.posekit.skeleton import pose_to_dict, project_pose
-    from posegen.posekit.text_to_pose import TextToPoseError, text_to_pose
+    from posegen.services.validation import text_pose_not_understood, text_pose_parse, validate_text_prompt
 
-    try:
-        result = text_to_pose(text=text, width=width, height=height)
-    except TextToPoseError as exc:
-        raise ValidationFailed(str(exc), code="PROMPT_NOT_UNDERSTOOD", fields={"textPrompt": [str(exc)]},
-                               examples=list(exc.examples)) from None
+    # The same cleaning, limits and parser as POST /generate: what the preview draws, generation accepts.
+    text = validate_text_prompt(text, require_pose_words=False)
+    result = text_pose_parse(text=text, width=width, height=height)
+    if result is None:
+        raise text_pose_not_understood(code="PROMPT_NOT_UNDERSTOOD")
     keypoints = np.asarray(result.keypoints, dtype=float)
     extra = [
         {"poseStructure": pose_to_dict(pose=pose),

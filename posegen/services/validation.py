@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from lumiku.core.errors import ValidationFailed
@@ -32,6 +33,10 @@ HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 SUGGESTED_POSE_KEYWORDS = (
     "standing", "sitting on a chair", "walking", "arms crossed", "hands on hips", "holding a product",
     "looking left", "3/4 view", "kneeling", "leaning against a wall",
+)
+SUGGESTED_POSE_KEYWORDS_ID = (
+    "berdiri", "duduk di kursi", "jalan", "bersedekap", "tangan di pinggang", "pegang produk",
+    "menoleh ke kiri", "tiga perempat", "berlutut", "bersandar di dinding",
 )
 
 
@@ -72,7 +77,8 @@ def is_pose_related(prompt: str) -> bool:
 
 
 def get_suggested_pose_keywords() -> list[str]:
-    return list(SUGGESTED_POSE_KEYWORDS)
+    """The wizard's pose-word chips in the reader's language (each one understood by the parser)."""
+    return list(SUGGESTED_POSE_KEYWORDS_ID if (get_language() or "").startswith("id") else SUGGESTED_POSE_KEYWORDS)
 
 
 def contains_forbidden(text: str) -> bool:
@@ -96,14 +102,31 @@ def validate_text_prompt(prompt: str | None, *, field_name: str = "textPrompt", 
             _("This description contains content we can't generate. Please describe a different pose."),
             code="PROMPT_NOT_ALLOWED", fields={field_name: [_("Content not allowed.")]},
         )
-    if require_pose_words and not is_pose_related(text):
-        raise ValidationFailed(
-            _("Describe a body position, for example: %(examples)s.")
-            % {"examples": ", ".join(SUGGESTED_POSE_KEYWORDS[:5])},
-            code="PROMPT_NOT_POSE_RELATED", fields={field_name: [_("Describe a pose.")]},
-            suggestions=get_suggested_pose_keywords(),
-        )
+    if require_pose_words and text_pose_parse(text=text) is None:
+        raise text_pose_not_understood(code="PROMPT_NOT_POSE_RELATED", field_name=field_name)
     return text
+
+
+def text_pose_parse(*, text: str, width: int = 768, height: int = 1024):
+    """The one reading of a pose description (``posekit.text_to_pose``, English and Bahasa Indonesia)
+    that the preview, the text-to-pose API and ``POST /generate`` share; None when it finds no pose."""
+    from posegen.posekit.text_to_pose import TextToPoseError, text_to_pose
+
+    try:
+        return text_to_pose(text=text, width=width, height=height)
+    except TextToPoseError:
+        return None
+
+
+def text_pose_not_understood(*, code: str, field_name: str = "textPrompt") -> ValidationFailed:
+    """The refusal for a description without a pose: what to write instead, in the reader's language."""
+    from posegen.posekit.text_to_pose import example_phrases
+
+    examples = list(example_phrases(language=get_language() or "en"))
+    message = _("We could not find a pose in this description. Try phrases like: %(examples)s.") % {
+        "examples": "; ".join(f"“{e}”" for e in examples[:4])}
+    return ValidationFailed(message, code=code, fields={field_name: [_("Describe a pose.")]},
+                            examples=examples, suggestions=examples)
 
 
 # Layers 2–4 ---------------------------------------------------------------------------------------
