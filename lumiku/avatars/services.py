@@ -6,17 +6,19 @@ from django.db.models import F
 from lumiku.avatars.models import Avatar, AvatarUsageHistory
 from lumiku.core.images import image_clean_upload
 from lumiku.core.storage import storage_save, user_storage_key
+from lumiku.core.text import name_clean
 
 
 def avatar_create(*, user, name: str, image, gender: str, age_range: str = "", ethnicity: str = "",
                   body_type: str = "", style: str = "") -> Avatar:
     """Store a validated, re-encoded avatar photo under a generated key and record its attributes."""
+    name = name_clean(value=name, field="name")
     clean = image_clean_upload(upload=image, field="image")
     key = user_storage_key(user_id=user.pk, kind="avatars", extension=clean.format)
     stored = storage_save(key=key, content=clean.content)
     return Avatar.objects.create(
         user=user,
-        name=name.strip(),
+        name=name,
         image=stored,
         image_width=clean.width,
         image_height=clean.height,
@@ -35,6 +37,8 @@ def avatar_update(*, avatar: Avatar, **changes) -> Avatar:
     fields = [field for field in changes if field in _UPDATABLE]
     for field in fields:
         value = changes[field]
+        if field == "name":
+            value = name_clean(value=value, field="name")
         setattr(avatar, field, value.strip() if isinstance(value, str) else value)
     if fields:
         avatar.save(update_fields=[*fields, "updated_at"])

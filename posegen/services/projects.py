@@ -11,6 +11,7 @@ from lumiku.avatars.selectors import avatar_get
 from lumiku.core.errors import Conflict, ValidationFailed
 from lumiku.core.images import image_clean_upload
 from lumiku.core.storage import storage_save, user_storage_key
+from lumiku.core.text import name_clean
 from posegen.models import PoseGeneratorProject
 from posegen.models.choices import ACTIVE_GENERATION_STATUSES, AvatarSource, ProjectStatus
 
@@ -42,11 +43,12 @@ def _avatar_resolve(*, user, avatar_source: str, avatar_image=None, avatar_id=No
 def project_create(*, user, project_name: str, avatar_source: str, description: str = "",
                    avatar_image=None, avatar_id=None) -> PoseGeneratorProject:
     """Create a project from an uploaded photo (UPLOAD) or one of the user's avatars (AVATAR_CREATOR)."""
+    project_name = name_clean(value=project_name, field="projectName")  # before the photo is stored
     avatar, image_name = _avatar_resolve(user=user, avatar_source=avatar_source, avatar_image=avatar_image,
                                          avatar_id=avatar_id)
     project = PoseGeneratorProject.objects.create(
         user=user,
-        project_name=project_name.strip(),
+        project_name=project_name,
         description=description.strip(),
         avatar_source=avatar_source,
         avatar=avatar,
@@ -87,10 +89,7 @@ def project_update(*, project: PoseGeneratorProject, project_name: str | None = 
                    description: str | None = None, status: str | None = None) -> PoseGeneratorProject:
     fields = []
     if project_name is not None:
-        if not project_name.strip():
-            raise ValidationFailed(_("projectName may not be blank."),
-                                   fields={"projectName": [_("May not be blank.")]})
-        project.project_name = project_name.strip()
+        project.project_name = name_clean(value=project_name, field="projectName")
         fields.append("project_name")
     if description is not None:
         project.description = description.strip()

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from lumiku.core.errors import Conflict, NotFound, ValidationFailed
 from lumiku.core.images import image_clean_upload
 from lumiku.core.storage import storage_save, user_storage_key
+from lumiku.core.text import name_is_visible
 from posegen.models import PoseCategory
 from requests_community.models import OPEN_STATUSES, PoseRequest, RequestStatus, UseCase
 from requests_community.naming import normalize_pose_name
@@ -47,7 +48,7 @@ def _clean_text(*, pose_name: str, description: str, use_case: str) -> tuple[str
     pose_name = " ".join((pose_name or "").split())
     description = (description or "").strip()
     normalized = normalize_pose_name(pose_name)
-    if not pose_name:
+    if not name_is_visible(pose_name):  # also zero-width and other invisible characters only
         errors["poseName"] = [_("Give the pose a name.")]
     elif len(pose_name) > POSE_NAME_MAX:
         errors["poseName"] = [_("Keep the name to %(max)s characters or fewer.") % {"max": POSE_NAME_MAX}]
