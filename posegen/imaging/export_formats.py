@@ -1,4 +1,9 @@
-"""The export formats of spec 000 §2.3: exact pixel sizes, quality and file type per platform."""
+"""The export formats of spec 000 §2.3: exact pixel sizes, quality and file type per platform.
+
+WebP (spec 000 §2.3 "format conversion (JPEG, PNG, WebP)"): every JPEG format and the original have a
+WebP twin named `<name>_webp` — same pixel size, same per-format quality (the original stays lossless),
+about a third smaller than the JPEG. `custom:WxH_webp` is the WebP twin of a custom size.
+"""
 
 from __future__ import annotations
 
@@ -13,17 +18,30 @@ class ExportFormat:
     width: int | None  # None: keep the original size
     height: int | None
     aspect_ratio: str
-    file_format: str  # "jpeg" | "png"
+    file_format: str  # "jpeg" | "png" | "webp"
     quality: int
     category: str  # social | ecommerce | print | original
     dpi: int | None = None
 
     @property
     def extension(self) -> str:
-        return "jpg" if self.file_format == "jpeg" else "png"
+        return {"jpeg": "jpg", "webp": "webp"}.get(self.file_format, "png")
+
+    @property
+    def content_type(self) -> str:
+        return f"image/{self.file_format}"
 
 
-EXPORT_FORMATS: dict[str, ExportFormat] = {
+WEBP_SUFFIX = "_webp"
+
+
+def webp_twin(spec: ExportFormat) -> ExportFormat:
+    """The same size and quality as ``spec``, encoded as WebP."""
+    return ExportFormat(f"{spec.name}{WEBP_SUFFIX}", f"{spec.display_name} (WebP)", spec.width, spec.height,
+                        spec.aspect_ratio, "webp", spec.quality, spec.category)
+
+
+_BASE_FORMATS: dict[str, ExportFormat] = {
     f.name: f
     for f in (
         ExportFormat("instagram_story", "Instagram Story", 1080, 1920, "9:16", "jpeg", 90, "social"),
@@ -40,6 +58,11 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
         ExportFormat("print_4x6", "Print 4×6 in (300 DPI)", 1800, 1200, "3:2", "png", 100, "print", dpi=300),
         ExportFormat("original", "Original", None, None, "original", "png", 100, "original"),
     )
+}
+# Print stays PNG only: print shops and their RIP software take PNG/TIFF/JPEG, not WebP.
+EXPORT_FORMATS: dict[str, ExportFormat] = {
+    **_BASE_FORMATS,
+    **{f"{name}{WEBP_SUFFIX}": webp_twin(spec) for name, spec in _BASE_FORMATS.items() if spec.category != "print"},
 }
 
 MAX_FORMATS_PER_GENERATION = 10
@@ -69,12 +92,13 @@ CUSTOM_MIN_SIDE = 64
 CUSTOM_MAX_SIDE = 4096
 CUSTOM_MAX_PIXELS = 4096 * 4096
 CUSTOM_QUALITY = 90
-_CUSTOM_RE = re.compile(r"^custom:([1-9][0-9]{1,4})x([1-9][0-9]{1,4})$")
+_CUSTOM_RE = re.compile(r"^custom:([1-9][0-9]{1,4})x([1-9][0-9]{1,4})(_webp)?$")
 
 # Bytes per output pixel measured on the benchmark's 20 studio images (bench/bench_export.py): a
 # JPEG's size depends mostly on its quality, a lossless PNG's on the content. Used only to tell the
 # user roughly how large a download will be.
-_BYTES_PER_PIXEL = {("jpeg", 85): 0.11, ("jpeg", 90): 0.12, ("jpeg", 95): 0.20, ("png", 100): 1.2}
+_BYTES_PER_PIXEL = {("jpeg", 85): 0.11, ("jpeg", 90): 0.12, ("jpeg", 95): 0.20, ("png", 100): 1.2,
+                    ("webp", 85): 0.07, ("webp", 90): 0.09, ("webp", 95): 0.13, ("webp", 100): 0.8}
 ORIGINAL_ESTIMATE_PIXELS = 1024 * 1536
 
 
@@ -108,9 +132,11 @@ def export_format_get(name: str) -> ExportFormat:
     match = _CUSTOM_RE.match(name or "")
     if match is None:
         raise UnknownExportFormat(
-            f"Unknown export format {name!r}. Use one of {', '.join(EXPORT_FORMATS)} or custom:WIDTHxHEIGHT."
+            f"Unknown export format {name!r}. Use one of {', '.join(EXPORT_FORMATS)} or custom:WIDTHxHEIGHT"
+            f" (custom:WIDTHxHEIGHT{WEBP_SUFFIX} for WebP)."
         )
-    return custom_format(width=int(match.group(1)), height=int(match.group(2)))
+    spec = custom_format(width=int(match.group(1)), height=int(match.group(2)))
+    return webp_twin(spec) if match.group(3) else spec
 
 
 def file_label(name: str) -> str:
@@ -123,6 +149,8 @@ def estimated_bytes(spec: ExportFormat) -> int:
     per_pixel = _BYTES_PER_PIXEL.get((spec.file_format, spec.quality))
     if per_pixel is None:
         per_pixel = 1.2 if spec.file_format == "png" else 0.02 + 0.0012 * spec.quality
+        if spec.file_format == "webp":
+            per_pixel *= 0.65
     return int(pixels * per_pixel)
 
 

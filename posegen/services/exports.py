@@ -57,11 +57,15 @@ def export_formats_parse(names, *, field: str = "formats") -> list[ExportFormat]
 
 
 def subject_box(data: bytes) -> tuple[int, int, int, int] | None:
-    """The person's box in the image (soft matte, generous threshold), or None when nobody is found."""
+    """The person's box in the image (soft matte, generous threshold), or None when nobody is found.
+
+    The matte's edges are not refined: the guided filter moves the box by a few pixels (well inside the
+    crop's 6 % margin) and costs 40 % of the segmentation time.
+    """
     from posegen.imaging.segmentation import segment_person
 
     try:
-        return segment_person(image=data).bbox(threshold=0.1)
+        return segment_person(image=data, refine_edges=False).bbox(threshold=0.1)
     except Exception:  # no person, unreadable: a centred crop is the fallback
         logger.info("no subject box; exports crop around the centre", exc_info=True)
         return None

@@ -2,7 +2,10 @@
 
     python manage.py posegen_export INPUT_DIR --formats all|a,b,custom:WxH --out OUT_DIR [--subject auto|center]
 
-Paths come from the operator's command line only. Writes `{stem}_{format}.{ext}` into OUT_DIR.
+Paths come from the operator's command line only. Writes `{stem}_{format}.{ext}` into OUT_DIR. A format
+that fails for an image does not stop the others: every other file is written, the failures are listed
+on stderr and the command exits 1. `--subject auto` finds the person in each image on the export pool,
+overlapping the encodes of the image before.
 """
 
 from __future__ import annotations
@@ -42,16 +45,15 @@ class Command(BaseCommand):
         files = sorted(p for p in source.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
         target = Path(out)
         target.mkdir(parents=True, exist_ok=True)
-        subjects = {}
+        find_subject = None
         if subject == "auto":
-            from posegen.services.exports import subject_box
-
-            subjects = {p.name: subject_box(p.read_bytes()) for p in files}
+            from posegen.services.exports import subject_box as find_subject
         started = time.perf_counter()
         written = total = 0
+        failed: dict[str, dict[str, str]] = {}
         try:
             for name, rendered in export_many(sources=((p.name, p.read_bytes()) for p in files), formats=specs,
-                                              subjects=subjects):
+                                              find_subject=find_subject, failed=failed):
                 stem = Path(name).stem
                 for fmt, image in rendered.items():
                     (target / f"{stem}_{file_label(fmt)}.{image.extension}").write_bytes(image.data)
@@ -62,3 +64,9 @@ class Command(BaseCommand):
         elapsed = time.perf_counter() - started
         self.stdout.write(f"{len(files)} image(s), {written} file(s), {total / 1e6:.1f} MB in {elapsed:.2f} s "
                           f"-> {target}")
+        if failed:
+            for name, formats_failed in failed.items():
+                for fmt, message in formats_failed.items():
+                    self.stderr.write(f"{name}: {fmt} failed: {message}")
+            count = sum(len(f) for f in failed.values())
+            raise CommandError(f"{count} file(s) failed; every other file was written")

@@ -22,11 +22,15 @@ from tests.posegen.pipeline_helpers import GENERATE_URL, fund, gallery_body, wai
 def test_export_formats_catalogue_shape(auth_client):
     body = auth_client.get(f"{BASE}/export-formats").json()
     assert set(body) == {"formats", "categories", "recommended"}
-    assert len(body["formats"]) == 13
+    assert len(body["formats"]) == 24  # spec 000's 13 and a WebP twin of each but print
     feed = next(f for f in body["formats"] if f["name"] == "instagram_feed")
     assert feed == {"name": "instagram_feed", "displayName": "Instagram Feed", "width": 1080, "height": 1080,
                     "aspectRatio": "1:1", "format": "jpeg", "quality": 85, "category": "social",
                     "estimatedSize": feed["estimatedSize"]}
+    webp = next(f for f in body["formats"] if f["name"] == "instagram_feed_webp")
+    assert webp == {**feed, "name": "instagram_feed_webp", "displayName": "Instagram Feed (WebP)", "format": "webp",
+                    "estimatedSize": webp["estimatedSize"]}
+    assert "print_a4_webp" not in {f["name"] for f in body["formats"]}
     assert feed["estimatedSize"].startswith("~")
     assert body["categories"]["print"] == ["print_a4", "print_4x6"]
     assert body["recommended"]["ecommerce"] == ["shopee_product", "tokopedia_product", "lazada_product", "original"]

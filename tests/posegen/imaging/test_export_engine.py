@@ -43,9 +43,14 @@ def _red_pixels(data: bytes) -> int:
     return int(((arr[..., 0] > 160) & (arr[..., 1] < 90) & (arr[..., 2] < 90)).sum())
 
 
+WEBP_TWINS = {f"{name}_webp": (w, h, "webp", q) for name, (w, h, _kind, q) in SPEC_000.items()
+              if not name.startswith("print_")}
+
+
 def test_every_format_of_spec_000_with_exact_size_type_and_quality():
-    assert {name: (f.width, f.height, f.file_format, f.quality) for name, f in EXPORT_FORMATS.items()} == SPEC_000
-    out = export_image(data=_photo(), formats=EXPORT_FORMATS.values(), subject=(300, 120, 420, 700))
+    assert {name: (f.width, f.height, f.file_format, f.quality) for name, f in EXPORT_FORMATS.items()} == {
+        **SPEC_000, **WEBP_TWINS}
+    out = export_image(data=_photo(), formats=[EXPORT_FORMATS[n] for n in SPEC_000], subject=(300, 120, 420, 700))
     assert set(out) == set(SPEC_000)
     for name, (width, height, kind, _q) in SPEC_000.items():
         img = Image.open(io.BytesIO(out[name].data))
@@ -155,7 +160,102 @@ def test_catalogue_helpers():
                    "twitter_post", "linkedin_post"],
         "ecommerce": ["shopee_product", "tokopedia_product", "lazada_product"],
         "print": ["print_a4", "print_4x6"], "original": ["original"],
-    }
+    } | {key: names + [f"{n}_webp" for n in names] for key, names in {
+        "social": ["instagram_story", "instagram_feed", "instagram_portrait", "tiktok", "facebook_post",
+                   "twitter_post", "linkedin_post"],
+        "ecommerce": ["shopee_product", "tokopedia_product", "lazada_product"], "original": ["original"]}.items()}
     assert all(name in EXPORT_FORMATS for names in RECOMMENDED.values() for name in names)
     assert estimated_size(EXPORT_FORMATS["print_a4"]).endswith("MB")
     assert estimated_size(EXPORT_FORMATS["instagram_feed"]).endswith("KB")
+
+
+def test_webp_twins_keep_size_and_per_format_quality():
+    data = _photo(subject=(200, 200, 300, 500))
+    names = ["instagram_feed", "shopee_product", "original"]
+    out = export_image(data=data, formats=[EXPORT_FORMATS[n] for n in names + [f"{n}_webp" for n in names]])
+    for name in names:
+        jpeg_or_png, webp = out[name], out[f"{name}_webp"]
+        img = Image.open(io.BytesIO(webp.data))
+        assert (img.format, img.size, webp.extension, webp.content_type) == (
+            "WEBP", (jpeg_or_png.width, jpeg_or_png.height), "webp", "image/webp")
+        assert b"EXIF" not in webp.data and b"ICCP" not in webp.data
+    # The original stays lossless; the others follow their format's quality (85 below 95: smaller).
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(out["original_webp"].data)).convert("RGB")),
+                          np.asarray(Image.open(io.BytesIO(out["original"].data)).convert("RGB")))
+    # Same 1000×1000 window: Shopee's quality 95 makes a larger file than a custom size's 90.
+    q90 = export_image(data=data, formats=[export_format_get("custom:1000x1000_webp")])["custom:1000x1000_webp"]
+    assert export_format_get("custom:1000x1000_webp").quality == 90
+    assert Image.open(io.BytesIO(q90.data)).size == (1000, 1000)
+    assert len(out["shopee_product_webp"].data) > len(q90.data)
+    assert EXPORT_FORMATS["instagram_feed_webp"].quality == 85 and EXPORT_FORMATS["shopee_product_webp"].quality == 95
+    assert "print_a4_webp" not in EXPORT_FORMATS
+
+
+def test_png_is_filtered_and_fast_compressed_and_smaller_than_unfiltered():
+    import pyvips
+
+    from posegen.imaging import export as export_module
+
+    rng = np.random.default_rng(3)
+    gradient = (np.linspace(0, 255, 700)[None, :, None] + rng.normal(0, 2, (500, 700, 3))).clip(0, 255)
+    buf = io.BytesIO()
+    Image.fromarray(gradient.astype(np.uint8)).save(buf, "PNG")
+    out = export_image(data=buf.getvalue(), formats=[EXPORT_FORMATS["original"]])["original"].data
+    unfiltered = pyvips.Image.new_from_buffer(buf.getvalue(), "").pngsave_buffer(compression=6, keep="none")
+    assert (export_module.PNG_COMPRESSION, export_module.PNG_FILTER) == (1, "up")
+    assert len(out) < len(unfiltered)
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(out))), gradient.astype(np.uint8))  # still lossless
+
+
+def _failing_encode(monkeypatch, failing: set[str]):
+    from posegen.imaging import export as export_module
+
+    real = export_module._encode
+
+    def encode(image, spec):
+        if spec.name in failing:
+            raise pyvips_error()
+        return real(image, spec)
+
+    def pyvips_error():
+        import pyvips
+
+        return pyvips.Error("out of memory in the encoder")
+
+    monkeypatch.setattr(export_module, "_encode", encode)
+
+
+def test_a_failing_format_leaves_the_others_and_is_reported(monkeypatch):
+    _failing_encode(monkeypatch, {"tiktok"})
+    specs = [EXPORT_FORMATS[n] for n in ("tiktok", "instagram_feed", "original_webp")]
+    failed: dict[str, str] = {}
+    out = export_image(data=_photo(), formats=specs, failed=failed)
+    assert set(out) == {"instagram_feed", "original_webp"}
+    assert failed == {"tiktok": "TikTok could not be encoded."}
+    with pytest.raises(ExportError, match="TikTok could not be encoded"):  # without failed=: all or nothing
+        export_image(data=_photo(), formats=specs)
+    with pytest.raises(ExportError):  # an unreadable source is still an error: no format can be made
+        export_image(data=b"nonsense", formats=specs, failed={})
+
+
+def test_export_many_finds_the_subject_on_the_pool_and_reports_failures_per_image(monkeypatch):
+    _failing_encode(monkeypatch, {"print_4x6"})
+    seen = []
+
+    def find_subject(data):
+        seen.append(len(data))
+        return (420, 60, 510, 740)  # hugging the right edge: a centre crop would cut it
+
+    sources = [(f"img{i}", _photo(subject=(420, 60, 510, 740))) for i in range(3)]
+    failed: dict[str, dict[str, str]] = {}
+    results = list(export_many(sources=iter(sources), formats=[EXPORT_FORMATS["facebook_post"],
+                                                               EXPORT_FORMATS["print_4x6"]],
+                               find_subject=find_subject, failed=failed))
+    assert len(seen) == 3
+    assert [name for name, _ in results] == ["img0", "img1", "img2"]
+    assert all(set(r) == {"facebook_post"} for _, r in results)
+    assert failed == {f"img{i}": {"print_4x6": "Print 4×6 in (300 DPI) could not be encoded."} for i in range(3)}
+    spec = EXPORT_FORMATS["facebook_post"]
+    expected = 90 * 680 * (spec.width / cover_window(src_w=512, src_h=768, dst_w=spec.width, dst_h=spec.height,
+                                                     subject=(420, 60, 510, 740))[2]) ** 2
+    assert _red_pixels(results[0][1]["facebook_post"].data) == pytest.approx(expected, rel=0.08)
