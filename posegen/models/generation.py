@@ -134,6 +134,12 @@ class GeneratedPose(models.Model):
     thumbnail = models.FileField(max_length=255, blank=True)
     original_image = models.FileField(max_length=255, blank=True)
     export_formats = models.JSONField(default=dict, blank=True)  # {format: storage name}
+    # {format: message} of formats whose latest export failed (the others were delivered); a later
+    # success of that format removes its entry.
+    export_failures = models.JSONField(default=dict, blank=True)
+    # {"image": storage name, "box": [x0, y0, x1, y1] | null}: the person's box the first export found in
+    # that image, so re-exports and ZIPs crop around it without segmenting again.
+    export_subject = models.JSONField(null=True, blank=True)
 
     background_changed = models.BooleanField(default=False)
     background_prompt = models.TextField(blank=True)
