@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -50,35 +51,35 @@ class ProductsApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    class Output(serializers.Serializer):
+    class ProductsOutput(serializers.Serializer):
         products = ProductOutput(many=True)
 
-    @extend_schema(responses={200: Output}, tags=["credits"])
+    @extend_schema(responses={200: ProductsOutput}, tags=["credits"])
     def get(self, request):
         return Response({"products": ProductOutput(products_on_sale(), many=True).data})
 
 
 class OrdersApi(APIView):
-    class Input(serializers.Serializer):
+    class OrderCreateInput(serializers.Serializer):
         productId = serializers.IntegerField(min_value=1, max_value=2**31 - 1)  # noqa: N815
 
-    class Created(serializers.Serializer):
+    class OrderCreatedOutput(serializers.Serializer):
         orderId = serializers.UUIDField()  # noqa: N815
         status = serializers.CharField()
         amountIdr = serializers.IntegerField()  # noqa: N815
         redirectUrl = serializers.URLField()  # noqa: N815
 
-    class ListOutput(serializers.Serializer):
+    class OrdersOutput(serializers.Serializer):
         orders = OrderOutput(many=True)
 
-    @extend_schema(responses={200: ListOutput}, tags=["credits"])
+    @extend_schema(responses={200: OrdersOutput}, tags=["credits"], operation_id="credits_orders_list")
     def get(self, request):
         return Response({"orders": OrderOutput(orders_of_user(user_id=request.user.pk)[:100], many=True).data})
 
-    @extend_schema(request=Input, responses={201: Created}, tags=["credits"])
+    @extend_schema(request=OrderCreateInput, responses={201: OrderCreatedOutput}, tags=["credits"])
     def post(self, request):
         _reject_unknown(request.data, {"productId"})
-        data = self.Input(data=request.data)
+        data = self.OrderCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         order = order_create(user=request.user, product_id=data.validated_data["productId"],
                              finish_url=finish_url(request))
@@ -87,10 +88,10 @@ class OrdersApi(APIView):
 
 
 class OrderDetailApi(APIView):
-    class Output(serializers.Serializer):
+    class OrderEnvelopeOutput(serializers.Serializer):
         order = OrderOutput()
 
-    @extend_schema(responses={200: Output}, tags=["credits"])
+    @extend_schema(responses={200: OrderEnvelopeOutput}, tags=["credits"])
     def get(self, request, order_id):
         order = order_of_user(user_id=request.user.pk, order_id=order_id)
         if order is None:
@@ -105,19 +106,21 @@ class _NotificationApi(APIView):
     authentication_classes: list = []
     throttle_classes: list = []
 
-    class Output(serializers.Serializer):
+    class PaymentNotificationOutput(serializers.Serializer):
         status = serializers.CharField()
 
 
 class MidtransNotificationApi(_NotificationApi):
-    @extend_schema(request=serializers.DictField(), responses={200: _NotificationApi.Output}, tags=["payments"])
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: _NotificationApi.PaymentNotificationOutput},
+                   tags=["payments"])
     def post(self, request):
         order = order_handle_midtrans_notification(body=request.data)
         return Response({"status": order.status})
 
 
 class XenditCallbackApi(_NotificationApi):
-    @extend_schema(request=serializers.DictField(), responses={200: _NotificationApi.Output}, tags=["payments"])
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: _NotificationApi.PaymentNotificationOutput},
+                   tags=["payments"])
     def post(self, request):
         order = order_handle_xendit_callback(token=request.headers.get("x-callback-token"), body=request.data)
         return Response({"status": order.status})
