@@ -11,6 +11,11 @@ from posegen.models import (
     PoseSelection,
 )
 from posegen.models.library import PoseFavorite
+from posegen.services.library_writer import (
+    library_pose_admin_save,
+    library_poses_delete,
+    library_poses_visibility_set,
+)
 
 
 def _thumb(file_field, height=48):
@@ -39,10 +44,35 @@ class PoseLibraryAdmin(admin.ModelAdmin):
     readonly_fields = ("usage_count", "favorite_count", "popularity_score", "created_at", "updated_at")
     list_select_related = ("category",)
     list_per_page = 50
+    actions = ["hide_from_library", "show_in_library"]
 
     @admin.display(description="Preview")
     def thumb(self, obj):
         return _thumb(obj.thumbnail)
+
+    # Every change to what the library lists goes through posegen's library writer: category counts stay
+    # right and the list cache is bumped on commit (an edit here used to show only after the cache expired).
+    def save_model(self, request, obj, form, change):
+        was = None
+        if change:
+            was = PoseLibrary.objects.filter(pk=obj.pk).values_list("category_id", "is_public").first()
+        library_pose_admin_save(pose=obj, was=was)
+
+    def delete_model(self, request, obj):
+        library_poses_delete(pose_ids=[obj.pk])
+
+    def delete_queryset(self, request, queryset):
+        library_poses_delete(pose_ids=list(queryset.values_list("pk", flat=True)))
+
+    @admin.action(description="Hide selected poses from the library")
+    def hide_from_library(self, request, queryset):
+        changed = library_poses_visibility_set(pose_ids=queryset.values_list("pk", flat=True), is_public=False)
+        self.message_user(request, f"{changed} pose(s) hidden from the library.")
+
+    @admin.action(description="Show selected poses in the library again")
+    def show_in_library(self, request, queryset):
+        changed = library_poses_visibility_set(pose_ids=queryset.values_list("pk", flat=True), is_public=True)
+        self.message_user(request, f"{changed} pose(s) shown in the library.")
 
 
 @admin.register(PoseGeneratorProject)

@@ -3,8 +3,9 @@ pictures, store them, create the `PoseLibrary` row, count it in its category and
 
 The slow part (MediaPipe, the fit, the renderers; a few seconds) runs before any transaction; the
 files are stored under generated `library/poses/...` keys; then one transaction locks the request,
-re-checks its status, creates the pose, increments `PoseCategory.pose_count` with F() and records the
-transition(s) through the state machine. If that transaction fails, the stored files are deleted.
+re-checks its status, creates the pose through posegen's library writer (which counts it in its category
+and bumps the library cache on commit) and records the transition(s) through the state machine. If that
+transaction fails, the stored files are deleted.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from typing import Any
 import numpy as np
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 from PIL import Image
 
@@ -31,6 +31,7 @@ from lumiku.core.errors import (
 )
 from lumiku.core.storage import storage_key, storage_read, storage_save
 from posegen.models import PoseCategory, PoseLibrary
+from posegen.services.library_writer import library_pose_add
 from requests_community.models import PoseRequest, RequestStatus
 from requests_community.services.moderation import pose_request_transition_locked
 
@@ -180,7 +181,9 @@ def pose_request_create_library_pose(*, request_id, actor, name: str, category_i
         with transaction.atomic():
             locked = PoseRequest.objects.select_for_update().get(pk=request.pk)
             check(locked)
-            pose = PoseLibrary.objects.create(
+            # posegen's library writer: the category count, and the cache bumped on commit, so the pose is
+            # listed before the requester's notification (sent on commit, after this) can arrive.
+            pose = library_pose_add(
                 name=name,
                 description=(description or locked.description).strip(),
                 category=category,
@@ -189,9 +192,8 @@ def pose_request_create_library_pose(*, request_id, actor, name: str, category_i
                 pose_structure=assets.pose_structure,
                 source_type="user_contributed",
                 source_credit=source_credit or f"Community request “{locked.pose_name}”",
-                **stored,
+                files=stored,
             )
-            PoseCategory.objects.filter(pk=category.pk).update(pose_count=F("pose_count") + 1)
             if locked.status == RequestStatus.APPROVED:
                 pose_request_transition_locked(request=locked, actor=actor, to_status=RequestStatus.IN_PROGRESS)
             pose_request_transition_locked(
