@@ -3,8 +3,9 @@
 ``composite_person`` takes the photo, the person's soft matte (posegen.imaging.segmentation) and a
 background, and:
 1. cover-fits the background to the photo's size;
-2. decontaminates the matte's soft edge (the old background's colour is replaced by nearby solid
-   foreground colour, so no halo of the old scene remains);
+2. refines the matte's soft edge and decontaminates its colours (posegen.imaging.matting.refine_edges:
+   background-coloured bleed and the soft tail go, the old background's share is taken out of edge
+   pixels, so no rim of the old scene or of white remains; bench/bench_halo.py measures it);
 3. harmonises the subject's light and colour towards the new background (a partial shift of the mean
    L*a*b* of the person towards the background's, bounded so skin never turns blue or grey);
 4. wraps a little of the blurred new background over the subject's edge (light wrap): the edge blends
@@ -26,9 +27,14 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from posegen.imaging.matting import estimate_foreground
+from posegen.imaging.matting import refine_edges
 
 __all__ = ["CompositeOptions", "blurred_scene", "composite_person", "contact_shadow", "fit_cover", "harmonise"]
+
+
+# How far either side of the matte's edge colours are estimated from (share of the long side; the bench
+# bench/bench_halo.py gives the same figures from 0.005 to 0.012).
+EDGE_RADIUS_SHARE = 0.008
 
 
 @dataclass(frozen=True)
@@ -117,7 +123,8 @@ def composite_person(*, image: np.ndarray, alpha: np.ndarray, background: np.nda
     bg = fit_cover(background, width, height).astype(np.float32)
     a = np.clip(alpha.astype(np.float32), 0.0, 1.0)
     long_side = max(height, width)
-    fg = estimate_foreground(image=image, alpha=a, sigma=max(2.0, 0.01 * long_side))
+    # The matte's soft tail and the old background's tint in edge colours go (no pale or dark rim).
+    a, fg = refine_edges(image=image, alpha=a, radius=EDGE_RADIUS_SHARE * long_side)
     fg = harmonise(foreground=fg, alpha=a, background=bg.astype(np.uint8), amount=options.harmonise)
     fg = fg.astype(np.float32)
     if options.light_wrap > 0:

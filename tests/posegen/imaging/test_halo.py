@@ -1,0 +1,73 @@
+"""Edges without halo (issue 14 item 8): a cut-out composited on a new colour shows no rim of the old
+background or of white. Synthetic: a dark figure photographed on white, its edge pixels part white (as a
+lens and JPEG make them), under a matte that runs soft a few pixels past the figure, as segmentation
+mattes do."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from posegen.imaging.composite import CompositeOptions, composite_person
+from posegen.imaging.matting import refine_edges
+
+H, W = 240, 200
+FIGURE = (150, 30, 40)
+NEW = (20, 40, 230)
+
+
+def _scene():
+    truth = np.zeros((H, W), np.uint8)
+    cv2.ellipse(truth, (100, 130), (55, 90), 0, 0, 360, 1, -1)
+    cover = cv2.GaussianBlur(truth.astype(np.float32), (0, 0), 1.2)  # the photo's own soft edge
+    photo = (np.array(FIGURE, np.float32) * cover[..., None]
+             + np.array((250, 250, 250), np.float32) * (1 - cover[..., None]))
+    # The model's matte: right on the figure inside, but a soft tail reaching ~6 px past it.
+    outside = cv2.distanceTransform((1 - truth), cv2.DIST_L2, 5)
+    matte = np.where(truth > 0, 1.0, np.clip(0.55 - outside / 11.0, 0.0, 1.0)).astype(np.float32)
+    return np.clip(photo + 0.5, 0, 255).astype(np.uint8), matte, truth.astype(bool), outside
+
+
+def _delta_e(rgb: np.ndarray, colour) -> np.ndarray:
+    lab = cv2.cvtColor(rgb.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    ref = cv2.cvtColor(np.array([[colour]], np.float32) / 255.0, cv2.COLOR_RGB2LAB)[0, 0]
+    return np.linalg.norm(lab - ref, axis=2)
+
+
+def test_the_band_outside_the_figure_is_the_new_colour_not_a_white_rim():
+    photo, matte, truth, outside = _scene()
+    band = (outside >= 2) & (outside <= 6)
+    background = np.empty_like(photo)
+    background[:] = NEW
+    options = CompositeOptions(harmonise=0.0, light_wrap=0.0, shadow=0.0)
+    # Without refinement (plain alpha blend of the photo's colours) the tail shows as a pale rim.
+    naive = (photo * matte[..., None] + background * (1 - matte[..., None])).astype(np.uint8)
+    assert (_delta_e(naive, NEW)[band] <= 10).mean() < 0.5
+    out = composite_person(image=photo, alpha=matte, background=background, options=options)
+    within = (_delta_e(out, NEW)[band] <= 10).mean()
+    assert within >= 0.95
+    # The figure itself is untouched: solid inside, its own colour up to its edge.
+    inner = cv2.erode(truth.astype(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)
+    assert (_delta_e(out, FIGURE)[inner] <= 3).mean() > 0.99
+
+
+def test_edge_colours_lose_the_old_background_and_the_matte_is_only_lowered():
+    photo, matte, truth, _ = _scene()
+    alpha, colour = refine_edges(image=photo, alpha=matte, radius=4)
+    assert alpha.dtype == np.float32 and alpha.shape == matte.shape
+    assert np.all(alpha <= matte + 1e-6)
+    edge = truth & (cv2.erode(truth.astype(np.uint8), np.ones((5, 5), np.uint8)) == 0)
+    # The photo's edge pixels are pinkish (part white); the refined colour is the figure's own.
+    assert np.median(_delta_e(photo, FIGURE)[edge]) > 12
+    assert np.median(_delta_e(colour, FIGURE)[edge]) < 6
+    assert float(alpha[truth].mean()) > 0.97
+
+
+def test_a_hard_matte_keeps_its_shape_and_its_edge_colours_are_still_cleaned():
+    photo, _, truth, _ = _scene()
+    hard = truth.astype(np.float32)
+    alpha, colour = refine_edges(image=photo, alpha=hard, radius=4)
+    assert np.array_equal(alpha, hard)
+    edge = truth & (cv2.erode(truth.astype(np.uint8), np.ones((3, 3), np.uint8)) == 0)
+    assert np.median(_delta_e(colour, FIGURE)[edge]) < np.median(_delta_e(photo, FIGURE)[edge]) / 2
+    assert np.array_equal(colour[~truth], photo[~truth])  # nothing outside the matte is painted
