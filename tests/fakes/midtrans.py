@@ -24,12 +24,15 @@ class FakeMidtrans(FakeServer):
         super().__init__()
         self.server_key = server_key
         self.transactions: dict[str, dict] = {}
+        self.notify_url = ""  # set by browser journeys: where the payment page sends its notification
 
     def _authorised(self, rec: Recorded) -> bool:
         expected = "Basic " + base64.b64encode(f"{self.server_key}:".encode()).decode()
         return rec.headers.get("authorization") == expected
 
     def handle(self, rec: Recorded, handler) -> Reply:
+        if rec.path.startswith("/snap/v4/redirection/"):
+            return self._payment_page(rec)
         if not self._authorised(rec):
             return Reply(401, {"error_messages": ["Access denied due to unauthorized transaction, please check "
                                                   "client or server key"]})
@@ -43,7 +46,8 @@ class FakeMidtrans(FakeServer):
             token = str(uuid.uuid4())
             self.transactions[order_id] = {"gross_amount": f"{amount}.00", "transaction_status": "pending",
                                            "fraud_status": "", "transaction_id": str(uuid.uuid4()),
-                                           "token": token}
+                                           "token": token,
+                                           "finish": ((rec.json or {}).get("callbacks") or {}).get("finish")}
             return Reply(201, {"token": token, "redirect_url": f"{self.url}/snap/v4/redirection/{token}"})
         if rec.method == "GET" and rec.path.startswith("/v2/") and rec.path.endswith("/status"):
             order_id = rec.path[len("/v2/"):-len("/status")]
@@ -56,6 +60,27 @@ class FakeMidtrans(FakeServer):
                                "currency": "IDR", "payment_type": "qris", "transaction_status": status,
                                "fraud_status": tx["fraud_status"], "status_message": "Success, transaction is found"})
         return Reply(404, {"status_code": "404", "status_message": "Not found"})
+
+    # --- the hosted payment page (browser journeys): paying settles, notifies, then returns --------
+    def _payment_page(self, rec: Recorded) -> Reply:
+        token = rec.path.split("/")[4]
+        order_id = next((o for o, tx in self.transactions.items() if tx["token"] == token), None)
+        if order_id is None:
+            return Reply(404, "<h1>Transaction not found</h1>", content_type="text/html")
+        tx = self.transactions[order_id]
+        if rec.method == "GET":
+            return Reply(200, f"""<!doctype html><html><head><title>Fake Midtrans</title></head><body>
+<h1>Fake Midtrans Snap</h1><p>Order {order_id}</p><p data-testid="fake-amount">IDR {tx['gross_amount']}</p>
+<form method="post" action="/snap/v4/redirection/{token}/pay">
+<button data-testid="fake-pay">Pay with QRIS</button></form>
+</body></html>""", content_type="text/html")
+        body = self.settle(order_id)
+        if self.notify_url:  # Midtrans posts the notification to the merchant's URL before the buyer returns
+            import httpx
+
+            httpx.post(self.notify_url, json=body, timeout=10)
+        query = f"order_id={order_id}&status_code=200&transaction_status=settlement"
+        return Reply(302, b"", headers={"Location": f"{tx['finish']}?{query}"})
 
     # --- scripting: move a transaction as the payer/bank would, and get the notification ----------
     def set_status(self, order_id: str, status: str, *, fraud_status: str = "") -> dict:
