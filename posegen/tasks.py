@@ -58,6 +58,13 @@ def project_check_avatar(project_id: str) -> bool:
     return check(project_id=project_id) is not None
 
 
+@shared_task(name="posegen.tasks.background_jobs_purge")
+def background_jobs_purge() -> dict:
+    from posegen.services.background_purge import background_jobs_purge as purge
+
+    return purge()
+
+
 @shared_task(name="posegen.tasks.library_page_refresh", ignore_result=True)
 def library_page_refresh(filters: dict, page: int, limit: int, key: str) -> None:
     """A stale list page the ASGI fast path served: rendered again here, off the web processes."""

@@ -403,6 +403,13 @@ DIFFUSERS_COST_PER_IMAGE_USD = env.float("DIFFUSERS_COST_PER_IMAGE_USD", default
 
 # --- Background changer and exports (issue 7) ---------------------------------------------------
 POSEGEN_BACKGROUND_MAX_ATTEMPTS = env.int("POSEGEN_BACKGROUND_MAX_ATTEMPTS", default=3)  # transient errors
+# Finished jobs are purged by beat after this long (spec 003 §4; the issue asks 7 days for both).
+POSEGEN_BACKGROUND_JOB_KEEP_COMPLETED_HOURS = env.float("POSEGEN_BACKGROUND_JOB_KEEP_COMPLETED_HOURS", default=7 * 24)
+POSEGEN_BACKGROUND_JOB_KEEP_FAILED_HOURS = env.float("POSEGEN_BACKGROUND_JOB_KEEP_FAILED_HOURS", default=7 * 24)
+CELERY_BEAT_SCHEDULE["posegen-purge-background-jobs"] = {
+    "task": "posegen.tasks.background_jobs_purge",
+    "schedule": env.float("POSEGEN_BACKGROUND_PURGE_INTERVAL_SECONDS", default=3600.0),
+}
 CELERY_TASK_ROUTES["posegen.tasks.background_change"] = {"queue": "export"}
 CELERY_TASK_ROUTES["posegen.tasks.pose_export"] = {"queue": "export"}
 
