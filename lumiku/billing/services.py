@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lumiku.billing.gateways import GatewayError, ProviderState, gateway_for
 from lumiku.billing.models import Order, OrderStatus, Product
-from lumiku.core.errors import Conflict, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
+from lumiku.core.errors import Conflict, DomainError, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
 from lumiku.credits.services import (
     credits_extend_unlimited_tier,
     credits_purchase,
@@ -204,3 +205,25 @@ def _enqueue_receipt(*, order_id) -> None:
         order_send_receipt_task.apply_async(args=[str(order_id)])
     except Exception:  # the purchase stands; the account page has the receipt
         logger.warning("could not queue the e-mail receipt of order %s", order_id, exc_info=True)
+
+
+def orders_sweep_pending(*, older_than_hours: float, limit: int = 200) -> dict[str, int]:
+    """Beat: ask the provider about orders still pending after their payment page has expired.
+
+    A lost notification is recovered here (paid → credited once, as from a notification); an order the
+    provider never heard of (the buyer left without choosing how to pay) becomes expired. Provider
+    errors leave the order for the next sweep.
+    """
+    cutoff = timezone.now() - timedelta(hours=older_than_hours)
+    outcomes: dict[str, int] = {}
+    for order in Order.objects.filter(status=OrderStatus.PENDING, created_at__lt=cutoff).order_by("created_at")[:limit]:
+        try:
+            result = order_sync_with_provider(order=order).status
+        except NotFound:
+            result = order_apply_state(order_id=order.pk, state=ProviderState(
+                outcome="expired", raw_status="not_found", amount=None)).status
+        except DomainError as exc:
+            logger.warning("sweep could not settle order %s: %s", order.id, exc.code)
+            result = "error"
+        outcomes[result] = outcomes.get(result, 0) + 1
+    return outcomes

@@ -292,6 +292,9 @@ XENDIT_API_URL = env.str("XENDIT_API_URL", default="https://api.xendit.co")
 PAYMENT_HTTP_TIMEOUT = env.float("PAYMENT_HTTP_TIMEOUT", default=15.0)
 # Absolute links in e-mails (receipts) and the provider's return URL when there is no request.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Orders still pending this long are asked about once more (the payment pages of both providers last 24 h
+# by default); an order the provider never heard of then expires. The sweep runs on beat.
+PAYMENT_PENDING_EXPIRE_HOURS = env.float("PAYMENT_PENDING_EXPIRE_HOURS", default=25.0)
 
 # --- i18n ---------------------------------------------------------------------------------------
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
@@ -338,6 +341,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "posegen.tasks.generation_sweep_stale",
         "schedule": env.float("POSEGEN_SWEEP_INTERVAL_SECONDS", default=60.0),
     },
+}
+CELERY_BEAT_SCHEDULE["billing-sweep-pending-orders"] = {
+    "task": "lumiku.billing.tasks.orders_sweep_pending",
+    "schedule": env.float("PAYMENT_SWEEP_INTERVAL_SECONDS", default=900.0),
 }
 
 # --- Signed webhooks (lumiku/webhooks; docs/WEBHOOKS.md) -----------------------------------------

@@ -2,6 +2,7 @@
 
 import base64
 import logging
+import uuid
 
 from django.core import mail
 from django.urls import reverse
@@ -272,3 +273,29 @@ def test_receipt_is_not_sent_for_an_unpaid_order(auth_client, midtrans, package)
     order_id = _buy(auth_client, package)["orderId"]
     assert order_send_receipt(order_id=order_id) is False
     assert mail.outbox == []
+
+
+def test_sweep_recovers_a_lost_notification_and_expires_abandoned_orders(auth_client, midtrans, package, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lumiku.billing.tasks import orders_sweep_pending_task
+
+    paid = _buy(auth_client, package)["orderId"]
+    abandoned = _buy(auth_client, package)["orderId"]
+    waiting = _buy(auth_client, package)["orderId"]
+    fresh = _buy(auth_client, package)["orderId"]
+    midtrans.settle(paid)  # paid, but the notification never reached us
+    midtrans.transactions.pop(abandoned)  # the buyer never chose how to pay: Midtrans has no transaction
+    midtrans.fail(f"/v2/{waiting}/status", status=503)
+    Order.objects.exclude(pk=fresh).update(created_at=timezone.now() - timedelta(hours=26))
+    settings.PAYMENT_PENDING_EXPIRE_HOURS = 25
+
+    assert orders_sweep_pending_task() == {"paid": 1, "expired": 1, "error": 1}
+    statuses = dict(Order.objects.values_list("pk", "status"))
+    assert [statuses[o] for o in map(uuid.UUID, (paid, abandoned, waiting, fresh))] == [
+        "paid", "expired", "pending", "pending"]
+    assert credits_balance(user_id=auth_client.user.pk) == 500
+    assert orders_sweep_pending_task() == {"pending": 1}  # `waiting` again; the rest are settled
+    assert audit_all().ok
