@@ -76,6 +76,9 @@ class GeneratedPoseOutput(serializers.Serializer):
     thumbnailUrl = StorageUrlField(source="thumbnail")  # noqa: N815
     originalImageUrl = StorageUrlField(source="original_image")  # noqa: N815
     exportFormats = ExportUrlsField(source="export_formats")  # noqa: N815
+    exportFailures = serializers.DictField(  # noqa: N815
+        source="export_failures", child=serializers.CharField(),
+        help_text="formats whose latest export failed, with the reason (the other formats were delivered)")
     backgroundChanged = serializers.BooleanField(source="background_changed")  # noqa: N815
     backgroundPrompt = serializers.CharField(source="background_prompt")  # noqa: N815
     promptUsed = serializers.CharField(source="prompt_used")  # noqa: N815

@@ -7,11 +7,15 @@
   (posegen.imaging.export), stores them under generated keys and merges `{format: name}` into
   `exportFormats` under the pose row lock — only if the image is still the one it exported (a
   background change meanwhile makes the result stale, and it is dropped). Idempotent: a re-delivered
-  task exports again and overwrites the entries.
+  task exports again and overwrites the entries. A format that fails is recorded in `export_failures`
+  (`{format: message}`) and the others are delivered; a later success of that format clears it.
+- The person's box is found once per image and kept in `export_subject` (keyed by the image's stored
+  name): re-exports and ZIP renders of the same image crop around it without segmenting again.
 - `pose_export_regenerate` makes one format (named or `custom:WxH`, optionally with the user's logo)
   now and returns its URL.
 - `generation_export_zip` streams a ZIP of the chosen formats of every finished image: stored exports
-  are copied from storage in chunks, missing ones are rendered one at a time.
+  are copied from storage in chunks, missing ones are rendered one at a time; a format that cannot be
+  rendered is left out and named, with the reason, in `EXPORT-FAILURES.txt` at the end of the ZIP.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from django.utils.translation import gettext as _
 from lumiku.core.errors import Conflict, NotFound, ValidationFailed
 from lumiku.core.queues import Queue
 from lumiku.core.realtime import realtime_publish
-from lumiku.core.storage import storage_read, storage_save, storage_url, user_storage_key
+from lumiku.core.storage import storage_delete_on_commit, storage_read, storage_save, storage_url, user_storage_key
 from posegen.imaging.export import ExportError, Watermark, export_image
 from posegen.imaging.export_formats import (
     EXPORT_FORMATS,
@@ -89,7 +93,20 @@ def _store(*, user_id, generation_id, rendered) -> str:
                                              extension=rendered.extension), content=rendered.data)
 
 
-def _merge(*, pose_id, source: str, stored: dict[str, str]) -> bool:
+_UNKNOWN = object()
+
+
+def _subject(*, pose: GeneratedPose, source: str, data: bytes):
+    """The person's box in ``source``: the one an earlier export of this image found, else found now."""
+    cached = pose.export_subject or {}
+    if cached.get("image") == source:
+        box = cached.get("box")
+        return tuple(box) if box else None
+    return subject_box(data)
+
+
+def _merge(*, pose_id, source: str, stored: dict[str, str], failed: dict[str, str] | None = None,
+           subject=_UNKNOWN) -> bool:
     with transaction.atomic():
         pose = GeneratedPose.objects.select_for_update().filter(pk=pose_id).first()
         if pose is None or pose.output_image.name != source:
@@ -97,10 +114,17 @@ def _merge(*, pose_id, source: str, stored: dict[str, str]) -> bool:
         else:
             stale = False
             pose.export_formats = {**(pose.export_formats or {}), **stored}
-            pose.save(update_fields=["export_formats"])
+            failures = {k: v for k, v in (pose.export_failures or {}).items() if k not in stored}
+            pose.export_failures = {**failures, **(failed or {})}
+            fields = ["export_formats", "export_failures"]
+            if subject is not _UNKNOWN:
+                pose.export_subject = {"image": source, "box": [int(v) for v in subject] if subject else None}
+                fields.append("export_subject")
+            pose.save(update_fields=fields)
             realtime_publish(user_id=pose.generation.user_id, event_type="pose.exports_ready", payload={
                 "poseId": str(pose.pk), "generationId": str(pose.generation_id),
                 "exportFormats": {k: storage_url(v) for k, v in pose.export_formats.items()},
+                "exportFailures": pose.export_failures,
             })
     if stale:
         for name in stored.values():
@@ -122,10 +146,15 @@ def pose_exports_run(*, pose_id) -> dict[str, str]:
         return {}
     source = pose.output_image.name
     data = storage_read(source)
-    rendered = export_image(data=data, formats=specs, subject=subject_box(data))
+    subject = _subject(pose=pose, source=source, data=data)
+    failed: dict[str, str] = {}
+    try:
+        rendered = export_image(data=data, formats=specs, subject=subject, failed=failed)
+    except ExportError as exc:  # the image itself cannot be read: every format failed
+        rendered, failed = {}, {spec.name: str(exc) for spec in specs}
     stored = {name: _store(user_id=pose.generation.user_id, generation_id=pose.generation_id, rendered=image)
               for name, image in rendered.items()}
-    return stored if _merge(pose_id=pose_id, source=source, stored=stored) else {}
+    return stored if _merge(pose_id=pose_id, source=source, stored=stored, failed=failed, subject=subject) else {}
 
 
 def _watermark(*, user, logo_url: str, corner: str, opacity: float) -> Watermark:
@@ -150,14 +179,18 @@ def pose_export_regenerate(*, user, pose_id, format_name: str, logo_url: str = "
         raise Conflict(_("This image is not ready yet."), code="POSE_NOT_READY")
     source = pose.output_image.name
     data = storage_read(source)
-    subject = subject_box(data) if spec.width else None
+    subject = _subject(pose=pose, source=source, data=data) if spec.width else None
     try:
         rendered = export_image(data=data, formats=[spec], subject=subject, watermark=mark)[spec.name]
     except ExportError as exc:
         raise ValidationFailed(str(exc), code="EXPORT_FAILED") from None
     name = _store(user_id=user.pk, generation_id=pose.generation_id, rendered=rendered)
+    replaced = (pose.export_formats or {}).get(spec.name)
     if not _merge(pose_id=pose.pk, source=source, stored={spec.name: name}):
         raise Conflict(_("The image changed while it was exported; try again."), code="POSE_CHANGED")
+    # A re-export replaces the format's file rather than piling up a new one per click.
+    if replaced and replaced != name and replaced not in (source, pose.thumbnail.name, pose.original_image.name):
+        storage_delete_on_commit(names=[replaced])
     return storage_url(name)
 
 
@@ -173,10 +206,16 @@ def _stored_chunks(name: str) -> Iterator[bytes]:
             yield chunk
 
 
-def _rendered_chunks(source: str, spec: ExportFormat) -> Iterator[bytes]:
+def _render_for_zip(pose: GeneratedPose, spec: ExportFormat) -> bytes:
+    source = pose.output_image.name
     data = storage_read(source)
-    subject = subject_box(data) if spec.width else None
-    yield export_image(data=data, formats=[spec], subject=subject)[spec.name].data
+    subject = _subject(pose=pose, source=source, data=data) if spec.width else None
+    return export_image(data=data, formats=[spec], subject=subject)[spec.name].data
+
+
+def _failures_text(heading: str, failures: list[tuple[str, str]]) -> Iterator[bytes]:
+    lines = [heading, ""] + [f"{entry}: {message}" for entry, message in failures]
+    yield ("\n".join(lines) + "\n").encode()
 
 
 def generation_export_zip(*, user, generation_id, format_names: list[str]) -> tuple[str, Iterator[bytes]]:
@@ -199,22 +238,36 @@ def generation_export_zip(*, user, generation_id, format_names: list[str]) -> tu
                  .select_related("pose_library").order_by("sequence"))
     if not poses:
         raise Conflict(_("This generation has no finished image to download."), code="NOTHING_TO_EXPORT")
-    plan: list[tuple[str, str | None, str, ExportFormat]] = []
+    plan: list[tuple[str, str | None, GeneratedPose, ExportFormat]] = []
     for pose in poses:
         base = _slug(pose.pose_library.name if pose.pose_library else "pose")
         for spec in specs:
             stored = (pose.export_formats or {}).get(spec.name)
             entry = f"{base}_{pose.sequence + 1}_{file_label(spec.name)}.{spec.extension}"
-            plan.append((entry, stored, pose.output_image.name, spec))
+            plan.append((entry, stored, pose, spec))
+
+    # Translated now: the ZIP streams after the view returned, outside the request's language.
+    heading = _("These files could not be made; every other file is in this ZIP.")
 
     def entries():
-        for entry, stored, source, spec in plan:
+        failures: list[tuple[str, str]] = []
+        for entry, stored, pose, spec in plan:
+            source = pose.output_image.name
             if stored and (spec.name != "original" or stored == source):
                 yield entry, _stored_chunks(stored)
             elif spec.name == "original":
                 yield entry, _stored_chunks(source)
             else:
-                yield entry, _rendered_chunks(source, spec)
+                # Rendered before the entry starts, so a failure leaves it out instead of cutting the ZIP.
+                try:
+                    data = _render_for_zip(pose, spec)
+                except ExportError as exc:
+                    logger.warning("ZIP of generation %s: %s failed", generation.pk, entry, exc_info=True)
+                    failures.append((entry, str(exc)))
+                    continue
+                yield entry, iter((data,))
+        if failures:
+            yield "EXPORT-FAILURES.txt", _failures_text(heading, failures)
 
     filename = f"poses-{generation.pk}.zip"
     return filename, zip_stream(entries())

@@ -31,6 +31,7 @@ class ExportLink:
     name: str
     label: str
     ready: bool
+    failed: str = ""  # why the latest export of this format failed (the others were delivered)
 
 
 @dataclass
@@ -71,7 +72,8 @@ class PoseCard:
     def state(self) -> str:
         pose, job = self.pose, self.background_job
         parts = [pose.status, pose.output_image.name, pose.thumbnail.name, str(pose.background_changed),
-                 ",".join(sorted(pose.export_formats or {})), pose.error_message,
+                 ",".join(sorted(pose.export_formats or {})), ",".join(sorted(pose.export_failures or {})),
+                 pose.error_message,
                  f"{job.pk}:{job.status}" if job else ""]
         return hashlib.sha1("|".join(parts).encode(), usedforsecurity=False).hexdigest()[:12]
 
@@ -85,10 +87,11 @@ def _format_label(name: str) -> str:
 
 
 def _exports(pose: GeneratedPose, wanted: list[str]) -> list[ExportLink]:
-    stored = pose.export_formats or {}
+    stored, failures = pose.export_formats or {}, pose.export_failures or {}
     names = ["original", *[n for n in wanted if n != "original"],
              *[n for n in stored if n != "original" and n not in wanted]]
-    return [ExportLink(name=n, label=_format_label(n), ready=bool(stored.get(n))) for n in dict.fromkeys(names)]
+    return [ExportLink(name=n, label=_format_label(n), ready=bool(stored.get(n)),
+                       failed="" if stored.get(n) else failures.get(n, "")) for n in dict.fromkeys(names)]
 
 
 def _card(*, generation: PoseGeneration, pose: GeneratedPose, image_price: int) -> PoseCard:
