@@ -29,9 +29,11 @@ __all__ = [
 
 REGION_GARMENT, REGION_CARRIED, REGION_FACE = 1, 2, 3
 # Hem fractions (of hip->ankle) below which a bridge is only the crotch of trousers or shorts.
-MIN_HEM = 0.24
+MIN_HEM = 0.17
 # A gap between the legs narrower than this many label pixels is a shadow line, not background.
 MIN_GAP = 2
+# A Lab distance from the cloth's colour at the top of the legs that means another garment or skin.
+COLOUR_CHANGE = 28.0
 # Cloth may stretch this much at the hem before it looks stretched (used for the leg-spread limit).
 HEM_STRETCH = 1.12
 # A blob hanging off a hand counts as carried between these shares of the person's area.
@@ -99,12 +101,29 @@ def find_garment(*, mask: np.ndarray, kp: np.ndarray, rgb: np.ndarray | None = N
     if not _legs_seen(kp):
         return None
     hem = None
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32) if rgb is not None else None
+    ref, changed = None, 0
     for t in np.linspace(0.08, 1.0, 47):
         r, left = leg_point(kp, R_LEG, t), leg_point(kp, L_LEG, t)
         ys, xs = _samples(r, left, mask.shape)
         if _longest_run(~mask[ys, xs]) >= MIN_GAP:
             hem = float(t)
             break
+        if lab is None:
+            continue
+        # The cloth between the legs ends where its colour does (a skirt over thighs that touch).
+        n = len(ys)
+        colour = np.median(lab[ys[n // 4: max(n // 4 + 1, 3 * n // 4)], xs[n // 4: max(n // 4 + 1, 3 * n // 4)]],
+                           axis=0)
+        if ref is None:
+            ref = colour
+        elif float(np.linalg.norm(colour - ref)) > COLOUR_CHANGE:
+            changed += 1
+            if changed >= 2:
+                hem = float(t) - 0.02
+                break
+        else:
+            changed = 0
     if hem is None:
         hem = 1.0  # legs together all the way down: a maxi dress (or trousers with the feet together)
     if hem < MIN_HEM:
@@ -127,7 +146,9 @@ def find_garment(*, mask: np.ndarray, kp: np.ndarray, rgb: np.ndarray | None = N
 
     torso_len = float(np.hypot(*(kp[1, :2] - pelvis(kp))))
     hem_margin = down * 0.03 * torso_len  # the hem's own edge (it curves a little below the line)
-    region = mask & below(hip_r, hip_l) & ~below(hem_r + hem_margin, hem_l + hem_margin)
+    # From a little above the hip joints (the thighs' tubes reach up there; the rest is torso anyway).
+    lift = -down * 0.2 * torso_len
+    region = mask & below(hip_r + lift, hip_l + lift) & ~below(hem_r + hem_margin, hem_l + hem_margin)
     # Sideways: no further out than the hips and hem (plus a flare allowance) from the middle line.
     across = np.array([-down[1], down[0]])
     mid_top, u_len = pelvis(kp), float((((hem_r + hem_l) / 2.0) - pelvis(kp)) @ down)
@@ -189,9 +210,17 @@ def _kind(rgb: np.ndarray | None, region: np.ndarray, kp: np.ndarray, hem: float
         return "dress"
     diff = float(np.hypot(*np.median(lab[top > 0], axis=0)[1:] - np.median(lab[region], axis=0)[1:]))
     light = abs(float(np.median(lab[top > 0][:, 0]) - np.median(lab[region][:, 0])))
-    if diff < 12 and light < 30:
-        return "coat" if hem >= 0.45 else "dress"
-    return "skirt"
+    if diff >= 12 or light >= 30:
+        return "skirt"
+    # Sleeves of the same cloth down to the elbows as well: a coat (a dress's arms are usually bare or
+    # another colour; it matters little, both are one piece that follows the pelvis).
+    top_colour = np.median(lab[top > 0], axis=0)
+    sleeves = [lab[round(p[1]), round(p[0])] for p in ((kp[3, :2] * 2 + kp[2, :2]) / 3,
+                                                                  (kp[6, :2] * 2 + kp[5, :2]) / 3)
+               if 0 <= p[0] < region.shape[1] and 0 <= p[1] < region.shape[0]]
+    if hem >= 0.35 and sleeves and all(float(np.linalg.norm(c - top_colour)) < 20 for c in sleeves):
+        return "coat"
+    return "dress"
 
 
 def _max_spread(region: np.ndarray, kp: np.ndarray, hem: float) -> float:
@@ -217,6 +246,12 @@ def find_carried(*, mask: np.ndarray, others: np.ndarray, kp: np.ndarray, radii:
     connected to the hand, a sensible size. The larger of the two hands' blobs wins."""
     area = float(mask.sum())
     free = (mask & ~others).astype(np.uint8)
+    torso = np.zeros(mask.shape, np.uint8)
+    quad = kp[[2, 5, 11, 8], :2]
+    centre = quad.mean(axis=0)
+    neck_up = (kp[1, :2] - pelvis(kp)) * 0.35  # and the collar above the shoulders
+    corners = np.vstack([centre + (quad - centre) * 1.15, kp[[2, 5], :2] + neck_up])
+    torso = cv2.fillPoly(torso, [cv2.convexHull(np.round(corners).astype(np.int32))], 1) > 0
     _, comp, stats, _ = cv2.connectedComponentsWithStats(free, connectivity=4)
     best: Carried | None = None
     best_area = 0
@@ -236,6 +271,9 @@ def find_carried(*, mask: np.ndarray, others: np.ndarray, kp: np.ndarray, radii:
             fore = kp[wrist, :2] - kp[elbow, :2]
             along = ((np.stack([xs, ys], axis=1) - kp[elbow, :2]) @ fore) / max(float(fore @ fore), 1e-9)
             if np.mean((along > 0.75) | (ys > kp[wrist, 1])) < 0.7:
+                continue
+            # Not the body between the arms (a collar, the waist beside a bent arm).
+            if np.mean(torso[ys, xs]) > 0.3:
                 continue
             # A carried thing reaches beyond the hand; a sleeve's cuff or a few hair strands do not.
             extent = float(np.hypot(*(np.stack([xs, ys], axis=1) - hand).T).max())

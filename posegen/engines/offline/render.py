@@ -229,12 +229,17 @@ def render_posed(*, rig: Rig, posed: Posed, width: int, height: int, look: Look 
     sampling = Sampling(x0=int(x0), y0=int(y0), map_x=map_x, map_y=map_y, tex_width=rig.tex_width)
     person = alpha > 127
     regions = warp_labels(sampling=sampling, labels=rig.regions, scale=rig.label_scale, shape=(height, width))
-    masks = {"person": person, **{name: person & (regions == value) for name, value in REGION_NAMES.items()}}
+    # A region counts where its own part was drawn: a forearm triangle reaching into the face oval
+    # samples "face" pixels but shows the hand.
+    part = np.full((height, width), -1, np.int8)
+    part[y0:y0 + bh, x0:x0 + bw][covered] = rig.triangle_part[ids[covered]]
+    owner = {"garment": part == PART_INDEX["garment"], "face": part == PART_INDEX["head"],
+             "carried": np.isin(part, (PART_INDEX["r_forearm"], PART_INDEX["l_forearm"]))}
+    masks = {"person": person,
+             **{name: person & (regions == value) & owner[name] for name, value in REGION_NAMES.items()}}
     # A label pixel covers (1 / label_scale)^2 texture pixels, each k^2 output pixels.
     per_label = (k / rig.label_scale) ** 2
-    source_areas = {"person": round(float((rig.labels >= 0).sum()) * per_label),
-                    **{name: round(float((rig.regions == value).sum()) * per_label)
-                       for name, value in REGION_NAMES.items()}}
+    source_areas = {name: round(area * per_label) for name, area in rig.region_areas.items()}
     return Rendered(rgb=canvas, alpha=alpha, keypoints=kp, masks=masks, source_areas=source_areas,
                     sampling=sampling)
 
@@ -261,18 +266,36 @@ def warp_labels(*, sampling: Sampling, labels: np.ndarray, scale: float = 1.0,
 
 
 def _shadow(canvas: np.ndarray, posed: Posed, k: float, offset: np.ndarray, rig: Rig) -> None:
-    """A soft contact shadow under whatever touches the ground (the lowest quarter of the body)."""
+    """A soft contact shadow under each foot that touches the ground, fainter and wider under a foot
+    lifted off it, and a faint pool between them; what else is lowest (sitting) gets the old band."""
+    h = canvas.shape[0]
     pts = posed.vertices * k + offset
     floor = float(pts[:, 1].max())
-    low = pts[pts[:, 1] > floor - 0.03 * canvas.shape[0]]
-    if len(low) == 0:
-        return
-    left, right = float(low[:, 0].min()), float(low[:, 0].max())
-    width = right - left
-    y = floor - 2.0
-    spread = max(width * 0.15, 0.02 * canvas.shape[1])
-    strokes = [ShadowStroke(start=(left - spread * 0.2, y), end=(right + spread * 0.2, y),
-                            radius=max(4.0, 0.006 * canvas.shape[0]), strength=0.55)]
-    wide = [ShadowStroke(start=(left - spread, y), end=(right + spread, y),
-                         radius=max(8.0, 0.012 * canvas.shape[0]), strength=0.25)]
-    darken_floor(image=canvas, layers=[(strokes, 3.0), (wide, 18.0)], max_density=0.5)
+    feet = []
+    for name in ("r_shin", "l_shin"):
+        own = pts[rig.vertex_part == PART_INDEX[name]]
+        if len(own) == 0:
+            continue
+        bottom = float(own[:, 1].max())
+        sole = own[own[:, 1] > bottom - 0.015 * h]
+        feet.append((float(sole[:, 0].min()), float(sole[:, 0].max()), bottom))
+    grounded = [f for f in feet if f[2] >= floor - 0.03 * h]
+    if not grounded:
+        low = pts[pts[:, 1] > floor - 0.03 * h]
+        if len(low) == 0:
+            return
+        feet = grounded = [(float(low[:, 0].min()), float(low[:, 0].max()), floor)]
+    strokes, soft, pool = [], [], []
+    for left, right, bottom in feet:
+        lift = max(0.0, floor - bottom)
+        fade = float(np.exp(-lift / (0.04 * h)))
+        pad = max(0.004 * h, 0.15 * (right - left))
+        if lift < 0.01 * h:  # on the ground: a tight dark contact line under the sole
+            strokes.append(ShadowStroke(start=(left + pad * 0.3, floor - 2.0), end=(right - pad * 0.3, floor - 2.0),
+                                        radius=max(3.0, 0.004 * h), strength=0.6))
+        soft.append(ShadowStroke(start=(left - pad, floor - 1.0), end=(right + pad, floor - 1.0),
+                                 radius=max(5.0, 0.008 * h) * (1.0 + lift / (0.05 * h)), strength=0.35 * fade))
+    xs = [x for f in grounded for x in f[:2]]
+    pool.append(ShadowStroke(start=(min(xs), floor), end=(max(xs), floor), radius=max(8.0, 0.012 * h),
+                             strength=0.15))
+    darken_floor(image=canvas, layers=[(strokes, 2.0), (soft, 8.0), (pool, 24.0)], max_density=0.55)

@@ -122,6 +122,7 @@ class Rig:
     present: np.ndarray  # (len(PARTS),) bool: part exists in this photo
     solver: ArapSolver
     regions: np.ndarray  # (h, w) uint8 at label scale: regions.REGION_* (0 = none)
+    region_areas: dict[str, int]  # opaque label pixels of "person" and each region
     garment: Garment | None  # cloth bridging the legs (its mask at label scale)
     carried: Carried | None  # a thing held in a hand
 
@@ -288,20 +289,37 @@ def _cut(vertices: np.ndarray, triangles: np.ndarray, tri_part: np.ndarray, bone
     return new_vertices, new_id[inverse].reshape(-1, 3), new_part
 
 
-def _region_pins(kp: np.ndarray, bones: np.ndarray, garment: Garment | None,
-                 carried: Carried | None, vertices: np.ndarray) -> list[tuple[np.ndarray, int, int]]:
+def _region_pins(kp: np.ndarray, bones: np.ndarray, garment: Garment | None, carried: Carried | None,
+                 vertices: np.ndarray, vertex_part: np.ndarray) -> list[tuple[np.ndarray, int, int]]:
     """(point, part whose vertices may hold the pin, part whose bone moves it) for the one-piece
-    regions: the garment hangs from the hips, swings with its centre line and follows each leg where
-    the leg leaves its hem; a carried thing is pinned to its forearm at its middle and far end."""
+    regions: the garment hangs from the hips, swings with its centre line, and each half of its hem
+    (out to the side seam) turns with the leg beneath it, so the legs spreading opens the cloth between
+    them instead of folding it; a carried thing is pinned to its forearm at its middle and far end."""
     out: list[tuple[np.ndarray, int, int]] = []
     if garment is not None:
         for hip in (8, 11):
             out.append((kp[hip, :2], GARMENT, TORSO))
-        for leg, side in ((R_LEG, "r"), (L_LEG, "l")):
-            seg = leg_segment_at(kp, leg, garment.hem_ratio)
-            out.append((leg_point(kp, leg, garment.hem_ratio), GARMENT, PART_INDEX[f"{side}_{seg}"]))
         a = bones[GARMENT, 0]
-        mid_hem = (leg_point(kp, R_LEG, garment.hem_ratio) + leg_point(kp, L_LEG, garment.hem_ratio)) / 2.0
+        hem_r, hem_l = leg_point(kp, R_LEG, garment.hem_ratio), leg_point(kp, L_LEG, garment.hem_ratio)
+        mid_hem = (hem_r + hem_l) / 2.0
+        down = (mid_hem - a) / max(float(np.hypot(*(mid_hem - a))), 1e-9)
+        across = hem_l - hem_r
+        across /= max(float(np.hypot(*across)), 1e-9)
+        own = np.flatnonzero(vertex_part == GARMENT)
+        u = (vertices[own] - mid_hem) @ down
+        v = (vertices[own] - mid_hem) @ across
+        reach = float(np.hypot(*(mid_hem - a)))
+        bottom = own[u > -0.08 * reach]
+        vb = v[u > -0.08 * reach]
+        half_gap = float(np.hypot(*(hem_l - hem_r))) / 2.0
+        for leg, side, sign in ((R_LEG, "r", -1.0), (L_LEG, "l", 1.0)):
+            mover = PART_INDEX[f"{side}_{leg_segment_at(kp, leg, garment.hem_ratio)}"]
+            out.append((leg_point(kp, leg, garment.hem_ratio), GARMENT, mover))
+            mine = bottom[sign * vb > 0.5 * half_gap]
+            if len(mine):
+                lateral = sign * ((vertices[mine] - mid_hem) @ across)
+                for q in (0.5, 0.85):
+                    out.append((vertices[mine[np.argsort(lateral)[int(q * (len(mine) - 1))]]], GARMENT, mover))
         out.append((a + (mid_hem - a) * 0.6, GARMENT, GARMENT))
     if carried is not None:
         part = PART_INDEX[carried.forearm]
@@ -371,7 +389,9 @@ def _torso_region(shape: tuple[int, int], kp: np.ndarray, bones: np.ndarray, tor
     cv2.fillConvexPoly(region, np.round(_torso_quad(kp, grow)).astype(np.int32), 1)
     ys, xs = np.mgrid[0:h, 0:w]
     d, t = _segment_distance(np.stack([xs, ys], axis=-1).astype(np.float64), bones[TORSO, 0], bones[TORSO, 1])
-    half = max(TORSO_BAND * torso_len, 0.9 * float(np.hypot(*(kp[2, :2] - kp[5, :2]))) / 2.0) * grow
+    # Only the spine band's own width here, not the shoulders': the waist is narrower than the
+    # shoulders, and an arm hanging beside it must not leave a painted flap of body behind.
+    half = TORSO_BAND * torso_len * grow
     return (region > 0) | ((d <= half) & (t >= 0.05) & (t <= 1.0))
 
 
@@ -447,7 +467,7 @@ def build_rig(*, texture: np.ndarray, keypoints: np.ndarray) -> Rig:
     # Backing: the torso continues under any arm lying in front of it, so moving the arm away shows
     # (painted-in) torso, not a hole. Those triangles are duplicated as torso triangles.
     # The same for the garment under a hand or a bag hanging in front of it.
-    region = _torso_region((lh, lw), skp, bones, torso_len, 1.08)
+    region = _torso_region((lh, lw), skp, bones, torso_len, 1.04)
     cloth = np.zeros((lh, lw), bool) if found.garment is None else cv2.dilate(
         found.garment.mask.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     arms = np.isin(tri_part, ARMS)
@@ -459,13 +479,18 @@ def build_rig(*, texture: np.ndarray, keypoints: np.ndarray) -> Rig:
     region = region | cloth
     verts, tris, vpart = _cut(verts, tris, tri_part, bones, radii, torso_len)
     pins, pin_part = _pins(verts, vpart, tris, bones, radii, present, torso_len,
-                           _region_pins(skp, bones, found.garment, found.carried, verts))
+                           _region_pins(skp, bones, found.garment, found.carried, verts, vpart))
     regions = np.zeros((lh, lw), np.uint8)
     if found.garment is not None:
         regions[found.garment.mask] = REGION_GARMENT
     if found.carried is not None:
         regions[found.carried.mask] = REGION_CARRIED
     regions[found.face & (labels == HEAD)] = REGION_FACE
+    # The opaque part only, as the output's masks count it (alpha over one half).
+    opaque = alpha > 127
+    region_areas = {"person": int(opaque.sum()), "garment": int((opaque & (regions == REGION_GARMENT)).sum()),
+                    "carried": int((opaque & (regions == REGION_CARRIED)).sum()),
+                    "face": int((opaque & (regions == REGION_FACE)).sum())}
     # Everything back to texture pixels (pixel centres: label pixel i covers texture i/scale...).
     to_tex = 1.0 / scale
     verts_tex = (verts + 0.5) * to_tex - 0.5
@@ -476,4 +501,4 @@ def build_rig(*, texture: np.ndarray, keypoints: np.ndarray) -> Rig:
     return Rig(texture=atlas, tex_width=tw, triangle_src=src, keypoints=kp, vertices=verts_tex, triangles=tris,
                vertex_part=vpart, triangle_part=tri_part, labels=labels, label_scale=scale,
                radii=radii * to_tex, pins=pins, pin_part=pin_part, present=present, solver=solver,
-               regions=regions, garment=found.garment, carried=found.carried)
+               regions=regions, region_areas=region_areas, garment=found.garment, carried=found.carried)

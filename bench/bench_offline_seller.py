@@ -1,0 +1,318 @@
+"""Offline engine on seller photos: acceptance, pose fidelity, garments, carried items, faces, speed.
+
+    OMP_NUM_THREADS=1 .venv/bin/python bench/bench_offline_seller.py [--only ccp_0002] [--no-shared-images]
+
+Photos: the 34 street-fashion photos of ../shared/testdata/seller (pixel-level clothing labels) and the
+photos of ../shared/testdata/images that avatar_check() accepts. Poses: nine library poses from
+posekit.catalog (standing, walking, hands on hips, arms raised, three-quarter, wide stance, hand in
+hair, sitting on a chair, lying), each rendered at 1024x1536 with OpenCV and BLAS on one thread.
+
+Figures (issue 14 "Measure"):
+- acceptance: seller photos avatar_check() accepts;
+- supported / delivered: poses feasibility.judge_pose() allows for the photo, and of those the share the
+  quality gate (gate.quality_checks) passes;
+- pose fidelity: fidelity.pose_fidelity (MediaPipe on the output, PCK@0.1) over delivered images, and
+  over every supported image before the gate;
+- garment integrity: every dress/skirt/coat/cape/romper label that is one region in the photo (pieces
+  under 1 % of it ignored) is warped with the pixels' own deformation (engine.warp_photo_labels) and
+  must stay one region with 85-120 % of its area (at the output's scale);
+- carried items: each bag/purse/wallet within 0.2 torso lengths of a wrist in the photo must stay one
+  piece within 0.2 torso lengths of that wrist;
+- face: the output's face region mapped back onto the photo's by the least-squares similarity of its
+  own sampling (where each face pixel came from), SSIM of the grey face box against the photo's;
+- speed: repose + PNG encode per image; peak RSS.
+Contact sheets (source, then each pose; grey = unsupported, red frame = failed by the gate) go to
+artifacts/offline/ (git-ignored): research-only photos, never committed.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse
+import io
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from posegen.engines.offline import avatar_check, repose, rig_avatar  # noqa: E402
+from posegen.engines.offline.engine import avatar_traits, warp_photo_labels  # noqa: E402
+from posegen.engines.offline.fidelity import pose_fidelity  # noqa: E402
+from posegen.engines.offline.retarget import pelvis  # noqa: E402
+from posegen.posekit.extract import NoPersonDetected, extract_pose  # noqa: E402
+from posegen.posekit.skeleton import pose_to_dict, project_pose  # noqa: E402
+
+TESTDATA = ROOT.parent / "shared" / "testdata"
+SELLER = TESTDATA / "seller"
+OUT = ROOT / "artifacts" / "offline"
+W, H = 1024, 1536
+GARMENTS = {"cape", "coat", "dress", "romper", "skirt"}
+CARRIED = {"bag", "purse", "wallet"}
+SPECK = 0.01
+THUMB = (W // 7, H // 7)
+
+# (name, predicate on a catalog pose) in sheet order.
+POSES = (
+    ("standing", lambda p: p.parts.stance.startswith("standing") and p.parts.arms() == ("down", "down")
+     and p.parts.view == "front"),
+    ("walking", lambda p: p.parts.stance == "walking" and p.parts.view == "front"),
+    ("hands on hips", lambda p: p.parts.stance.startswith("standing") and p.parts.arms() == ("hand_on_hip",
+     "hand_on_hip") and p.parts.view == "front" and p.parts.stance != "standing_wide"),
+    ("arms raised", lambda p: "raised" in p.parts.arms() and p.parts.stance.startswith("standing")
+     and p.parts.view == "front"),
+    ("three-quarter", lambda p: p.parts.stance == "standing" and p.parts.view == "three_quarter_left"
+     and p.parts.arms() == ("down", "down")),
+    ("wide stance", lambda p: p.parts.stance == "standing_wide" and p.parts.view == "front"
+     and "hand_on_hip" not in p.parts.arms()),
+    ("hand in hair", lambda p: "hand_in_hair" in p.parts.arms() and p.parts.view == "front"),
+    ("sitting", lambda p: p.parts.stance == "sitting_chair" and p.parts.view == "front"),
+    ("lying", lambda p: p.parts.stance.startswith("lying") and p.parts.view == "front"),
+)
+
+
+def library_poses() -> list[tuple[str, object]]:
+    from posegen.posekit.catalog.builder import build_catalog
+
+    catalog = build_catalog().poses
+    out = []
+    for name, wanted in POSES:
+        found = next((p for p in catalog if wanted(p)), None)
+        if found is not None:
+            out.append((f"{name}: {found.name}", found.pose))
+    return out
+
+
+def ssim(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean SSIM of two grey images (Wang et al. 2004, Gaussian window sigma 1.5)."""
+    a, b = a.astype(np.float64), b.astype(np.float64)
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+
+    def blur(x: np.ndarray) -> np.ndarray:
+        return cv2.GaussianBlur(x, (11, 11), 1.5)
+
+    ma, mb = blur(a), blur(b)
+    va, vb, cov = blur(a * a) - ma * ma, blur(b * b) - mb * mb, blur(a * b) - ma * mb
+    s = ((2 * ma * mb + c1) * (2 * cov + c2)) / ((ma * ma + mb * mb + c1) * (va + vb + c2))
+    return float(s.mean())
+
+
+def similarity_fit(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """2x3 least-squares similarity (rotation, uniform scale, shift) taking ``src`` points onto ``dst``."""
+    ms, md = src.mean(axis=0), dst.mean(axis=0)
+    s, d = src - ms, dst - md
+    a = float((s * d).sum())
+    b = float((s[:, 0] * d[:, 1] - s[:, 1] * d[:, 0]).sum())
+    norm = max(float((s * s).sum()), 1e-9)
+    c, k = a / norm, b / norm
+    m = np.array([[c, -k], [k, c]])
+    return np.hstack([m, (md - m @ ms)[:, None]])
+
+
+def face_ssim(avatar, rendered) -> float | None:
+    """The output's face taken back to the texture's frame by the similarity its own sampling implies."""
+    face = rendered.masks.get("face")
+    if face is None or face.sum() < 50:
+        return None
+    smp = rendered.sampling
+    ys, xs = np.nonzero(face)
+    ly, lx = ys - smp.y0, xs - smp.x0
+    ok = (ly >= 0) & (lx >= 0) & (ly < smp.map_x.shape[0]) & (lx < smp.map_x.shape[1])
+    ys, xs, ly, lx = ys[ok], xs[ok], ly[ok], lx[ok]
+    sx = smp.map_x[ly, lx].astype(np.float64)
+    sx[sx >= smp.tex_width - 0.5] -= smp.tex_width
+    sy = smp.map_y[ly, lx].astype(np.float64)
+    m = similarity_fit(np.stack([xs, ys], axis=1).astype(np.float64), np.stack([sx, sy], axis=1))
+    tex = avatar.cutout.texture
+    back = cv2.warpAffine(rendered.rgb, m, (tex.shape[1], tex.shape[0]), flags=cv2.INTER_AREA)
+    rig = avatar.rig
+    fy, fx = np.nonzero(rig.regions == 3)
+    if len(fx) < 10:
+        return None
+    x0, x1 = int(fx.min() / rig.label_scale), int((fx.max() + 1) / rig.label_scale)
+    y0, y1 = int(fy.min() / rig.label_scale), int((fy.max() + 1) / rig.label_scale)
+    ga = cv2.cvtColor(np.ascontiguousarray(tex[y0:y1, x0:x1, :3]), cv2.COLOR_RGB2GRAY)
+    gb = cv2.cvtColor(np.ascontiguousarray(back[y0:y1, x0:x1]), cv2.COLOR_RGB2GRAY)
+    return ssim(ga, gb) if min(ga.shape) >= 11 else None
+
+
+def pieces(mask: np.ndarray, total: float) -> int:
+    _, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    return int((stats[1:, cv2.CC_STAT_AREA] >= SPECK * max(total, 1.0)).sum())
+
+
+def output_scale(avatar, rendered, posed) -> float:
+    """Output pixels per photo pixel."""
+    k = (np.hypot(*(rendered.keypoints[1, :2] - pelvis(rendered.keypoints)))
+         / max(np.hypot(*(posed.keypoints[1, :2] - pelvis(posed.keypoints))), 1e-9))
+    _, y0, _, y1 = avatar.cutout.box
+    return float(k * avatar.cutout.texture.shape[0] / (y1 - y0))
+
+
+def label_checks(avatar, rendered, posed, labels, names, photo_kp) -> tuple[list[dict], list[dict]]:
+    warped = warp_photo_labels(avatar=avatar, rendered=rendered, labels=labels)
+    s2 = output_scale(avatar, rendered, posed) ** 2
+    torso_photo = float(np.hypot(*(photo_kp[1, :2] - pelvis(photo_kp))))
+    torso_out = float(np.hypot(*(rendered.keypoints[1, :2] - pelvis(rendered.keypoints))))
+    garments, carried = [], []
+    for idx, name in enumerate(names):
+        src = labels == idx
+        area = float(src.sum())
+        if name in GARMENTS and area > 3000 and pieces(src, area) == 1:
+            out = warped == idx
+            ratio = float(out.sum()) / (area * s2)
+            n = pieces(out, area * s2)
+            garments.append({"label": name, "pieces": n, "ratio": round(ratio, 3),
+                             "ok": bool(n == 1 and 0.85 <= ratio <= 1.2)})
+        if name in CARRIED and area > 500:
+            ys, xs = np.nonzero(src)
+            pts = np.stack([xs, ys], axis=1).astype(np.float64)
+            dist = [float(np.hypot(*(pts - photo_kp[w, :2]).T).min()) for w in (4, 7)]
+            side = int(np.argmin(dist))
+            if dist[side] > 0.2 * torso_photo:
+                continue
+            wrist = (7 if side == 0 else 4) if posed.mirrored else (4 if side == 0 else 7)
+            out = warped == idx
+            oys, oxs = np.nonzero(out)
+            near = (float(np.hypot(oxs - rendered.keypoints[wrist, 0], oys - rendered.keypoints[wrist, 1]).min())
+                    if len(oxs) else np.inf)
+            n = pieces(out, area * s2)
+            carried.append({"label": name, "pieces": n, "hand_px": round(near, 1),
+                            "ok": bool(n == 1 and near <= 0.2 * torso_out)})
+    return garments, carried
+
+
+def pct(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) if len(values) else float("nan")
+
+
+def thumb(rgb: np.ndarray, *, grey: bool = False, red: bool = False) -> np.ndarray:
+    t = cv2.resize(rgb, THUMB, interpolation=cv2.INTER_AREA)
+    if grey:
+        t = (t.astype(np.float32) * 0.35 + 160).astype(np.uint8)
+    if red:
+        cv2.rectangle(t, (0, 0), (t.shape[1] - 1, t.shape[0] - 1), (220, 0, 0), 4)
+    return t
+
+
+def photo_list(args) -> list[tuple[Path, Path | None]]:
+    photos = [(p, SELLER / "annotations" / f"{p.stem}__labels.png") for p in sorted((SELLER / "images").glob("*.jpg"))]
+    if not args.no_shared_images:
+        photos += [(p, None) for p in sorted((TESTDATA / "images").glob("*.[jp][pn]g"))]
+    return [(p, lab) for p, lab in photos if not args.only or args.only in p.name]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", default="")
+    parser.add_argument("--no-shared-images", action="store_true")
+    parser.add_argument("--tag", default="run")
+    args = parser.parse_args()
+    if not SELLER.is_dir():
+        sys.exit(f"{SELLER} is absent")
+    cv2.setNumThreads(1)
+    OUT.mkdir(parents=True, exist_ok=True)
+    names = json.loads((SELLER / "manifest.json").read_text())["labels"]
+    poses = library_poses()
+    views = [(name, pose, project_pose(pose=pose, width=W, height=H)) for name, pose in poses]
+    print("poses:", "; ".join(n for n, _, _ in views))
+    try:
+        from posegen.engines.offline.feasibility import judge_pose
+        from posegen.engines.offline.gate import quality_checks
+    except ImportError:  # before the gate existed
+        judge_pose = quality_checks = None
+    seller_total = seller_ok = 0
+    rows, sheet_rows = [], []
+    fid_delivered, fid_supported, times, faces = [], [], [], []
+    garments_all, carried_all, gate_fails = [], [], {}
+    supported_n = delivered_n = 0
+    for path, lab_path in photo_list(args):
+        seller = lab_path is not None
+        check = avatar_check(image=path.read_bytes())
+        if seller:
+            seller_total += 1
+            seller_ok += check.ok
+        if not check.ok:
+            print(f"{path.name}: REFUSED {[(p.code, p.message) for p in check.problems]}", flush=True)
+            continue
+        avatar = rig_avatar(image=path.read_bytes())
+        traits = avatar_traits(avatar)
+        labels = np.asarray(Image.open(lab_path)) if seller else None
+        photo_kp = avatar.cutout.pose.keypoints_px() if avatar.cutout.pose is not None else None
+        tex = avatar.cutout.texture
+        src = cv2.resize(np.ascontiguousarray(tex[:, :, :3]), (int(tex.shape[1] * THUMB[1] / tex.shape[0]), THUMB[1]))
+        src = np.pad(src, ((0, 0), (0, max(0, THUMB[0] - src.shape[1])), (0, 0)), constant_values=255)[:, : THUMB[0]]
+        row, summary = [src], []
+        for name, pose, view in views:
+            verdict = judge_pose(traits=traits, target={"pose_structure": pose_to_dict(pose=pose), "width": W,
+                                                        "height": H}) if judge_pose else None
+            supported = verdict is None or verdict.supported
+            t0 = time.perf_counter()
+            rendered, posed = repose(avatar=avatar, target=view.keypoints, width=W, height=H, depth=view.depth)
+            Image.fromarray(rendered.rgb).save(io.BytesIO(), "PNG", compress_level=1)
+            times.append(time.perf_counter() - t0)
+            try:
+                found = extract_pose(image=rendered.rgb).keypoints_px()
+                fid = pose_fidelity(detected=found, target=view.keypoints_px(), avatar=avatar.rig.keypoints)
+            except NoPersonDetected:
+                fid = 0.0
+            passed = True
+            if quality_checks is not None and supported:
+                gate = quality_checks(rgb=rendered.rgb, alpha=rendered.alpha, reference=rendered.keypoints,
+                                      masks=rendered.masks, source_areas=rendered.source_areas)
+                passed = gate["passed"]
+                if not passed:
+                    gate_fails[gate["failed"]] = gate_fails.get(gate["failed"], 0) + 1
+            face = face_ssim(avatar, rendered)
+            g, c = label_checks(avatar, rendered, posed, labels, names, photo_kp) if seller else ([], [])
+            if supported:
+                supported_n += 1
+                fid_supported.append(fid)
+                garments_all += g
+                carried_all += c
+                if face is not None:
+                    faces.append(face)
+                if passed:
+                    delivered_n += 1
+                    fid_delivered.append(fid)
+            row.append(thumb(rendered.rgb, grey=not supported, red=supported and not passed))
+            summary.append(f"{name.split(':')[0]}={fid:.2f}{'' if supported else '(unsup)'}"
+                           f"{'' if passed else '(gate)'}"
+                           + "".join(f" {x['label']}:{x['pieces']}/{x['ratio']}" for x in g if not x["ok"])
+                           + "".join(f" {x['label']}:{x['pieces']}p/{x['hand_px']}px" for x in c if not x["ok"])
+                           + (f" face={face:.2f}" if face is not None and face < 0.9 else ""))
+        rows.append(path.name)
+        sheet_rows.append(np.hstack(row))
+        print(f"{path.name}: traits {traits}\n   " + "; ".join(summary), flush=True)
+    print(f"\nacceptance: {seller_ok}/{seller_total} seller photos")
+    print(f"delivered: {delivered_n}/{supported_n} supported images ({delivered_n / max(supported_n, 1):.1%}); "
+          f"gate failures {gate_fails}")
+    print(f"fidelity over delivered: median {pct(fid_delivered, 50):.3f} p10 {pct(fid_delivered, 10):.3f} "
+          f"(n={len(fid_delivered)}); over all supported: median {pct(fid_supported, 50):.3f} "
+          f"p10 {pct(fid_supported, 10):.3f}")
+    g_ok = sum(x["ok"] for x in garments_all)
+    c_ok = sum(x["ok"] for x in carried_all)
+    print(f"garment integrity: {g_ok}/{len(garments_all)} ({g_ok / max(len(garments_all), 1):.1%})")
+    print(f"carried items: {c_ok}/{len(carried_all)} ({c_ok / max(len(carried_all), 1):.1%})")
+    print(f"face SSIM: median {pct(faces, 50):.3f} p10 {pct(faces, 10):.3f} (n={len(faces)})")
+    print(f"seconds per 1024x1536 image (repose + PNG): median {pct(times, 50):.3f} p90 {pct(times, 90):.3f}")
+    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    for i in range(0, len(sheet_rows), 6):
+        sheet = OUT / f"seller_{args.tag}_{i // 6:02d}.png"
+        Image.fromarray(np.vstack(sheet_rows[i:i + 6])).save(sheet)
+        print(f"contact sheet {sheet}: {', '.join(rows[i:i + 6])}")
+
+
+if __name__ == "__main__":
+    main()
