@@ -14,6 +14,7 @@ from PIL import Image
 
 from posegen.engines.base import BadEngineInput, EngineError, EngineRequest, EngineResult
 from posegen.engines.offline.cutout import Cutout, make_cutout
+from posegen.engines.offline.gate import quality_gate
 from posegen.engines.offline.render import Look, Posed, Rendered, pose_rig, render_posed, warp_labels
 from posegen.engines.offline.rig import Rig, RigError, build_rig
 
@@ -139,6 +140,18 @@ class OfflineEngine:
                 self._cache.popitem(last=False)
         return built
 
+    def avatar_traits(self, *, image: bytes) -> dict:
+        """The avatar's traits for judging poses (engines.base.PoseJudge); rigs the photo (1-3 s)."""
+        try:
+            return {"usable": True, **avatar_traits(self.avatar(bytes(image)))}
+        except BadEngineInput:
+            return {"usable": False}
+
+    def judge_poses(self, *, traits: dict, targets: list[dict]) -> list:
+        from posegen.engines.offline.feasibility import judge_poses
+
+        return judge_poses(traits=traits, targets=targets)
+
     def generate(self, request: EngineRequest) -> EngineResult:
         started = time.perf_counter()
         keypoints = np.asarray(request.keypoints, dtype=np.float64)
@@ -148,10 +161,14 @@ class OfflineEngine:
         avatar = self.avatar(bytes(request.avatar_image))
         rendered, posed = repose(avatar=avatar, target=keypoints, width=request.width, height=request.height,
                                  depth=_target_depth(request), seed=request.seed, variation=request.variation)
+        # Before anything is stored: a failed image raises QualityGateFailed (refunded by the pipeline).
+        gate = quality_gate(rgb=rendered.rgb, alpha=rendered.alpha, reference=rendered.keypoints,
+                            masks=getattr(rendered, "masks", None),
+                            source_areas=getattr(rendered, "source_areas", None))
         buffer = io.BytesIO()
         # Level 1: a 1024x1536 PNG at level 1 is ~3x faster to write than at 6 and ~15% larger.
         Image.fromarray(rendered.rgb).save(buffer, "PNG", compress_level=1)
         return EngineResult(image=buffer.getvalue(), width=request.width, height=request.height, seed=request.seed,
                             elapsed=time.perf_counter() - started, confidence=None,
                             metadata={"engine": self.name, "mirrored": posed.mirrored,
-                                      "avatar_warnings": list(avatar.cutout.warnings)})
+                                      "avatar_warnings": list(avatar.cutout.warnings), "qualityGate": gate})

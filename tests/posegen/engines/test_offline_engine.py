@@ -80,14 +80,17 @@ def test_end_to_end_fidelity_on_licensed_fixture(skier):
 
 
 def test_engine_generate_returns_png_and_caches_the_rig(skier):
+    # The step pose: the skier's arms-up comes out below the quality gate (her folded arm), see above.
     engine = OfflineEngine(cache_size=2)
-    view = project_pose(pose=ARMS_UP, width=W, height=H)
+    view = project_pose(pose=STEP, width=W, height=H)
     request = EngineRequest(avatar_image=SKIER.read_bytes(), keypoints=view.keypoints.astype(np.float32),
                             controlnet_map_loader=lambda: b"", prompt="", width=W, height=H,
-                            pose_structure=pose_to_dict(pose=ARMS_UP), seed=3, variation=1)
+                            pose_structure=pose_to_dict(pose=STEP), seed=3, variation=1)
     first = engine.generate(request)
     with Image.open(io.BytesIO(first.image)) as img:
         assert img.size == (W, H)
+    gate = first.metadata["qualityGate"]  # what the gate measured travels with the image
+    assert gate["passed"] is True and gate["checks"]["pose"]["pck"] >= 0.5
     assert len(engine._cache) == 1
     second = engine.generate(request)
     assert second.elapsed < first.elapsed  # the rig was reused
