@@ -374,19 +374,41 @@ def _known(word: str) -> bool:
     return word in search_lexicon() or any(s in search_lexicon() for s in _english_stems(word))
 
 
+@lru_cache(maxsize=1)
+def catalogue_phrases() -> dict[str, str]:
+    """The catalogue's own Indonesian wording (names, tags; see ``catalog.indonesian_words``) back to
+    its English: "kedua lengan terangkat" -> "arms raised". What a seller reads on an Indonesian
+    page, they can type into the search box."""
+    from posegen.posekit.catalog.indonesian_words import PHRASES_ID, TAGS_ID
+
+    out: dict[str, str] = {}
+    for english, indonesian in (*PHRASES_ID.items(), *TAGS_ID.items()):
+        key = " ".join(search_words(re.sub(r"\(.*?\)", "", indonesian)))
+        if key and key != english and key not in PHRASES and key not in WORDS and key not in STOP_WORDS:
+            out.setdefault(key, english.lower())
+    return out
+
+
 def search_plan(*, text: str) -> SearchPlan:
     """The groups of catalogue wording a query asks for (empty when it has no searchable word)."""
     words = search_words(text)
     groups: list[tuple[str, ...]] = []
     loose: set[int] = set()
     corrected: dict[str, str] = {}
-    longest = max(len(p.split()) for p in PHRASES)
+    catalogue = catalogue_phrases()
+    longest = max(len(p.split()) for p in (*PHRASES, *catalogue))
     i = 0
     while i < len(words) and len(groups) < MAX_WORDS:
-        for size in range(min(longest, len(words) - i), 1, -1):
+        for size in range(min(longest, len(words) - i), 0, -1):
             phrase = " ".join(words[i:i + size])
-            if phrase in PHRASES:
+            if size > 1 and phrase in PHRASES:
                 groups += [CONCEPTS[c] for c in PHRASES[phrase]]
+                i += size
+                break
+            # The catalogue's wording only where the vocabulary above misses a word of it: its
+            # concepts are broader ("menunjuk produk" finds every pointing pose with a product).
+            if phrase in catalogue and any(w not in STOP_WORDS and _lookup(w) is None for w in phrase.split()):
+                groups.append((catalogue[phrase],))
                 i += size
                 break
         else:
