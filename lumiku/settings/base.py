@@ -374,11 +374,15 @@ ENGINE_POLL_INTERVAL_SECONDS = env.float("ENGINE_POLL_INTERVAL_SECONDS", default
 # from each worker process; an operator's own API-format workflow may replace the default one.
 COMFYUI_URLS = env.list("COMFYUI_URLS", default=["http://127.0.0.1:8188"])
 COMFYUI_MAX_CONCURRENCY = env.int("COMFYUI_MAX_CONCURRENCY", default=1)
-COMFYUI_WORKFLOW_PATH = env.str("COMFYUI_WORKFLOW_PATH", default="")  # empty: engines/workflows/flux_pose.json
+COMFYUI_WORKFLOW_PATH = env.str("COMFYUI_WORKFLOW_PATH", default="")  # empty: COMFYUI_MODEL's bundled one
 COMFYUI_BACKGROUND_WORKFLOW_PATH = env.str("COMFYUI_BACKGROUND_WORKFLOW_PATH", default="")
 COMFYUI_UNION_TYPE = env.str("COMFYUI_UNION_TYPE", default="auto")  # not "openpose": ComfyUI issue #4823
 COMFYUI_API_KEY = env.str("COMFYUI_API_KEY", default="")  # sent as Authorization: Bearer, behind a proxy
 COMFYUI_COST_PER_IMAGE_USD = env.float("COMFYUI_COST_PER_IMAGE_USD", default=0.0)
+# The bundled workflows: flux2-klein (FLUX.2 [klein] 4B, Apache-2.0), qwen-image-edit (Apache-2.0) or flux1-dev
+# (FLUX.1 [dev] Non-Commercial License). Workflows with custom nodes: the server's /object_info JSON here.
+COMFYUI_MODEL = env.str("COMFYUI_MODEL", default="flux2-klein")
+COMFYUI_NODE_DEFINITIONS_PATH = env.str("COMFYUI_NODE_DEFINITIONS_PATH", default="")
 # Black Forest Labs API (x-key). Pose control by multi-reference editing (avatar + pose map).
 BFL_API_KEY = env.str("BFL_API_KEY", default="")
 BFL_API_URL = env.str("BFL_API_URL", default="https://api.bfl.ai")
