@@ -1,9 +1,11 @@
 """A fake ComfyUI server: /upload/image, /prompt, /ws?clientId= (WebSocket on the same port, served with
 the `websockets` library's server protocol), /history/{id}, /view, /queue.
 
-It "executes" a prompt in a thread: checks every LoadImage names an uploaded image (as ComfyUI does),
-emits the real event sequence over the client's WebSocket, writes the history entry, and saves a PNG
-of the EmptySD3LatentImage size. `mode` scripts the next prompts: "node_errors" (HTTP 400),
+It validates a prompt as ComfyUI's validate_prompt does (against the node definitions the engine ships,
+posegen/engines/comfyui/node_definitions.json, taken from ComfyUI's source: an unknown class is 400
+"invalid_prompt", a bad input 400 with node_errors), checks every LoadImage names an uploaded image,
+"executes" it in a thread: emits the real event sequence over the client's WebSocket, writes the history
+entry, and saves a PNG of the Empty*LatentImage size. `mode` scripts the next prompts: "node_errors" (HTTP 400),
 "execution_error", "oom", "drop_ws" (the socket closes before the done event), "silent" (no events at
 all: only /history tells), "history_late" (done event before the history entry exists),
 "wrong_size", "no_output".
@@ -23,6 +25,7 @@ from collections import deque
 from websockets.frames import Opcode
 from websockets.server import ServerProtocol
 
+from posegen.engines.comfyui.nodes import graph_check, node_definitions
 from tests.fakes.server import FakeServer, Recorded, Reply, png
 
 _QUIET = logging.getLogger("tests.fakes.comfyui.websocket")
@@ -50,6 +53,7 @@ class FakeComfyUI(FakeServer):
         self.max_in_flight = 0
         self.counter = 0
         self.ws_headers: list[dict[str, str]] = []
+        self.definitions = node_definitions()
 
     # --- routing -------------------------------------------------------------------------------
     def handle(self, rec: Recorded, handler) -> Reply | None:
@@ -83,7 +87,19 @@ class FakeComfyUI(FakeServer):
         body = rec.json or {}
         graph, client_id = body.get("prompt"), body.get("client_id")
         mode = self.modes.popleft() if self.modes else ""
+        unknown = [n for n in graph.values() if n.get("class_type") not in self.definitions]
+        if unknown:
+            cls = unknown[0].get("class_type")
+            return Reply(400, {"error": {"type": "invalid_prompt", "message": f"Cannot execute because node {cls} "
+                                         "does not exist.", "details": f"Node ID '#{cls}'", "extra_info": {}},
+                               "node_errors": {}})
         node_errors = {}
+        for problem in graph_check(graph, definitions=self.definitions):
+            node_id = problem.split(" ", 2)[1]
+            entry = node_errors.setdefault(node_id, {"errors": [], "dependent_outputs": [],
+                                                     "class_type": graph[node_id]["class_type"]})
+            entry["errors"].append({"type": "value_not_valid", "message": "Value not valid", "details": problem,
+                                    "extra_info": {}})
         for node_id, node in graph.items():
             if node["class_type"] == "LoadImage" and node["inputs"]["image"] not in self.uploads:
                 node_errors[node_id] = {"errors": [{"type": "custom_validation_failed",
@@ -150,7 +166,8 @@ class FakeComfyUI(FakeServer):
         steps = graph[sampler]["inputs"].get("steps", 3)
         for step in range(1, 4):
             send("progress", {"value": step, "max": 3, "prompt_id": prompt_id, "node": sampler, "steps": steps})
-        latent = next(v for v in graph.values() if v["class_type"] == "EmptySD3LatentImage")["inputs"]
+        latent = next(v for v in graph.values()
+                      if v["class_type"] in ("EmptySD3LatentImage", "EmptyFlux2LatentImage"))["inputs"]
         width, height = int(latent["width"]), int(latent["height"])
         if mode == "wrong_size":
             width, height = width * 2, height

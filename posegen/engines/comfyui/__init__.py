@@ -1,10 +1,17 @@
-"""The `comfyui` engine: a self-hosted ComfyUI (one or several servers) runs FLUX.1-dev + the union
-ControlNet on the pose map, with the avatar as a Redux reference.
+"""The `comfyui` engine: a self-hosted ComfyUI (one or several servers) runs a studio model.
+
+COMFYUI_MODEL picks the bundled workflows: flux2-klein (default; FLUX.2 [klein] 4B, Apache-2.0) and
+qwen-image-edit (Qwen-Image-Edit-2509, Apache-2.0) transfer the pose by editing: the avatar is image 1, the
+pose reference (a clothed mannequin, or the skeleton: POSEGEN_POSE_REFERENCE) image 2, and the prompt the
+edit instruction. flux1-dev keeps FLUX.1-dev + the union ControlNet on the pose map with the avatar as a
+Redux reference (FLUX.1 [dev] Non-Commercial License: only with a licence from Black Forest Labs). The
+model's licence is logged once when the engine starts.
 
 Settings: COMFYUI_URLS (round-robin), COMFYUI_MAX_CONCURRENCY (prompts per server from each worker
 process), COMFYUI_WORKFLOW_PATH / COMFYUI_BACKGROUND_WORKFLOW_PATH (an operator's own API-format
-workflows; see `workflow.py` for the placeholders), COMFYUI_UNION_TYPE, COMFYUI_API_KEY (sent as a
-Bearer token, for servers behind an authenticating proxy), COMFYUI_COST_PER_IMAGE_USD.
+workflows; see `workflow.py` for the placeholders), COMFYUI_NODE_DEFINITIONS_PATH (their server's
+/object_info, when those use custom nodes), COMFYUI_UNION_TYPE, COMFYUI_API_KEY (sent as a Bearer token,
+for servers behind an authenticating proxy), COMFYUI_COST_PER_IMAGE_USD.
 """
 
 from __future__ import annotations
@@ -17,19 +24,18 @@ from django.conf import settings
 from posegen.engines.base import EngineRequest, EngineResult, TransientEngineError
 from posegen.engines.comfyui.client import ComfyUIServer, ServerUnreachable, server_acquire
 from posegen.engines.comfyui.workflow import (
-    DEFAULT_BACKGROUND_WORKFLOW,
-    DEFAULT_POSE_WORKFLOW,
     REQUIRED_BACKGROUND,
     REQUIRED_POSE,
     save_nodes,
+    studio_model,
     workflow_load,
     workflow_render,
 )
 from posegen.engines.http import EngineHTTP, image_fit, size_round
+from posegen.engines.licences import licence_log
+from posegen.engines.references import BACKGROUND_SUFFIX, edit_instruction, pose_reference_kind, pose_reference_png
 
-DEFAULT_STEPS = 28
-DEFAULT_GUIDANCE = 3.5
-AVATAR_STRENGTH = 0.6
+AVATAR_STRENGTH = 0.6  # flux1-dev's Redux strength
 
 
 def _upload_name(kind: str, data: bytes) -> str:
@@ -46,10 +52,15 @@ class ComfyUIEngine:
         if not self.urls:
             raise ValueError("COMFYUI_URLS is empty")
         self.limit = max(1, settings.COMFYUI_MAX_CONCURRENCY)
-        self.pose_graph = workflow_load(settings.COMFYUI_WORKFLOW_PATH or DEFAULT_POSE_WORKFLOW,
-                                        required=REQUIRED_POSE)
+        self.model = studio_model(settings.COMFYUI_MODEL)
+        self.reference_kind = pose_reference_kind() if self.model.edit else "skeleton"
+        definitions = settings.COMFYUI_NODE_DEFINITIONS_PATH
+        self.pose_graph = workflow_load(settings.COMFYUI_WORKFLOW_PATH or self.model.pose_workflow,
+                                        required=REQUIRED_POSE, definitions_path=definitions)
         self.background_graph = workflow_load(
-            settings.COMFYUI_BACKGROUND_WORKFLOW_PATH or DEFAULT_BACKGROUND_WORKFLOW, required=REQUIRED_BACKGROUND)
+            settings.COMFYUI_BACKGROUND_WORKFLOW_PATH or self.model.background_workflow, required=REQUIRED_BACKGROUND,
+            definitions_path=definitions)
+        licence_log(engine=self.name, model_key=self.model.licence_key)
         self.api_key = settings.COMFYUI_API_KEY
         self.http = EngineHTTP.from_settings(name="comfyui", secrets=[self.api_key])
         self.timeout = settings.ENGINE_GENERATION_TIMEOUT
@@ -90,26 +101,33 @@ class ComfyUIEngine:
             "engine": self.name, "kind": kind, "server": url, "promptId": run.prompt_id, "via": run.via,
             "latencySeconds": round(elapsed, 3), "slotWaitSeconds": round(waited, 3),
             "queueSeconds": round(run.queue_seconds, 3), "progressEvents": run.progress_events,
-            "costUsd": self.cost,
+            "costUsd": self.cost, "model": settings.COMFYUI_MODEL,
         })
 
     def generate(self, request: EngineRequest) -> EngineResult:
+        if self.model.edit:
+            reference, used = pose_reference_png(request, kind=self.reference_kind)
+            prompt = edit_instruction(prompt=request.prompt, kind=used)
+        else:
+            reference, used, prompt = request.controlnet_map, "skeleton", request.prompt
         values = {
-            "prompt": request.prompt, "negative_prompt": request.negative_prompt, "seed": int(request.seed),
-            "width": int(request.width), "height": int(request.height),
+            "prompt": prompt, "negative_prompt": request.negative_prompt, "seed": int(request.seed),
+            "width": size_round(request.width), "height": size_round(request.height),
             "controlnet_weight": float(request.controlnet_weight), "union_type": settings.COMFYUI_UNION_TYPE,
-            "steps": DEFAULT_STEPS, "guidance": DEFAULT_GUIDANCE, "avatar_strength": AVATAR_STRENGTH,
+            "steps": self.model.steps, "guidance": self.model.guidance, "avatar_strength": AVATAR_STRENGTH,
         }
-        uploads = {"avatar_image": ("avatar", request.avatar_image),
-                   "pose_image": ("pose", request.controlnet_map)}
-        return self._run(graph_template=self.pose_graph, values=values, uploads=uploads, width=request.width,
-                         height=request.height, seed=request.seed, kind="pose")
+        uploads = {"avatar_image": ("avatar", request.avatar_image), "pose_image": (used, reference)}
+        result = self._run(graph_template=self.pose_graph, values=values, uploads=uploads, width=request.width,
+                           height=request.height, seed=request.seed, kind="pose")
+        result.metadata["poseReference"] = used
+        return result
 
     def generate_background(self, *, prompt: str, width: int, height: int, seed: int) -> EngineResult:
         # FLUX works in multiples of 16: ask for the nearest such size, scale the result to the exact one
-        values = {"prompt": prompt, "negative_prompt": "people, person, text, watermark", "seed": int(seed),
-                  "width": size_round(width), "height": size_round(height), "steps": DEFAULT_STEPS,
-                  "guidance": DEFAULT_GUIDANCE}
+        values = {"prompt": f"{prompt}{BACKGROUND_SUFFIX}" if self.model.edit else prompt,
+                  "negative_prompt": "people, person, text, watermark", "seed": int(seed),
+                  "width": size_round(width), "height": size_round(height), "steps": self.model.steps,
+                  "guidance": self.model.guidance}
         return self._run(graph_template=self.background_graph, values=values, uploads={}, width=width,
                          height=height, seed=seed, kind="background", tolerance=0.15)
 

@@ -17,6 +17,7 @@ from lumiku.credits.selectors import credits_balance
 from posegen.engines.base import EngineError, TransientEngineError
 from posegen.engines.comfyui.workflow import (
     DEFAULT_POSE_WORKFLOW,
+    FLUX1_POSE_WORKFLOW,
     REQUIRED_POSE,
     WorkflowError,
     workflow_load,
@@ -41,8 +42,8 @@ def _values(**extra):
 
 
 # --- the workflow ------------------------------------------------------------------------------------
-def test_default_workflow_sends_union_type_auto_and_wires_pose_and_avatar():
-    graph = workflow_render(workflow_load(DEFAULT_POSE_WORKFLOW, required=REQUIRED_POSE), values=_values())
+def test_flux1_workflow_sends_union_type_auto_and_wires_pose_and_avatar():
+    graph = workflow_render(workflow_load(FLUX1_POSE_WORKFLOW, required=REQUIRED_POSE), values=_values())
     [(union_id, union)] = _by_class(graph, "SetUnionControlNetType")
     assert union["inputs"]["type"] == "auto"  # not "openpose": ComfyUI #4823 (selects canny on FLUX union)
     [(_, apply)] = _by_class(graph, "ControlNetApplyAdvanced")
@@ -62,7 +63,7 @@ def test_default_workflow_sends_union_type_auto_and_wires_pose_and_avatar():
 
 
 def test_an_operator_workflow_with_openpose_union_type_is_sent_as_auto(tmp_path, caplog):
-    graph = json.loads(DEFAULT_POSE_WORKFLOW.read_text())
+    graph = json.loads(FLUX1_POSE_WORKFLOW.read_text())
     union_id = next(i for i, n in graph.items() if n["class_type"] == "SetUnionControlNetType")
     graph[union_id]["inputs"]["type"] = "openpose"
     path = tmp_path / "mine.json"
@@ -107,7 +108,8 @@ def _engine():
     return engine_get()
 
 
-def test_generate_uploads_both_images_submits_the_graph_and_downloads_the_result(comfy):
+def test_generate_uploads_both_images_submits_the_graph_and_downloads_the_result(comfy, settings):
+    settings.COMFYUI_MODEL = "flux1-dev"  # the ControlNet workflow: the skeleton itself is the pose input
     request = engine_request(seed=123, weight=0.55)
     result = _engine().generate(request)
 
@@ -154,7 +156,7 @@ def test_background_uses_text_to_image_workflow_without_uploads(comfy):
     assert not comfy.calls("POST", "/upload/image")
     graph = comfy.calls("POST", "/prompt")[0].json["prompt"]
     assert not _by_class(graph, "LoadImage") and not _by_class(graph, "ControlNetApplyAdvanced")
-    assert any(n["inputs"].get("text") == "a sunlit loft with plants" for n in graph.values())
+    assert any(n["inputs"].get("text", "").startswith("a sunlit loft with plants. Empty scene") for n in graph.values())
     assert _by_class(graph, "KSampler")[0][1]["inputs"]["seed"] == 9
     assert (result.width, result.height) == (128, 96) == decoded_size(result.image)
     assert result.metadata["kind"] == "background"
@@ -162,7 +164,7 @@ def test_background_uses_text_to_image_workflow_without_uploads(comfy):
 
 def test_background_of_an_odd_size_is_asked_in_multiples_of_16_and_returned_exact(comfy):
     result = _engine().generate_background(prompt="beach", width=1001, height=667, seed=1)
-    [(_, latent)] = _by_class(comfy.calls("POST", "/prompt")[0].json["prompt"], "EmptySD3LatentImage")
+    [(_, latent)] = _by_class(comfy.calls("POST", "/prompt")[0].json["prompt"], "EmptyFlux2LatentImage")
     assert (latent["inputs"]["width"], latent["inputs"]["height"]) == (1008, 672)
     assert decoded_size(result.image) == (1001, 667) == (result.width, result.height)
 
@@ -261,13 +263,17 @@ def test_generation_through_comfyui_end_to_end(auth_client, celery_worker, comfy
     avatar = avatar_bytes(project)
     uploads = [rec.files["image"][1] for rec in comfy.calls("POST", "/upload/image")]
     assert avatar in uploads
-    pose_maps = [u for u in uploads if u != avatar]
-    assert len(pose_maps) == 2 and all(decoded_size(m) == (96, 144) for m in pose_maps)
-    for submit in submits:
+    references = [u for u in uploads if u != avatar]
+    assert len(references) == 2 and all(decoded_size(m) == (96, 144) for m in references)
+    for submit in submits:  # the default workflow: FLUX.2 [klein], avatar + mannequin as two references
         graph = submit.json["prompt"]
-        assert _by_class(graph, "SetUnionControlNetType")[0][1]["inputs"]["type"] == "auto"
-        [(_, latent)] = _by_class(graph, "EmptySD3LatentImage")
+        assert [n["inputs"]["unet_name"] for _, n in _by_class(graph, "UNETLoader")] == ["flux-2-klein-4b.safetensors"]
+        assert len(_by_class(graph, "ReferenceLatent")) == 4 and not _by_class(graph, "SetUnionControlNetType")
+        [(_, latent)] = _by_class(graph, "EmptyFlux2LatentImage")
         assert (latent["inputs"]["width"], latent["inputs"]["height"]) == (96, 144)
+        [(_, sampler)] = _by_class(graph, "KSampler")
+        assert (sampler["inputs"]["steps"], sampler["inputs"]["cfg"]) == (4, 1.0)
+        assert graph["4"]["inputs"]["text"].startswith("Image 1 is a photo of a person")
     for pose in poses:
         with Image.open(io.BytesIO(storage_read(pose.output_image.name))) as img:
             assert img.size == (96, 144)
@@ -305,3 +311,124 @@ def test_comfyui_wrong_size_output_is_failed_and_refunded(auth_client, celery_wo
     assert generation.status == "failed" and pose.refunded
     assert pose.error_message == "The engine returned an image of the wrong size."
     assert credits_balance(user_id=auth_client.user.pk) == 100
+
+
+# --- the default edit workflows and the node-definition check (issue 21) ----------------------------
+def test_default_klein_workflow_gives_the_avatar_and_the_pose_as_two_references():
+    graph = workflow_render(workflow_load(DEFAULT_POSE_WORKFLOW, required=REQUIRED_POSE), values=_values())
+    loads = {n["inputs"]["image"]: i for i, n in _by_class(graph, "LoadImage")}
+    assert set(loads) == {"a.png", "p.png"}
+    encoded = {graph[i]["inputs"]["pixels"][0]: i for i, _ in _by_class(graph, "VAEEncode")}
+    [(_, sampler)] = _by_class(graph, "KSampler")
+
+    def chain(node_id):  # the latents referenced along a conditioning chain, outermost first
+        out = []
+        while graph[node_id]["class_type"] == "ReferenceLatent":
+            out.append(graph[node_id]["inputs"]["latent"][0])
+            node_id = graph[node_id]["inputs"]["conditioning"][0]
+        return out, graph[node_id]
+
+    positive, text = chain(sampler["inputs"]["positive"][0])
+    assert positive == [encoded[loads["p.png"]], encoded[loads["a.png"]]]  # image 1 avatar, image 2 pose
+    assert text["inputs"]["text"] == "p"
+    negative, text = chain(sampler["inputs"]["negative"][0])
+    assert negative == positive and text["inputs"]["text"] == "n"
+    assert (sampler["inputs"]["seed"], sampler["inputs"]["cfg"]) == (5, 3.5)  # placeholders filled, typed
+
+
+@pytest.mark.parametrize("name", ["flux2-klein", "qwen-image-edit", "flux1-dev"])
+def test_every_bundled_workflow_matches_comfyuis_node_definitions(name):
+    from posegen.engines.comfyui.nodes import graph_check, node_definitions
+    from posegen.engines.comfyui.workflow import MODELS, REQUIRED_BACKGROUND, SAMPLE_VALUES
+
+    definitions = node_definitions()
+    for path, required in ((MODELS[name].pose_workflow, REQUIRED_POSE),
+                           (MODELS[name].background_workflow, REQUIRED_BACKGROUND)):
+        graph = workflow_load(path, required=required)
+        assert graph_check(workflow_render(graph, values=SAMPLE_VALUES), definitions=definitions) == []
+        assert {n["class_type"] for n in graph.values()} <= set(definitions)
+
+
+def test_the_definitions_snapshot_names_its_sources():
+    from posegen.engines.comfyui.nodes import SNAPSHOT
+
+    data = json.loads(SNAPSHOT.read_text())
+    assert all(len(src["commit"]) == 40 and src["repo"].endswith("ComfyUI") for src in data["sources"].values())
+    assert all(node["source"] in data["sources"] for node in data["nodes"].values())
+    sampler = data["nodes"]["KSampler"]["input"]["required"]
+    assert "euler" in sampler["sampler_name"][1]["options"] and "simple" in sampler["scheduler"][1]["options"]
+    assert "flux2" in data["nodes"]["CLIPLoader"]["input"]["required"]["type"][1]["options"]
+
+
+def _klein_graph():
+    return json.loads(DEFAULT_POSE_WORKFLOW.read_text())
+
+
+@pytest.mark.parametrize(("break_it", "message"), [
+    (lambda g: g["15"].update(class_type="KSamplerTurbo"), "node 15 (KSamplerTurbo): unknown node class"),
+    (lambda g: g["15"]["inputs"].update(sampler_name="euler_magic"), "'euler_magic' is not one of"),
+    (lambda g: g["15"]["inputs"].update(denoise=1.5), "denoise: 1.5 is outside 0.0..1.0"),
+    (lambda g: g["14"]["inputs"].update(batch_size="12"), "batch_size: '12' is not an integer"),
+    (lambda g: g["15"]["inputs"].pop("scheduler"), "required input 'scheduler' missing"),
+    (lambda g: g["15"]["inputs"].update(noise_seed=3), "no input named 'noise_seed'"),
+    (lambda g: g["15"]["inputs"].update(positive=["1", 0]),
+     "positive takes CONDITIONING but node 1 output 0 gives MODEL"),
+    (lambda g: g["15"]["inputs"].update(model=["99", 0]), "linked to node 99, which is not in the workflow"),
+    (lambda g: g["2"]["inputs"].update(type="flux3"), "'flux3' is not one of"),
+    (lambda g: g["15"]["inputs"].update(steps="{{stepz}}"), "placeholders the engine does not fill: stepz"),
+])
+def test_a_workflow_that_comfyui_would_refuse_is_refused_at_load_with_the_reason(tmp_path, break_it, message):
+    graph = _klein_graph()
+    break_it(graph)
+    path = tmp_path / "mine.json"
+    path.write_text(json.dumps(graph))
+    with pytest.raises(WorkflowError) as info:
+        workflow_load(path, required=REQUIRED_POSE)
+    assert message in str(info.value)
+
+
+def test_an_operators_custom_workflow_is_checked_when_the_engine_starts(engine_settings, settings, tmp_path):
+    graph = _klein_graph()
+    graph["15"]["class_type"] = "MyStudioSampler"
+    path = tmp_path / "mine.json"
+    path.write_text(json.dumps(graph))
+    settings.COMFYUI_URLS, settings.COMFYUI_WORKFLOW_PATH = ["http://127.0.0.1:9"], str(path)
+    engine_settings("comfyui")
+    with pytest.raises(WorkflowError, match=r"MyStudioSampler.*COMFYUI_NODE_DEFINITIONS_PATH"):
+        _engine()
+    # their server's /object_info (the same shape) teaches the check their custom node
+    info = {"MyStudioSampler": json.loads(
+        (DEFAULT_POSE_WORKFLOW.parent.parent / "comfyui" / "node_definitions.json").read_text())["nodes"]["KSampler"]}
+    object_info = tmp_path / "object_info.json"
+    object_info.write_text(json.dumps(info))
+    settings.COMFYUI_NODE_DEFINITIONS_PATH = str(object_info)
+    engine_settings("comfyui")
+    assert _engine().pose_graph["15"]["class_type"] == "MyStudioSampler"
+
+
+def test_the_fake_refuses_an_invalid_graph_as_comfyui_does_and_the_engine_does_not_retry(comfy):
+    from posegen.engines.comfyui.client import ComfyUIServer
+    from posegen.engines.http import EngineHTTP
+
+    server = ComfyUIServer(comfy.url, http=EngineHTTP.from_settings(name="comfyui", secrets=[]))
+    graph = _klein_graph()
+    graph["15"]["inputs"]["denoise"] = 7
+    with pytest.raises(EngineError, match="denoise: 7 is outside") as info:
+        server.submit(graph, client_id="x")
+    assert not info.value.retryable
+    graph["15"]["class_type"] = "Nope"
+    with pytest.raises(EngineError, match="node Nope does not exist"):
+        server.submit(graph, client_id="x")
+
+
+def test_the_model_licence_is_logged_once_when_the_engine_starts(comfy, settings, caplog):
+    from posegen.engines import _engine as engine_cache
+    from posegen.engines import licences
+
+    licences._LOGGED.clear()
+    with caplog.at_level(logging.INFO, logger="posegen.engines.licences"):
+        _engine()
+        engine_cache.cache_clear()
+        _engine()
+    [record] = [r for r in caplog.records if r.name == "posegen.engines.licences"]
+    assert record.getMessage().startswith("comfyui engine: FLUX.2 [klein] 4B, licence Apache-2.0")
