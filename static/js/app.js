@@ -22,7 +22,10 @@
     if (closer) {
       var open = closer.closest("dialog");
       if (open) { event.preventDefault(); open.close(); }
+      return;
     }
+    // <button data-print> prints the page (receipts).
+    if (event.target.closest && event.target.closest("[data-print]")) { window.print(); }
   });
 
   // htmx: show the server's error message in place instead of failing silently.

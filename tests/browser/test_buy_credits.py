@@ -80,6 +80,10 @@ def test_buy_a_package_and_see_the_balance(browser, asgi_server, midtrans, shots
     assert page.get_by_test_id("receipt-order").inner_text() == str(order.pk)
     assert page.get_by_test_id("receipt-amount").inner_text() == "Rp 129.000"
     assert receipt.is_visible()
+    # (A string that evaluates to a function is called by Playwright: end with a number.)
+    page.evaluate("window.__printed = 0; window.print = function () { window.__printed += 1; }; 0")
+    page.get_by_test_id("receipt-print").click()
+    assert page.evaluate("window.__printed") == 1
     shots(page, f"receipt-{language}")
 
     assert order.status == "paid"
