@@ -27,7 +27,7 @@ from posegen.models import PoseGeneratorProject, PoseLibrary
 from posegen.models.choices import ProjectStatus
 
 __all__ = ["QUALITY_GATE_TEXTS", "pose_items_annotate_support", "pose_support_for_project", "poses_require_supported",
-           "project_pose_traits", "verdict_reason"]
+           "project_pose_traits", "structures_require_supported", "verdict_reason"]
 
 # Bump when the traits' meaning changes: stored traits of another version are computed again.
 TRAITS_VERSION = 1
@@ -159,3 +159,25 @@ def pose_items_annotate_support(*, user, project_id, items: list[dict[str, Any]]
         verdict = verdicts.get(item["id"], SUPPORTED)
         item["supported"] = verdict.supported
         item["unsupportedReason"] = verdict_reason(verdict) or None
+
+
+def structures_require_supported(*, user, project_id, structures: list[dict]) -> None:
+    """The same refusal for a pose described in text or read from a reference photo (its body-model pose
+    and variations): 422 POSES_UNSUPPORTED, before any charge. A missing project is left to the caller."""
+    engine = _judge()
+    if engine is None or not structures:
+        return
+    try:
+        project = _owned_project(user=user, project_id=project_id)
+    except NotFound:
+        return
+    width, height = settings.POSEGEN_OUTPUT_WIDTH, settings.POSEGEN_OUTPUT_HEIGHT
+    verdicts = engine.judge_poses(traits=project_pose_traits(project=project, engine=engine),
+                                  targets=[{"pose_structure": s, "width": width, "height": height}
+                                           for s in structures])
+    refused = [{"poseId": None, "variation": i, "code": v.code, "reason": verdict_reason(v)}
+               for i, v in enumerate(verdicts) if not v.supported]
+    if refused:
+        raise UnprocessableEntity(
+            gettext("This pose cannot be made from this avatar photo: %(reason)s Describe or choose another pose.")
+            % {"reason": refused[0]["reason"]}, code="POSES_UNSUPPORTED", poses=refused)

@@ -29,7 +29,7 @@ from posegen.models import GeneratedPose, PoseGeneration, PoseGeneratorProject, 
 from posegen.models.choices import GenerationStatus, GenerationType, PaymentMethod, ProjectStatus
 from posegen.plugin import APP_ID, POSE_GENERATOR_APP
 from posegen.services.avatar_check import project_avatar_require_usable
-from posegen.services.feasibility import poses_require_supported
+from posegen.services.feasibility import poses_require_supported, structures_require_supported
 from posegen.services.pricing import generation_cost
 from posegen.services.validation import GenerationPlan
 
@@ -134,6 +134,7 @@ def generation_start(*, user, project_id, plan: GenerationPlan, background_image
     elif plan.generation_type == GenerationType.POSE_FROM_PHOTO:
         structure, structures = _photo_pose_structures(reference_image=reference_image, count=plan.variation_count,
                                                        seed=seed)
+    structures_require_supported(user=user, project_id=project_id, structures=structures)
     background_name = ""
     if background_image is not None:
         clean = image_clean_upload(upload=background_image, field="backgroundImage")

@@ -138,3 +138,22 @@ def test_traits_missing_from_the_project_are_made_once_and_stored(auth_client, e
     project.refresh_from_db()
     assert project.avatar_check["poseTraits"]["traits"] == {"usable": True, "standing": True}
     assert project.avatar_check["ok"] is True
+
+
+def test_a_described_pose_the_avatar_cannot_make_is_422_before_any_charge(auth_client, engine):
+    pytest.importorskip("posegen.posekit.text_to_pose")
+    engine("offline")
+    fund(auth_client.user, 1000)
+    project = _standing_project(auth_client.user)
+    body = {"projectId": str(project.pk), "generationType": "TEXT_DESCRIPTION",
+            "textPrompt": "woman sitting on a chair", "variationCount": 2}
+    response = auth_client.post(GENERATE_URL, body, format="json")
+    assert response.status_code == 422, response.json()
+    error = response.json()["error"]
+    assert error["code"] == "POSES_UNSUPPORTED"
+    assert error["poses"][0] == {"poseId": None, "variation": 0, "code": "sitting", "reason": SITTING_REASON}
+    assert SITTING_REASON in error["message"]
+    assert PoseGeneration.objects.count() == 0 and GeneratedPose.objects.count() == 0
+    assert credits_balance(user_id=auth_client.user.pk) == 1000
+    standing = auth_client.post(GENERATE_URL, {**body, "textPrompt": "standing with hands on hips"}, format="json")
+    assert standing.status_code == 202, standing.json()
