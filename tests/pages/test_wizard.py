@@ -144,6 +144,7 @@ def test_insufficient_credits_is_shown_in_place_and_nothing_changes(web, project
     html = response.content.decode()
     assert "Insufficient credits. Required: 60, Available: 50" in html
     assert 'data-code="INSUFFICIENT_CREDITS"' in html
+    assert 'href="/pricing">Top up credits</a>' in html
     assert f'value="{body["idempotency_key"]}"' in html  # the inputs (and the key) are kept
     assert html.count('data-testid="wizard-pose"') == 2
     assert PoseGeneration.objects.count() == 0
