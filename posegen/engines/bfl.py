@@ -6,10 +6,18 @@
                                                            result: {sample: <signed URL, minutes>}}
     GET  result.sample                  no key          -> the image (downloaded at once: it expires)
 
-Pose control is multi-reference editing (FLUX.2 / Kontext): the avatar is `input_image`, the OpenPose
-map `input_image_2`, and the prompt asks for the pose of image 2 on the person of image 1. The polling
-and sample URLs come from the response, so they are checked (`url_check`) before anything is fetched:
-https on BFL_ALLOWED_HOSTS, or the exact origin of BFL_API_URL.
+Pose control is multi-reference editing (FLUX.2): the avatar is `input_image`, the pose reference (a
+clothed mannequin, or the OpenPose skeleton: POSEGEN_POSE_REFERENCE) `input_image_2`, and the prompt the
+shared edit instruction (references.edit_instruction). The polling and sample URLs come from the response,
+so they are checked (`url_check`) before anything is fetched: https on BFL_ALLOWED_HOSTS, or the exact
+origin of BFL_API_URL.
+
+Field names as documented by BFL (checked 2026-12-06): the FLUX.2 request body at
+https://docs.bfl.ai/api-reference/models/generate-or-edit-an-image-with-flux2-[klein]-4b (prompt,
+input_image, input_image_2..4 (8 for [pro]/[max]/[flex]: https://docs.bfl.ai/guides/prompting_editing_overview),
+seed, width, height (>= 64), safety_tolerance, output_format, webhook_url, webhook_secret) and its reply
+(id, polling_url, cost, input_mp, output_mp); the FLUX.2 body has no prompt_upsampling, which is sent only to
+the older FLUX.1 endpoints that document it (https://docs.bfl.ai/api-reference/models/generate-an-image-with-flux1-[dev]).
 """
 
 from __future__ import annotations
@@ -21,12 +29,9 @@ from django.conf import settings
 
 from posegen.engines.base import EngineError, EngineRequest, EngineResult, ModerationRejected, TransientEngineError
 from posegen.engines.http import MISCONFIGURED, UNAVAILABLE, EngineHTTP, image_fit, json_of, size_round, url_check
+from posegen.engines.licences import licence_log
+from posegen.engines.references import BACKGROUND_SUFFIX, edit_instruction, pose_reference_kind, pose_reference_png
 
-POSE_INSTRUCTION = (
-    "Match the exact body pose of image 2 (an OpenPose skeleton: limbs, head tilt and hand positions). "
-    "Keep the person, face, hair, body shape and clothing of image 1 unchanged. "
-    "Photorealistic studio photo, full body, the skeleton itself must not appear. {prompt}"
-)
 MODERATED_MESSAGE = "The image service declined this image under its content rules; it was refunded."
 EXPIRED_STATUSES = (403, 404, 410)
 
@@ -47,12 +52,19 @@ class BFLEngine:
         self.http = EngineHTTP.from_settings(name="bfl", secrets=[self.key])
         self.timeout = settings.ENGINE_GENERATION_TIMEOUT
         self.poll_interval = settings.ENGINE_POLL_INTERVAL_SECONDS
+        self.reference_kind = pose_reference_kind()
+        licence_log(engine=self.name, model_key="bfl-api")
 
     @property
     def _headers(self) -> dict[str, str]:
         if not self.key:
             raise EngineError("BFL_API_KEY is not set", user_message=MISCONFIGURED)
         return {"x-key": self.key, "accept": "application/json"}
+
+    @staticmethod
+    def _upsampling(model: str) -> dict:
+        # FLUX.2 endpoints document no prompt_upsampling field; the FLUX.1 / Kontext ones do
+        return {} if model.startswith("flux-2") else {"prompt_upsampling": False}
 
     def _size(self, model: str, width: int, height: int) -> dict:
         if model.startswith("flux-kontext"):  # Kontext takes an aspect ratio, not a size
@@ -125,24 +137,27 @@ class BFLEngine:
 
     # --- the engine interface ----------------------------------------------------------------------------
     def generate(self, request: EngineRequest) -> EngineResult:
+        reference, used = pose_reference_png(request, kind=self.reference_kind)
         payload = {
-            "prompt": POSE_INSTRUCTION.format(prompt=request.prompt),
+            "prompt": edit_instruction(prompt=request.prompt, kind=used),
             "input_image": _b64(request.avatar_image),
-            "input_image_2": _b64(request.controlnet_map),
+            "input_image_2": _b64(reference),
             "seed": int(request.seed),
             **self._size(self.model, request.width, request.height),
             "output_format": "png",
             "safety_tolerance": settings.BFL_SAFETY_TOLERANCE,
-            "prompt_upsampling": False,
+            **self._upsampling(self.model),
         }
-        return self._run(model=self.model, payload=payload, width=request.width, height=request.height,
-                         seed=request.seed, kind="pose", tolerance=0.03)
+        result = self._run(model=self.model, payload=payload, width=request.width, height=request.height,
+                           seed=request.seed, kind="pose", tolerance=0.03)
+        result.metadata["poseReference"] = used
+        return result
 
     def generate_background(self, *, prompt: str, width: int, height: int, seed: int) -> EngineResult:
         payload = {
-            "prompt": f"{prompt}. Empty scene, no people, photographic backdrop.",
+            "prompt": f"{prompt}{BACKGROUND_SUFFIX}",
             "seed": int(seed), **self._size(self.background_model, width, height), "output_format": "png",
-            "safety_tolerance": settings.BFL_SAFETY_TOLERANCE, "prompt_upsampling": False,
+            "safety_tolerance": settings.BFL_SAFETY_TOLERANCE, **self._upsampling(self.background_model),
         }
         return self._run(model=self.background_model, payload=payload, width=width, height=height, seed=seed,
                          kind="background", tolerance=0.15)

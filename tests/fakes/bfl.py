@@ -1,6 +1,12 @@
 """A fake Black Forest Labs API: POST /v1/<model> (x-key) -> {id, polling_url, cost}; GET /v1/get_result
 (x-key) -> Pending... then the scripted outcome; GET /delivery/<id>.png - the signed, expiring sample.
 
+The FLUX.2 endpoints take the body documented at https://docs.bfl.ai/api-reference/models/
+generate-or-edit-an-image-with-flux2-[klein]-4b (prompt required; input_image, input_image_2.. up to 4 for
+[klein], 8 for the others; seed; width/height >= 64; safety_tolerance 0-5; output_format jpeg|png; webhook_url,
+webhook_secret). This fake answers 422 (the API's FastAPI validation shape) for a field outside that list or
+a value outside its range, so the engine's payload stays pinned to the documented schema.
+
 `outcomes` scripts the next tasks: "ready" (default), "request_moderated", "content_moderated",
 "task_not_found", "error", "foreign_polling_url", "foreign_sample", "expired_sample".
 """
@@ -21,6 +27,26 @@ from tests.fakes.server import FakeServer, Recorded, Reply, png
 def decode_b64_image(value: str) -> tuple[int, int]:
     with Image.open(io.BytesIO(base64.b64decode(value))) as img:
         return img.size
+
+
+FLUX2_FIELDS = {"prompt", "input_image", *(f"input_image_{i}" for i in range(2, 9)), "seed", "width", "height",
+                "safety_tolerance", "output_format", "webhook_url", "webhook_secret"}
+
+
+def _flux2_errors(model: str, body: dict) -> list[dict]:
+    most = 4 if model.startswith("flux-2-klein") else 8
+    allowed = FLUX2_FIELDS - {f"input_image_{i}" for i in range(most + 1, 9)}
+    errors = [{"loc": ["body", key], "msg": "Extra inputs are not permitted", "type": "extra_forbidden"}
+              for key in body if key not in allowed]
+    for key in ("width", "height"):
+        if body.get(key) is not None and (not isinstance(body[key], int) or body[key] < 64):
+            errors.append({"loc": ["body", key], "msg": "Input should be greater than or equal to 64",
+                           "type": "greater_than_equal"})
+    if body.get("output_format", "jpeg") not in ("jpeg", "png"):
+        errors.append({"loc": ["body", "output_format"], "msg": "Input should be 'jpeg' or 'png'", "type": "enum"})
+    if not 0 <= body.get("safety_tolerance", 2) <= 5:
+        errors.append({"loc": ["body", "safety_tolerance"], "msg": "Input should be between 0 and 5", "type": "range"})
+    return errors
 
 
 class FakeBFL(FakeServer):
@@ -49,6 +75,9 @@ class FakeBFL(FakeServer):
             body = rec.json or {}
             if not body.get("prompt"):
                 return Reply(422, {"detail": [{"loc": ["body", "prompt"], "msg": "field required"}]})
+            model = rec.path[len("/v1/"):]
+            if model.startswith("flux-2") and (errors := _flux2_errors(model, body)):
+                return Reply(422, {"detail": errors})
             task_id = str(uuid.uuid4())
             outcome = self.outcomes.popleft() if self.outcomes else "ready"
             self.tasks[task_id] = {"outcome": outcome, "polls": 0, "seed": body.get("seed", 0),

@@ -49,6 +49,9 @@ def test_generate_submits_both_references_polls_and_downloads_the_sample(bfl):
     assert decode_b64_image(body["input_image_2"]) == (96, 144)
     assert (body["seed"], body["width"], body["height"], body["output_format"]) == (77, 96, 144, "png")
     assert "image 2" in body["prompt"] and "image 1" in body["prompt"] and "a man in a linen suit" in body["prompt"]
+    # exactly the documented FLUX.2 fields (docs.bfl.ai: flux-2 request body); no prompt_upsampling there
+    assert set(body) == {"prompt", "input_image", "input_image_2", "seed", "width", "height", "output_format",
+                         "safety_tolerance"}
     polls = bfl.calls("GET", "/v1/get_result")
     assert len(polls) == 3 and all(p.headers["x-key"] == KEY for p in polls)  # Pending, Pending, Ready
     [sample] = bfl.calls("GET", "/delivery/")
@@ -95,6 +98,32 @@ def test_429_with_retry_after_and_5xx_are_retried_then_succeed(bfl):
     result = _engine().generate(engine_request())
     assert decoded_size(result.image) == (96, 144)
     assert len(bfl.calls("POST", "/v1/")) == 2 and time.monotonic() - started >= 0.3
+
+
+def test_a_known_pose_is_given_as_a_clothed_mannequin_reference(bfl, settings):
+    import dataclasses
+
+    from posegen.posekit.skeleton import make_pose, pose_to_dict
+
+    settings.POSEGEN_POSE_REFERENCE = "mannequin"
+    request = dataclasses.replace(engine_request(), pose_structure=pose_to_dict(pose=make_pose()))
+    result = _engine().generate(request)
+    body = bfl.calls("POST", "/v1/")[0].json
+    reference = base64.b64decode(body["input_image_2"])
+    assert reference != request.controlnet_map and decode_b64_image(body["input_image_2"]) == (96, 144)
+    assert "a plain studio mannequin" in body["prompt"] and result.metadata["poseReference"] == "mannequin"
+
+
+def test_a_field_outside_the_documented_schema_is_refused_by_the_api_and_not_retried(bfl, settings):
+    settings.BFL_MODEL = "flux-2-klein-4b"
+    from posegen import engines
+
+    engines._engine.cache_clear()
+    engine = _engine()
+    with pytest.raises(EngineError) as info:  # what the engine sent before FLUX.2's schema was checked
+        engine._submit("flux-2-klein-4b", {"prompt": "p", "prompt_upsampling": False, "input_image_5": "x"})
+    assert not info.value.retryable and "422" in str(info.value)
+    engine._submit("flux-2-klein-4b", {"prompt": "p", "input_image": "x", "input_image_4": "y", "width": 64})
 
 
 def test_402_insufficient_credits_is_not_retried(bfl):
