@@ -26,6 +26,7 @@ and favourite responses are always exact. The serializers below describe the sha
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Callable
@@ -36,6 +37,7 @@ from django.core.files.storage import FileSystemStorage, storages
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpResponse, JsonResponse, QueryDict
+from django.utils import translation
 from django.utils.encoding import filepath_to_uri
 from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
@@ -50,6 +52,7 @@ from rest_framework.views import APIView
 from lumiku.core.pagination import MAX_LIMIT, Page, PageInput, paginated_serializer
 from lumiku.core.storage import storage_url
 from posegen.library_cache import library_cache_key, library_page_lookup, library_page_store
+from posegen.library_i18n import category_text_for_reader, pose_row_for_reader, reader_language
 from posegen.models.choices import Difficulty, GenderSuitability
 from posegen.selectors_library import (
     SORTS,
@@ -115,7 +118,9 @@ def _boolean() -> serializers.BooleanField:
 
 
 def pose_item(row: dict[str, Any], *, favorite_ids: set) -> dict[str, Any]:
-    """The camelCase list item for a ``selectors_library.LIST_COLUMNS`` row."""
+    """The camelCase list item for a ``selectors_library.LIST_COLUMNS`` row, its texts in the reader's
+    language (ids, slugs and the stored English stay as they are)."""
+    row = pose_row_for_reader(row)
     return {
         "id": str(row["id"]),
         "name": row["name"],
@@ -249,9 +254,11 @@ class LibraryTextPoseOutput(serializers.Serializer):
 
 
 def _category_json(node) -> dict[str, Any]:
+    name, display_name, description = category_text_for_reader(
+        slug=node.slug, name=node.name, display_name=node.display_name, description=node.description)
     return {
-        "id": str(node.id), "slug": node.slug, "name": node.name, "displayName": node.display_name,
-        "description": node.description, "icon": node.icon, "color": node.color,
+        "id": str(node.id), "slug": node.slug, "name": name, "displayName": display_name,
+        "description": description, "icon": node.icon, "color": node.color,
         "displayOrder": node.display_order, "poseCount": node.pose_count,
         "children": [_category_json(child) for child in node.children],
     }
@@ -260,11 +267,14 @@ def _category_json(node) -> dict[str, Any]:
 # ---- views -------------------------------------------------------------------------------------
 
 
-def library_page_render(*, filters: dict, page_number: int, limit: int, owner=None, key: str | None) -> bytes:
-    """Render one list page as JSON bytes (favourites unset) and, given a key, store it for everyone."""
-    page = library_browse(user=owner, page=page_number, limit=limit, with_favorite_ids=False, **filters)
-    meta = Page(items=page.rows, page=page.page, limit=page.limit, total=page.total).meta()
-    body = {"poses": [pose_item(r, favorite_ids=set()) for r in page.rows], "pagination": meta}
+def library_page_render(*, filters: dict, page_number: int, limit: int, owner=None, key: str | None,
+                        language: str | None = None) -> bytes:
+    """Render one list page as JSON bytes (favourites unset) and, given a key, store it for everyone
+    who reads that language (default: the active one)."""
+    with translation.override(language) if language else contextlib.nullcontext():
+        page = library_browse(user=owner, page=page_number, limit=limit, with_favorite_ids=False, **filters)
+        meta = Page(items=page.rows, page=page.page, limit=page.limit, total=page.total).meta()
+        body = {"poses": [pose_item(r, favorite_ids=set()) for r in page.rows], "pagination": meta}
     encoded = JSONRenderer().render(body)
     if key:
         library_page_store(key, encoded)  # shared by everyone: nothing personal in it
@@ -364,9 +374,13 @@ def list_query(query_string: str) -> tuple[dict[str, Any], int, int]:
     return filters, v["page"], v["limit"]
 
 
-def list_page_cache_parts(*, filters: dict[str, Any], page: int, limit: int) -> dict[str, Any] | None:
-    """What a list page is cached under; None for pages that are never cached (personal favourites)."""
-    return None if filters["favorites"] else {**filters, "page": page, "limit": limit}
+def list_page_cache_parts(*, filters: dict[str, Any], page: int, limit: int,
+                          language: str | None = None) -> dict[str, Any] | None:
+    """What a list page is cached under (its reader's language included: names and categories are
+    translated); None for pages that are never cached (personal favourites)."""
+    if filters["favorites"]:
+        return None
+    return {**filters, "page": page, "limit": limit, "language": reader_language(language)}
 
 
 class LibraryDetailApi(APIView):

@@ -38,6 +38,7 @@ from posegen.api.library import (
     list_query,
 )
 from posegen.library_cache import library_cache_async_available, library_cache_key_async, library_page_lookup_async
+from posegen.library_i18n import reader_language
 
 logger = logging.getLogger(__name__)
 LIST_PATH = "/api/apps/pose-generator/library"
@@ -54,6 +55,7 @@ KNOWN_MIDDLEWARE = frozenset({
     REQUEST_ID_MIDDLEWARE,
     METRICS_MIDDLEWARE,
     "django.middleware.security.SecurityMiddleware",
+    "lumiku.core.csp.ContentSecurityPolicyMiddleware",  # for documents; the fast path serves JSON
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -136,7 +138,7 @@ def _enqueue_refresh(**page: Any) -> None:
     from posegen.tasks import library_page_refresh
 
     try:
-        library_page_refresh.delay(page["filters"], page["page_number"], page["limit"], page["key"])
+        library_page_refresh.delay(page["filters"], page["page_number"], page["limit"], page["key"], page["language"])
     except Exception:  # broker down: the refresh lock expires and a later reader asks again
         logger.warning("library page refresh not queued", exc_info=True)
 
@@ -181,10 +183,15 @@ def library_list_fast_path(app):
         template = templates.get(variant)
         body = None
         if template is not None:
+            # The language Django answered this header set in (account-less: cookie or Accept-Language):
+            # the page's names and categories are in it, so it is part of the page's key.
+            language = reader_language(next((v.decode("latin-1") for n, v in template if n == b"content-language"),
+                                            None))
+            parts = {**parts, "language": language}
             key = await library_cache_key_async(kind="page", parts=parts)
             body, refresh = await library_page_lookup_async(key)
             if body is not None and refresh:
-                _refresh_in_background(filters=filters, page_number=page, limit=limit, key=key)
+                _refresh_in_background(filters=filters, page_number=page, limit=limit, key=key, language=language)
         if body is None:  # a miss: Django renders and stores the page
             return await app(scope, receive, send if template is not None else _learning(send, templates, variant))
         length = str(len(body)).encode()

@@ -70,10 +70,11 @@ def tray_clear(*, request) -> None:
 
 def tray_context(*, request, error: str | None = None) -> dict:
     """What the tray bar shows: the public poses in the tray (pick order) and their count."""
+    from posegen.library_i18n import pose_name_for_reader
     from posegen.pages.library.cards import pose_thumb
 
     rows = library_poses_by_ids(pose_ids=tray_pose_ids(request=request))
-    poses = [{"id": row["id"], "name": row["name"], "thumb": pose_thumb(row)} for row in rows]
+    poses = [{"id": row["id"], "name": pose_name_for_reader(row["name"]), "thumb": pose_thumb(row)} for row in rows]
     return {"poses": poses[:TRAY_BAR_THUMBS], "count": len(poses), "more": max(0, len(poses) - TRAY_BAR_THUMBS),
             "max": TRAY_MAX, "error": error}
 

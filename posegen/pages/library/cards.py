@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from posegen.api.library import picture_url
+from posegen.library_i18n import pose_row_for_reader
 from posegen.models.choices import Difficulty
 
 DIFFICULTY_LABELS = dict(Difficulty.choices)  # translated labels of the model's own choices
@@ -21,7 +22,8 @@ def pose_thumb(row: dict[str, Any]) -> str | None:
 
 
 def pose_card(row: dict[str, Any], *, favorite_ids: set, tray_ids: set[str]) -> dict[str, Any]:
-    """A list row (selectors_library.LIST_COLUMNS) as the card template needs it."""
+    """A list row (selectors_library.LIST_COLUMNS) as the card template needs it, in the reader's language."""
+    row = pose_row_for_reader(row)
     return {
         "id": row["id"],
         "name": row["name"],

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from lumiku.core.errors import DomainError, NotFound
 from lumiku.core.pages import is_htmx_swap, safe_redirect_target
 from posegen.api.library import picture_url
+from posegen.library_i18n import category_tree_for_reader, pose_row_for_reader
 from posegen.pages.library.cards import DIFFICULTY_BADGES, DIFFICULTY_LABELS, GENDER_LABELS, pose_card
 from posegen.pages.library.filters import SORT_LABELS, LibraryFilterForm
 from posegen.pages.tray import tray_context, tray_pose_ids
@@ -25,7 +26,7 @@ MORE_TARGET = "library-more"  # the id of the "Load more" item; htmx names it in
 @login_required
 @require_GET
 def library(request):
-    tree = category_tree_cached()
+    tree = category_tree_for_reader(category_tree_cached())
     form = LibraryFilterForm(request.GET, tree=tree)
     error = None
     try:
@@ -66,10 +67,10 @@ def pose_detail(request, pose_id):
         row, is_favorite = library_pose_open(pose_id=pose_id, user=request.user)
     except NotFound:
         raise Http404 from None
-    tree = category_tree_cached()
+    tree = category_tree_for_reader(category_tree_cached())
     in_tray = str(row["id"]) in set(tray_pose_ids(request=request))
     return render(request, "pages/library/detail.html", {
-        "pose": row,
+        "pose": pose_row_for_reader(row),
         "reference": picture_url(row["reference_image"]) or picture_url(row["preview_image"]),
         "controlnet": picture_url(row["controlnet_image"]),
         "breadcrumb": category_path(tree=tree, category_id=row["category_id"]),
