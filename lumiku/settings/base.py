@@ -394,10 +394,10 @@ BFL_COST_PER_IMAGE_USD = env.float("BFL_COST_PER_IMAGE_USD", default=0.05)  # wh
 # fal.ai queue API (Authorization: Key ...): flux-general with a union ControlNet (pose) + IP-adapter.
 FAL_KEY = env.str("FAL_KEY", default="")
 FAL_QUEUE_URL = env.str("FAL_QUEUE_URL", default="https://queue.fal.run")
-FAL_MODEL = env.str("FAL_MODEL", default="fal-ai/flux-general")
-FAL_BACKGROUND_MODEL = env.str("FAL_BACKGROUND_MODEL", default="fal-ai/flux/dev")
+FAL_MODEL = env.str("FAL_MODEL", default="fal-ai/flux-2/klein/4b/edit")  # fal-ai/flux-general: FLUX.1-dev
+FAL_BACKGROUND_MODEL = env.str("FAL_BACKGROUND_MODEL", default="fal-ai/flux-2/klein/4b")
 FAL_ALLOWED_HOSTS = env.list("FAL_ALLOWED_HOSTS", default=["queue.fal.run", ".fal.media", ".fal.run"])
-FAL_COST_PER_MEGAPIXEL_USD = env.float("FAL_COST_PER_MEGAPIXEL_USD", default=0.075)
+FAL_COST_PER_MEGAPIXEL_USD = env.float("FAL_COST_PER_MEGAPIXEL_USD", default=0.01)  # klein 4B edit, fal pricing
 FAL_CONTROLNET_UNION_PATH = env.str("FAL_CONTROLNET_UNION_PATH",
                                     default="Shakker-Labs/FLUX.1-dev-ControlNet-Union-Pro")
 FAL_IP_ADAPTER_PATH = env.str("FAL_IP_ADAPTER_PATH", default="XLabs-AI/flux-ip-adapter")

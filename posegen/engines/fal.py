@@ -1,14 +1,20 @@
-"""The `fal` engine: fal.ai's queue API with `fal-ai/flux-general` (https://docs.fal.ai).
+"""The `fal` engine: fal.ai's queue API (https://docs.fal.ai).
 
     POST {FAL_QUEUE_URL}/{FAL_MODEL}     Authorization: Key <FAL_KEY>  -> {request_id, status_url, response_url}
     GET  status_url                                                  -> {status: IN_QUEUE | IN_PROGRESS | COMPLETED}
     GET  response_url                                                -> {images: [{url, width, height}], seed,
                                                                          has_nsfw_concepts}
 
-Pose control: `controlnet_unions` (the Shakker-Labs union ControlNet, `control_mode: "pose"`) on the
-OpenPose map; identity: an IP-adapter on the avatar. Images go up as data URIs; the status, response and
-image URLs from the replies are checked (`url_check`: https on FAL_ALLOWED_HOSTS, or the exact origin
-of FAL_QUEUE_URL) before they are fetched.
+Default: `fal-ai/flux-2/klein/4b/edit` (FLUX.2 [klein] 4B, a multi-reference edit): `image_urls` = [the
+avatar, the pose reference (a clothed mannequin, or the skeleton: POSEGEN_POSE_REFERENCE)] and the shared
+edit instruction as `prompt`; backgrounds with `fal-ai/flux-2/klein/4b` (text-to-image). Input fields as
+documented (checked 2026-12-06): https://fal.ai/models/fal-ai/flux-2/klein/4b/edit/llms.txt (prompt, seed,
+num_inference_steps 4-8, image_size {width, height}, num_images 1-4) with image_urls from its API page
+(https://fal.ai/models/fal-ai/flux-2/klein/4b/edit/api), and https://fal.ai/models/fal-ai/flux-2/klein/4b/llms.txt
+for text-to-image. A FAL_MODEL of `fal-ai/flux-general` keeps the older pose control (`controlnet_unions`,
+the union ControlNet with `control_mode: "pose"`, plus an IP-adapter on the avatar; FLUX.1-dev weights).
+Images go up as data URIs; the status, response and image URLs from the replies are checked (`url_check`:
+https on FAL_ALLOWED_HOSTS, or the exact origin of FAL_QUEUE_URL) before they are fetched.
 """
 
 from __future__ import annotations
@@ -36,6 +42,8 @@ from posegen.engines.http import (
     size_round,
     url_check,
 )
+from posegen.engines.licences import licence_log
+from posegen.engines.references import BACKGROUND_SUFFIX, edit_instruction, pose_reference_kind, pose_reference_png
 
 MODERATED_MESSAGE = "The image service declined this image under its content rules; it was refunded."
 
@@ -52,6 +60,12 @@ class FalEngine:
         self.http = EngineHTTP.from_settings(name="fal", secrets=[self.key])
         self.timeout = settings.ENGINE_GENERATION_TIMEOUT
         self.poll_interval = settings.ENGINE_POLL_INTERVAL_SECONDS
+        self.reference_kind = pose_reference_kind()
+        licence_log(engine=self.name, model_key="fal-api" if self._is_flux2(self.model) else "flux1-dev")
+
+    @staticmethod
+    def _is_flux2(model: str) -> bool:
+        return "flux-2" in model
 
     @property
     def _headers(self) -> dict[str, str]:
@@ -144,6 +158,23 @@ class FalEngine:
 
     # --- the engine interface ----------------------------------------------------------------------------
     def generate(self, request: EngineRequest) -> EngineResult:
+        if "flux-general" in self.model:
+            return self._generate_flux_general(request)
+        reference, used = pose_reference_png(request, kind=self.reference_kind)
+        arguments = {
+            "prompt": edit_instruction(prompt=request.prompt, kind=used),
+            "image_urls": [data_uri(request.avatar_image), data_uri(reference)],
+            "image_size": {"width": size_round(request.width), "height": size_round(request.height)},
+            "seed": int(request.seed),
+            "num_inference_steps": 4,  # klein is step-distilled (4-8 accepted)
+            "num_images": 1,
+        }
+        result = self._run(model=self.model, arguments=arguments, width=request.width, height=request.height,
+                           seed=request.seed, kind="pose", tolerance=0.03)
+        result.metadata["poseReference"] = used
+        return result
+
+    def _generate_flux_general(self, request: EngineRequest) -> EngineResult:
         arguments = {
             "prompt": request.prompt,
             "negative_prompt": request.negative_prompt,
@@ -168,11 +199,13 @@ class FalEngine:
                          seed=request.seed, kind="pose", tolerance=0.03)
 
     def generate_background(self, *, prompt: str, width: int, height: int, seed: int) -> EngineResult:
-        arguments = {
-            "prompt": f"{prompt}. Empty scene, no people, photographic backdrop.",
-            "image_size": {"width": size_round(width), "height": size_round(height)},
-            "num_inference_steps": 28, "guidance_scale": 3.5, "seed": int(seed), "num_images": 1,
-            "enable_safety_checker": True, "output_format": "png",
-        }
+        arguments = {"prompt": f"{prompt}{BACKGROUND_SUFFIX}",
+                     "image_size": {"width": size_round(width), "height": size_round(height)}, "seed": int(seed),
+                     "num_images": 1}
+        if self._is_flux2(self.background_model):
+            arguments["num_inference_steps"] = 4
+        else:  # fal-ai/flux/dev and the like
+            arguments.update(num_inference_steps=28, guidance_scale=3.5, enable_safety_checker=True,
+                             output_format="png")
         return self._run(model=self.background_model, arguments=arguments, width=width, height=height, seed=seed,
                          kind="background", tolerance=0.15)

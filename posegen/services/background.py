@@ -422,7 +422,7 @@ def _complete(*, job_id, token, source: str, output: str, thumbnail: str, label:
             status=BackgroundJobStatus.COMPLETED, output_image=output, completed_at=timezone.now(), claim_token=None)
         if not updated:
             return False
-        background_job_finished(status=BackgroundJobStatus.COMPLETED)
+        background_job_finished(status=BackgroundJobStatus.COMPLETED, mode=job.mode, seconds=_processing_seconds(job))
         GeneratedPose.objects.filter(pk=pose.pk).update(
             original_image=source, output_image=output, thumbnail=thumbnail, background_changed=True,
             background_prompt=label[:2000], export_formats={"original": output})
@@ -437,6 +437,11 @@ def _complete(*, job_id, token, source: str, output: str, thumbnail: str, label:
         webhook_event_emit(user_id=job.user_id, event_type="background.completed",
                            key=f"background.completed:{job.pk}", data=payload)
     return True
+
+
+def _processing_seconds(job: BackgroundJob) -> float | None:
+    """From the worker's claim to now (spec 003 §11: processing time per mode); None if never claimed."""
+    return (timezone.now() - job.claimed_at).total_seconds() if job.claimed_at else None
 
 
 def background_job_fail(*, job_id, token, reason: str) -> bool:
@@ -457,7 +462,7 @@ def background_job_fail(*, job_id, token, reason: str) -> bool:
         BackgroundJob.objects.filter(pk=job.pk).update(
             status=BackgroundJobStatus.FAILED, error_message=reason[:1000], credit_refunded=job.credit_charged,
             completed_at=timezone.now(), claim_token=None)
-        background_job_finished(status=BackgroundJobStatus.FAILED)
+        background_job_finished(status=BackgroundJobStatus.FAILED, mode=job.mode, seconds=_processing_seconds(job))
         realtime_publish(user_id=job.user_id, event_type="background.failed", payload={
             "poseId": str(job.pose_id), "jobId": f"bg-{job.pose_id}", "errorMessage": reason,
             "creditRefunded": refund,

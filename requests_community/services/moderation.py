@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from lumiku.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from lumiku.core.metrics import pose_request_decided
 from lumiku.core.realtime import realtime_publish
 from posegen.models import PoseLibrary
 from requests_community.models import (
@@ -144,6 +145,8 @@ def _apply(*, request: PoseRequest, actor, to_status: str, notes: str | None,
         request.duplicate_of = merged_into
         fields.append("duplicate_of")
     request.save(update_fields=[*fields, *(["completed_pose"] if to_status == S.COMPLETED else [])])
+    if to_status in (S.APPROVED, S.REJECTED):  # the moderators' approval/rejection ratio (spec 003 §11)
+        pose_request_decided(decision=to_status)
     transition = PoseRequestTransition.objects.create(
         request=request, actor=actor, from_status=from_status, to_status=to_status, notes=notes or ""
     )

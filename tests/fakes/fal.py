@@ -2,6 +2,13 @@
 GET .../requests/<id>/status -> IN_QUEUE (202), IN_PROGRESS (202), COMPLETED (200);
 GET .../requests/<id> -> the result, whose image URL is served under /files/.
 
+Inputs are checked against what fal documents per model (checked 2026-12-06), and a field outside it, or
+a value out of range, is answered as fal answers invalid input (422 with pydantic-style `detail`):
+fal-ai/flux-2/klein/4b/edit (https://fal.ai/models/fal-ai/flux-2/klein/4b/edit/llms.txt and its API page:
+prompt required, image_urls required, seed, num_inference_steps 4-8, image_size {width, height},
+num_images 1-4, sync_mode) and fal-ai/flux-2/klein/4b (the same without image_urls). Other models are not
+checked.
+
 `outcomes` scripts the next requests: "ok" (default), "nsfw" (has_nsfw_concepts), "policy" (422
 content_policy_violation), "validation" (422), "foreign_image", "data_uri", "expired_image".
 """
@@ -13,6 +20,32 @@ import uuid
 from collections import deque
 
 from tests.fakes.server import FakeServer, Recorded, Reply, png
+
+KLEIN_FIELDS = {"prompt", "seed", "num_inference_steps", "image_size", "num_images", "sync_mode"}
+SCHEMAS = {"fal-ai/flux-2/klein/4b/edit": KLEIN_FIELDS | {"image_urls"}, "fal-ai/flux-2/klein/4b": KLEIN_FIELDS}
+
+
+def _input_errors(model: str, body: dict) -> list[dict]:
+    allowed = SCHEMAS.get(model)
+    if allowed is None:
+        return []
+    errors = [{"loc": ["body", key], "msg": "Extra inputs are not permitted", "type": "extra_forbidden"}
+              for key in body if key not in allowed]
+    required = ["prompt"] + (["image_urls"] if "image_urls" in allowed else [])
+    errors += [{"loc": ["body", key], "msg": "Field required", "type": "missing"}
+               for key in required if key not in body]
+    if not 4 <= body.get("num_inference_steps", 4) <= 8:
+        errors.append({"loc": ["body", "num_inference_steps"], "msg": "Input should be between 4 and 8",
+                       "type": "range"})
+    if not 1 <= body.get("num_images", 1) <= 4:
+        errors.append({"loc": ["body", "num_images"], "msg": "Input should be between 1 and 4", "type": "range"})
+    size = body.get("image_size", {"width": 1024, "height": 768})
+    if not (isinstance(size, dict) and set(size) == {"width", "height"}):
+        errors.append({"loc": ["body", "image_size"], "msg": "Input should be an ImageSize", "type": "model_type"})
+    urls = body.get("image_urls", [])
+    if not (isinstance(urls, list) and all(isinstance(u, str) and u.startswith(("data:", "https://")) for u in urls)):
+        errors.append({"loc": ["body", "image_urls"], "msg": "Input should be a list of URLs", "type": "list_type"})
+    return errors
 
 
 class FakeFal(FakeServer):
@@ -64,6 +97,9 @@ class FakeFal(FakeServer):
 
     def _response(self, request_id: str, job: dict) -> Reply:
         outcome = job["outcome"]
+        errors = _input_errors(job["model"], job["input"])
+        if errors:
+            return Reply(422, {"detail": errors})
         if outcome == "policy":
             return Reply(422, {"detail": [{"loc": ["body", "prompt"], "msg": "The content could not be processed "
                                            "because it was flagged by a content checker.",

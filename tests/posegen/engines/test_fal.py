@@ -38,7 +38,42 @@ def _data(uri: str) -> bytes:
     return base64.b64decode(uri.split(",", 1)[1])
 
 
-def test_generate_queues_flux_general_with_pose_controlnet_and_avatar_ip_adapter(fal):
+def test_generate_queues_flux2_klein_edit_with_the_avatar_and_the_pose_reference(fal, settings):
+    import dataclasses
+
+    from posegen.posekit.skeleton import make_pose, pose_to_dict
+
+    settings.POSEGEN_POSE_REFERENCE = "mannequin"
+    request = dataclasses.replace(engine_request(seed=31, prompt="a red kebaya"),
+                                  pose_structure=pose_to_dict(pose=make_pose()))
+    result = _engine().generate(request)
+    [submit] = fal.calls("POST")
+    assert submit.path == "/fal-ai/flux-2/klein/4b/edit" and submit.headers["authorization"] == f"Key {KEY}"
+    body = submit.json
+    # the fields fal documents for this model (llms.txt input schema + image_urls), nothing else
+    assert set(body) == {"prompt", "image_urls", "image_size", "seed", "num_inference_steps", "num_images"}
+    avatar, reference = (_data(u) for u in body["image_urls"])
+    assert avatar == request.avatar_image and reference != request.controlnet_map  # a rendered mannequin
+    assert decoded_size(reference) == (96, 144)
+    assert body["prompt"].startswith("Image 1 is a photo of a person") and body["prompt"].endswith("a red kebaya")
+    assert (body["seed"], body["image_size"], body["num_inference_steps"]) == (31, {"width": 96, "height": 144}, 4)
+    assert decoded_size(result.image) == (96, 144) and result.metadata["poseReference"] == "mannequin"
+    assert result.metadata["costUsd"] == 0.01  # FAL_COST_PER_MEGAPIXEL_USD at its documented $0.01/MP
+
+
+def test_a_field_outside_the_models_documented_schema_is_a_422(fal):
+    engine = _engine()
+    request_id, _status, response_url = engine._submit("fal-ai/flux-2/klein/4b/edit", {
+        "prompt": "p", "image_urls": ["data:image/png;base64,AA=="], "guidance_scale": 3.5})
+    with pytest.raises(BadEngineInput, match="guidance_scale"):
+        engine._result(request_id, response_url)
+
+
+def test_flux_general_keeps_the_pose_controlnet_and_avatar_ip_adapter(fal, settings):
+    settings.FAL_MODEL = "fal-ai/flux-general"
+    from posegen import engines
+
+    engines._engine.cache_clear()
     request = engine_request(seed=31, weight=0.6)
     result = _engine().generate(request)
 
@@ -59,7 +94,7 @@ def test_generate_queues_flux_general_with_pose_controlnet_and_avatar_ip_adapter
     [image] = fal.calls("GET", "/files/")
     assert "authorization" not in image.headers
     assert decoded_size(result.image) == (96, 144) and result.seed == 31
-    assert result.metadata["costUsd"] == 0.075 and result.metadata["inferenceSeconds"] == 0.42
+    assert result.metadata["costUsd"] == 0.01 and result.metadata["inferenceSeconds"] == 0.42
     json.dumps(result.metadata)
 
 
@@ -72,8 +107,9 @@ def test_data_uri_results_are_decoded(fal):
 def test_background_uses_the_text_to_image_model(fal):
     result = _engine().generate_background(prompt="marble lobby", width=160, height=96, seed=2)
     [submit] = fal.calls("POST")
-    assert submit.path == "/fal-ai/flux/dev" and "controlnet_unions" not in submit.json
-    assert "marble lobby" in submit.json["prompt"]
+    assert submit.path == "/fal-ai/flux-2/klein/4b" and "image_urls" not in submit.json
+    assert set(submit.json) == {"prompt", "image_size", "seed", "num_images", "num_inference_steps"}
+    assert submit.json["prompt"].startswith("marble lobby. Empty scene")
     assert decoded_size(result.image) == (160, 96)
 
 
@@ -92,8 +128,8 @@ def test_validation_errors_are_bad_input(fal):
 
 
 def test_429_and_5xx_are_retried(fal):
-    fal.fail("/fal-ai/flux-general", method="POST", status=429, headers={"Retry-After": "0"})
-    fal.fail("/fal-ai/flux-general/requests/", method="GET", status=500, times=2)
+    fal.fail("/fal-ai/flux-2/klein/4b/edit", method="POST", status=429, headers={"Retry-After": "0"})
+    fal.fail("/fal-ai/flux-2/klein/4b/edit/requests/", method="GET", status=500, times=2)
     assert decoded_size(_engine().generate(engine_request()).image) == (96, 144)
     assert len(fal.calls("POST")) == 2
 
@@ -102,7 +138,7 @@ def test_expired_image_url_and_malformed_status_are_transient(fal):
     fal.outcomes.append("expired_image")
     with pytest.raises(TransientEngineError):
         _engine().generate(engine_request())
-    fal.fail("/fal-ai/flux-general/requests/", method="GET", malformed=True)
+    fal.fail("/fal-ai/flux-2/klein/4b/edit/requests/", method="GET", malformed=True)
     with pytest.raises(TransientEngineError):
         _engine().generate(engine_request())
 
@@ -140,7 +176,8 @@ def test_generation_through_fal_end_to_end(auth_client, celery_worker, fal):
     assert credits_balance(user_id=auth_client.user.pk) == 40
     submits = fal.calls("POST")
     assert sorted(s.json["seed"] for s in submits) == [60, 61]
-    assert all(_data(s.json["ip_adapters"][0]["image_url"]) == avatar_bytes(project) for s in submits)
+    # one shoot: every pose gets the same avatar as image 1
+    assert all(_data(s.json["image_urls"][0]) == avatar_bytes(project) for s in submits)
 
 
 @e2e
