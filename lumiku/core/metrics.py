@@ -42,6 +42,15 @@ BACKGROUND_JOBS = Counter("lumiku_background_jobs_finished_total",
 CREDITS = Counter("lumiku_credits_total", "Credits moved, by ledger kind (charge, refund, grant).", ["kind"])
 ENGINE_LATENCY = Histogram("lumiku_engine_duration_seconds", "Image engine time per generated image.", ["engine"],
                            buckets=_TASK_BUCKETS)
+# Spec 003 §11's "metrics to track" that the ones above do not cover.
+BACKGROUND_JOB_DURATION = Histogram("lumiku_background_job_duration_seconds",
+                                    "Background-change processing time (worker claim to final state), by mode.",
+                                    ["mode", "status"], buckets=_TASK_BUCKETS)
+POSE_REQUEST_DECISIONS = Counter("lumiku_pose_request_decisions_total",
+                                 "Moderator decisions on community pose requests (approved, rejected).", ["decision"])
+EXPORT_FORMATS_REQUESTED = Counter("lumiku_export_formats_requested_total",
+                                   "Export formats chosen for new generations (each format once per generation).",
+                                   ["format"])
 
 
 def _after_commit(action) -> None:
@@ -53,8 +62,32 @@ def generation_finished(*, status: str) -> None:
     _after_commit(lambda: GENERATIONS.labels(status=str(status)).inc())
 
 
-def background_job_finished(*, status: str) -> None:
-    _after_commit(lambda: BACKGROUND_JOBS.labels(status=str(status)).inc())
+def background_job_finished(*, status: str, mode: str | None = None, seconds: float | None = None) -> None:
+    def count() -> None:
+        BACKGROUND_JOBS.labels(status=str(status)).inc()
+        if mode is not None and seconds is not None:  # a job failed before any worker took it has no time
+            BACKGROUND_JOB_DURATION.labels(mode=str(mode), status=str(status)).observe(max(0.0, seconds))
+
+    _after_commit(count)
+
+
+def pose_request_decided(*, decision: str) -> None:
+    _after_commit(lambda: POSE_REQUEST_DECISIONS.labels(decision=str(decision)).inc())
+
+
+def export_formats_requested(*, formats) -> None:
+    chosen = sorted({str(f) for f in formats})
+    _after_commit(lambda: [EXPORT_FORMATS_REQUESTED.labels(format=f).inc() for f in chosen])
+
+
+# Gauges read from the database at scrape time that belong to a product: the product registers a callable
+# yielding prometheus_client metric families (in its AppConfig.ready), so the platform never imports it.
+_SCRAPE_SOURCES: list = []
+
+
+def metrics_scrape_source_register(source) -> None:
+    if source not in _SCRAPE_SOURCES:
+        _SCRAPE_SOURCES.append(source)
 
 
 def credits_moved(*, kind: str, amount: int) -> None:
@@ -159,6 +192,13 @@ class _ScrapeTimeCollector:
         except Exception:  # database down: no sample (the health check reports it)
             logger.warning("pose-request gauge unavailable", exc_info=True)
         yield pending
+        for source in _SCRAPE_SOURCES:
+            try:
+                families = list(source())
+            except Exception:  # database down: no sample (the health check reports it)
+                logger.warning("scrape-time metrics of %s unavailable", source.__name__, exc_info=True)
+                continue
+            yield from families
 
 
 def metrics_exposition() -> bytes:

@@ -22,6 +22,7 @@ from lumiku.avatars.services import avatar_record_usage
 from lumiku.core.bulk import bulk_insert
 from lumiku.core.errors import Conflict, NotFound, ServiceUnavailable, UnprocessableEntity, ValidationFailed
 from lumiku.core.images import image_clean_upload
+from lumiku.core.metrics import export_formats_requested
 from lumiku.core.queues import Queue
 from lumiku.core.storage import storage_save, user_storage_key
 from lumiku.credits.services import credits_charge, credits_use_unlimited_quota
@@ -178,6 +179,7 @@ def generation_start(*, user, project_id, plan: GenerationPlan, background_image
                                description=f"Pose generation: {total} image(s)")
                 generation.credit_charged = cost
             generation.save(force_insert=True)
+            export_formats_requested(formats=generation.export_formats)  # counted on commit (spec 003 §11)
             bulk_insert(model=PoseSelection,
                         rows=[{"generation_id": generation.pk, "pose_library_id": pose_id} for pose_id in gallery])
             bulk_insert(model=GeneratedPose,

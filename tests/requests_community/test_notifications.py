@@ -56,7 +56,7 @@ def test_email_waits_for_commit(moderator, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         pose_request_reject(request_id=request.pk, actor=moderator, notes="Duplicate of the catalogue pose")
     assert mail.outbox == []
-    assert len(callbacks) == 2  # the email and the WebSocket event, both after commit
+    assert len(callbacks) == 3  # the decision metric, the email and the WebSocket event, all after commit
     for callback in callbacks:
         callback()
     assert len(mail.outbox) == 1
