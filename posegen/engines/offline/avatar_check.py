@@ -21,6 +21,8 @@ GOOD_PERSON_HEIGHT = 700  # px: below this, a warning only
 JOINT_SEEN = 0.5
 # Wrists/elbows this far inside the torso (quad shrunk to this share) count as folded over it.
 TORSO_CORE = 0.8
+# ... and count as folded across it when the wrist is past the spine by this share of the shoulders.
+CROSS_SHARE = 0.1
 # A forearm shorter than this share of its upper arm in the photo points toward the camera: the
 # photo holds only its end (a fist in front of the chest), so a new pose would show a stub.
 FORESHORTENED = 0.4
@@ -68,6 +70,20 @@ def _inside(point: np.ndarray, quad: np.ndarray) -> bool:
     import cv2
 
     return cv2.pointPolygonTest(quad.astype(np.float32), (float(point[0]), float(point[1])), False) >= 0
+
+
+def _across_middle(kp: np.ndarray, shoulder: int, wrist: int) -> bool:
+    """The wrist lies past the spine, on the other shoulder's side, by more than CROSS_SHARE of the
+    shoulder width; or at the middle of the chest (hands together in prayer, on the breastbone). A hand
+    at the middle of the waist, holding a bag in front, is not across."""
+    up = kp[1, :2] - pelvis(kp)
+    length = max(float(np.hypot(*up)), 1e-9)
+    across = np.array([-up[1], up[0]]) / length
+    side = float((kp[shoulder, :2] - pelvis(kp)) @ across)
+    width = float(np.hypot(*(kp[2, :2] - kp[5, :2])))
+    offset = np.sign(side) * float((kp[wrist, :2] - pelvis(kp)) @ across)
+    height = float((kp[wrist, :2] - pelvis(kp)) @ up) / (length * length)
+    return bool(offset < -CROSS_SHARE * width or (offset < 1.5 * CROSS_SHARE * width and height > 0.5))
 
 
 def knee_bend(kp: np.ndarray, hip: int, knee: int, ankle: int) -> float:
@@ -140,8 +156,12 @@ def avatar_check(*, image: bytes) -> AvatarCheck:
         torso_len = float(np.hypot(*(kp[1, :2] - pelvis(kp))))
         quad = kp[[2, 5, 11, 8], :2]
         core = quad.mean(axis=0) + (quad - quad.mean(axis=0)) * TORSO_CORE
-        folded = [side for side, (elbow, wrist) in (("right", (3, 4)), ("left", (6, 7)))
-                  if _inside(kp[wrist, :2], core) or _inside(kp[elbow, :2], core)]
+        # Only an arm reaching across the body's middle (folded arms, a hand on the other shoulder)
+        # blocks: a bent arm whose hand rests on its own side of the body, or holds a bag there, can be
+        # moved (the body behind it is painted in from around it).
+        folded = [side for side, (shoulder, elbow, wrist) in (("right", (2, 3, 4)), ("left", (5, 6, 7)))
+                  if (_inside(kp[wrist, :2], core) or _inside(kp[elbow, :2], core))
+                  and _across_middle(kp, shoulder, wrist)]
         if folded:
             problems.append(_problem(
                 "arms_over_body", f"The {' and '.join(folded)} arm{'s are' if len(folded) > 1 else ' is'} folded "

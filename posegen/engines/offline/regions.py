@@ -38,6 +38,8 @@ COLOUR_CHANGE = 28.0
 HEM_STRETCH = 1.12
 # A blob hanging off a hand counts as carried between these shares of the person's area.
 CARRIED_MIN, CARRIED_MAX = 0.004, 0.12
+# ... and compact: its tightest rectangle at most this elongated and at least this full.
+CARRIED_ASPECT, CARRIED_FILL = 3.2, 0.45
 R_LEG, L_LEG = (8, 9, 10), (11, 12, 13)
 
 
@@ -240,6 +242,14 @@ def _max_spread(region: np.ndarray, kp: np.ndarray, hem: float) -> float:
     return float(max(spread, min(own, 60.0)))
 
 
+def _compact(blob: np.ndarray) -> bool:
+    ys, xs = np.nonzero(blob)
+    if len(xs) < 5:
+        return False
+    (_, _), (rw, rh), _ = cv2.minAreaRect(np.stack([xs, ys], axis=1).astype(np.float32))
+    return max(rw, rh) <= CARRIED_ASPECT * max(min(rw, rh), 1.0) and len(xs) >= CARRIED_FILL * rw * rh
+
+
 def find_carried(*, mask: np.ndarray, others: np.ndarray, kp: np.ndarray, radii: dict[str, float],
                  forearms: dict[str, bool]) -> Carried | None:
     """A blob that hangs off a hand: pixels of ``mask`` outside ``others`` (every other part's seed)
@@ -274,6 +284,9 @@ def find_carried(*, mask: np.ndarray, others: np.ndarray, kp: np.ndarray, radii:
                 continue
             # Not the body between the arms (a collar, the waist beside a bent arm).
             if np.mean(torso[ys, xs]) > 0.3:
+                continue
+            # Compact, as bags, purses, phones and cups are: not a long strip of coat tail or hair.
+            if not _compact(blob):
                 continue
             # A carried thing reaches beyond the hand; a sleeve's cuff or a few hair strands do not.
             extent = float(np.hypot(*(np.stack([xs, ys], axis=1) - hand).T).max())
