@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from lumiku.core.throttling import rate_limited
 from posegen.imaging.export import CORNERS
 from posegen.imaging.export_formats import (
     EXPORT_FORMATS,
@@ -72,13 +73,17 @@ class GenerationExportZipApi(APIView):
 
 class RegenerateExportInput(serializers.Serializer):
     format = serializers.CharField(max_length=40)
-    logoUrl = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")  # noqa: N815
+    logoUrl = serializers.CharField(  # noqa: N815
+        required=False, allow_blank=True, max_length=2000, default="",
+        help_text="a URL that POST /uploads (kind logos) returned to you; or send the file as `logo`")
+    logo = serializers.FileField(required=False, help_text="the logo as a file (multipart), instead of logoUrl")
     corner = serializers.ChoiceField(choices=[(c, c) for c in CORNERS], required=False, default="bottom_right")
     opacity = serializers.FloatField(required=False, default=0.8, min_value=0.05, max_value=1.0)
 
 
+@rate_limited("export_regenerate")
 class PoseRegenerateExportApi(APIView):
-    @extend_schema(request=RegenerateExportInput,
+    @extend_schema(request={"application/json": RegenerateExportInput, "multipart/form-data": RegenerateExportInput},
                    responses={200: inline_serializer("ExportRegenerated", {"exportUrl": serializers.CharField()})},
                    tags=["export"])
     def post(self, request, pose_id):
@@ -86,5 +91,6 @@ class PoseRegenerateExportApi(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         url = pose_export_regenerate(user=request.user, pose_id=pose_id, format_name=v["format"],
-                                     logo_url=v["logoUrl"], corner=v["corner"], opacity=v["opacity"])
+                                     logo_url=v["logoUrl"], corner=v["corner"], opacity=v["opacity"],
+                                     logo=v.get("logo"))
         return Response({"exportUrl": url})

@@ -122,7 +122,13 @@ class GenerateApi(APIView):
         backgroundPrompt = serializers.CharField(required=False, allow_blank=True, max_length=2000,  # noqa: N815
                                                  default="")
         backgroundImage = serializers.FileField(required=False)  # noqa: N815
+        backgroundImageUrl = serializers.CharField(  # noqa: N815
+            required=False, allow_blank=True, max_length=2000, default="",
+            help_text="instead of backgroundImage: a URL that POST /uploads (kind backgrounds) returned to you")
         referenceImage = serializers.FileField(required=False)  # noqa: N815
+        referenceImageUrl = serializers.CharField(  # noqa: N815
+            required=False, allow_blank=True, max_length=2000, default="",
+            help_text="instead of referenceImage: a URL that POST /uploads (kind references) returned to you")
         outputFormats = serializers.ListField(child=serializers.CharField(max_length=40), required=False,  # noqa: N815
                                               default=list, max_length=50)
         seed = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=2**31 - 1)
@@ -142,13 +148,15 @@ class GenerateApi(APIView):
             batch_size=v["batchSize"], text_prompt=v.get("textPrompt"), variation_count=v["variationCount"],
             use_background_changer=v["useBackgroundChanger"], background_mode=v["backgroundMode"],
             background_color=v["backgroundColor"], background_prompt=v["backgroundPrompt"],
-            has_background_upload="backgroundImage" in v, has_reference_image="referenceImage" in v,
+            has_background_upload="backgroundImage" in v or bool(v["backgroundImageUrl"].strip()),
+            has_reference_image="referenceImage" in v or bool(v["referenceImageUrl"].strip()),
             output_formats=v["outputFormats"], seed=v.get("seed"),
         )
         fingerprint_payload = {k: val for k, val in v.items() if k not in ("backgroundImage", "referenceImage")}
         generation, _created = generation_start(
             user=request.user, project_id=v["projectId"], plan=plan, background_image=v.get("backgroundImage"),
-            reference_image=v.get("referenceImage"),
+            reference_image=v.get("referenceImage"), background_image_url=v["backgroundImageUrl"],
+            reference_image_url=v["referenceImageUrl"],
             idempotency_key=request.headers.get("Idempotency-Key", "")[:200],
             fingerprint=request_fingerprint(fingerprint_payload),
         )

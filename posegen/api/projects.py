@@ -4,12 +4,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lumiku.core.pagination import PageInput, page_response, paginate, paginated_serializer
+from lumiku.core.throttling import rate_limited
 from posegen.api.serializers import ProjectEnvelope, ProjectOutput
 from posegen.models.choices import AvatarSource, ProjectStatus
 from posegen.selectors import project_get, project_list
 from posegen.services.projects import project_create, project_delete, project_update
 
 
+@rate_limited("upload", methods=("POST",))
 class ProjectListCreateApi(APIView):
     class ProjectFilterInput(PageInput):
         status = serializers.ChoiceField(choices=[ProjectStatus.ACTIVE, ProjectStatus.ARCHIVED], required=False)
@@ -20,6 +22,9 @@ class ProjectListCreateApi(APIView):
         avatarSource = serializers.ChoiceField(choices=AvatarSource.choices)  # noqa: N815
         avatarId = serializers.UUIDField(required=False, allow_null=True)  # noqa: N815
         avatarImage = serializers.FileField(required=False)  # noqa: N815
+        avatarImageUrl = serializers.CharField(  # noqa: N815
+            required=False, allow_blank=True, max_length=2000, default="",
+            help_text="instead of avatarImage: a URL that POST /uploads (kind avatars) returned to you")
 
     @extend_schema(
         parameters=[
@@ -54,6 +59,7 @@ class ProjectListCreateApi(APIView):
             avatar_source=v["avatarSource"],
             avatar_id=v.get("avatarId"),
             avatar_image=v.get("avatarImage"),
+            avatar_image_url=v["avatarImageUrl"],
         )
         return Response({"project": ProjectOutput(project).data}, status=status.HTTP_201_CREATED)
 

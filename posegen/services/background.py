@@ -25,15 +25,12 @@ from __future__ import annotations
 
 import io
 import logging
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 import numpy as np
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -41,12 +38,12 @@ from django.utils.translation import gettext as _
 from PIL import Image
 
 from lumiku.core.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
-from lumiku.core.images import image_clean_upload
 from lumiku.core.metrics import background_job_finished
 from lumiku.core.queues import Queue
 from lumiku.core.realtime import realtime_publish
 from lumiku.core.registry import app_credit_price
 from lumiku.core.storage import storage_read, storage_save, storage_url, user_storage_key
+from lumiku.core.uploads import ASSET_KINDS, user_asset_resolve, user_asset_upload  # noqa: F401 (re-exported)
 from lumiku.credits.selectors import credits_balance
 from lumiku.credits.services import credits_charge, credits_refund
 from lumiku.webhooks.services import webhook_event_emit
@@ -62,8 +59,6 @@ from posegen.services.validation import validate_background_options
 
 logger = logging.getLogger(__name__)
 THUMBNAIL_WIDTH = 384
-ASSET_KINDS = ("backgrounds", "logos")
-_ASSET_KEY = re.compile(r"users/(?P<user>[0-9a-zA-Z-]+)/(?P<kind>backgrounds|logos)/[0-9a-f]{32}\.(?:jpg|png|webp)")
 
 
 class BackgroundFailed(Exception):
@@ -100,56 +95,6 @@ def background_price(*, user) -> int:
     if getattr(user, "enterprise_unlimited", False):
         return 0
     return app_credit_price(app_id=APP_ID, key="backgroundChanger")
-
-
-def user_asset_upload(*, user, upload, kind: str) -> str:
-    """Validate an uploaded image by content and store it under `users/<id>/<kind>/`; returns the name."""
-    if kind not in ASSET_KINDS:
-        raise ValidationFailed(_("kind must be one of %(choices)s.") % {"choices": ", ".join(ASSET_KINDS)},
-                               code="VALIDATION_ERROR", fields={"kind": [_("Invalid choice.")]})
-    clean = image_clean_upload(upload=upload, field="image")
-    return storage_save(key=user_storage_key(user_id=user.pk, kind=kind, extension=clean.format),
-                        content=clean.content)
-
-
-def user_asset_resolve(*, user, url_or_name: str, kind: str, field: str) -> str:
-    """The stored name behind a URL (or name) of the user's own `kind` asset; 400 for anything else.
-
-    Only our storage is accepted: the key must be `users/<this user>/<kind>/<uuid>.<ext>`, the URL must
-    be exactly what our storage serves for that key (host and path; a signature's query is ignored),
-    and the file must exist. Foreign hosts, other users' files and `..` never pass.
-    """
-    def reject() -> ValidationFailed:
-        return ValidationFailed(_("%(field)s must be an image you uploaded to this app.") % {"field": field},
-                                code="INVALID_BACKGROUND_URL", fields={field: [_("Not an image you uploaded here.")]})
-
-    value = (url_or_name or "").strip()
-    if not value or len(value) > 2000 or ".." in value or "\\" in value:
-        raise reject()
-    path = urlsplit(value).path
-    match = None
-    for candidate in re.finditer(_ASSET_KEY, path):
-        match = candidate
-    if match is None or match.group("user") != str(user.pk) or match.group("kind") != kind:
-        raise reject()
-    name = match.group(0)
-    if not path.endswith(name):
-        raise reject()
-    if value != name:
-        ours = urlsplit(storage_url(name))
-        given = urlsplit(value)
-        # Scheme and host together: `file:/media/...` or `http:///media/...` share our empty host.
-        same_origin = (given.scheme, given.netloc) == (ours.scheme, ours.netloc) or (
-            not given.netloc and not given.scheme)
-        if not same_origin or given.path != ours.path:
-            raise reject()
-    try:
-        exists = default_storage.exists(name)
-    except Exception:
-        exists = False
-    if not exists:
-        raise reject()
-    return name
 
 
 def background_request_validate(*, user, mode: str, color: str = "", prompt: str = "", backdrop_id: str = "",

@@ -30,9 +30,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lumiku.core.errors import Conflict, NotFound, ValidationFailed
+from lumiku.core.images import image_clean_upload
 from lumiku.core.queues import Queue
 from lumiku.core.realtime import realtime_publish
-from lumiku.core.storage import storage_delete_on_commit, storage_read, storage_save, storage_url, user_storage_key
+from lumiku.core.storage import storage_read, storage_save, storage_url, user_storage_key
+from lumiku.core.uploads import user_image_input
 from posegen.imaging.export import ExportError, Watermark, export_image
 from posegen.imaging.export_formats import (
     EXPORT_FORMATS,
@@ -157,24 +159,29 @@ def pose_exports_run(*, pose_id) -> dict[str, str]:
     return stored if _merge(pose_id=pose_id, source=source, stored=stored, failed=failed, subject=subject) else {}
 
 
-def _watermark(*, user, logo_url: str, corner: str, opacity: float) -> Watermark:
-    from posegen.services.background import user_asset_resolve
-
-    name = user_asset_resolve(user=user, url_or_name=logo_url, kind="logos", field="logoUrl")
+def _watermark(*, user, logo_url: str, corner: str, opacity: float, logo=None) -> Watermark:
+    """The user's logo as a file (validated by content) or the URL of their own upload (kind logos)."""
+    upload = user_image_input(user=user, upload=logo, url=logo_url, kind="logos", field="logo", url_field="logoUrl")
     try:
-        return Watermark(logo=storage_read(name), corner=corner, opacity=opacity)
+        content = image_clean_upload(upload=upload, field="logo").content
+    except ValidationFailed as exc:
+        exc.extra.setdefault("fields", {"logo" if logo is not None else "logoUrl": [exc.message]})
+        raise
+    try:
+        return Watermark(logo=content, corner=corner, opacity=opacity)
     except ExportError as exc:
         raise ValidationFailed(str(exc), code="INVALID_WATERMARK") from None
 
 
 def pose_export_regenerate(*, user, pose_id, format_name: str, logo_url: str = "", corner: str = "bottom_right",
-                           opacity: float = 0.8) -> str:
+                           opacity: float = 0.8, logo=None) -> str:
     """Render one format of one of the user's images now, store it, record it; returns its URL."""
     from posegen.selectors_generation import generated_pose_get
 
     pose = generated_pose_get(user=user, pose_id=pose_id)
     (spec,) = export_formats_parse([format_name], field="format")
-    mark = _watermark(user=user, logo_url=logo_url, corner=corner, opacity=opacity) if logo_url else None
+    mark = _watermark(user=user, logo_url=logo_url, corner=corner, opacity=opacity, logo=logo) if (
+        logo_url or logo is not None) else None
     if pose.status != PoseStatus.COMPLETED or not pose.output_image:
         raise Conflict(_("This image is not ready yet."), code="POSE_NOT_READY")
     source = pose.output_image.name
@@ -185,12 +192,8 @@ def pose_export_regenerate(*, user, pose_id, format_name: str, logo_url: str = "
     except ExportError as exc:
         raise ValidationFailed(str(exc), code="EXPORT_FAILED") from None
     name = _store(user_id=user.pk, generation_id=pose.generation_id, rendered=rendered)
-    replaced = (pose.export_formats or {}).get(spec.name)
     if not _merge(pose_id=pose.pk, source=source, stored={spec.name: name}):
         raise Conflict(_("The image changed while it was exported; try again."), code="POSE_CHANGED")
-    # A re-export replaces the format's file rather than piling up a new one per click.
-    if replaced and replaced != name and replaced not in (source, pose.thumbnail.name, pose.original_image.name):
-        storage_delete_on_commit(names=[replaced])
     return storage_url(name)
 
 

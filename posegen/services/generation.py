@@ -25,6 +25,7 @@ from lumiku.core.images import image_clean_upload
 from lumiku.core.metrics import export_formats_requested
 from lumiku.core.queues import Queue
 from lumiku.core.storage import storage_save, user_storage_key
+from lumiku.core.uploads import user_image_input
 from lumiku.credits.services import credits_charge, credits_use_unlimited_quota
 from posegen.models import GeneratedPose, PoseGeneration, PoseGeneratorProject, PoseLibrary, PoseSelection
 from posegen.models.choices import GenerationStatus, GenerationType, PaymentMethod, ProjectStatus
@@ -108,6 +109,7 @@ def _pose_rows(*, generation: PoseGeneration, plan: GenerationPlan, gallery: lis
 
 
 def generation_start(*, user, project_id, plan: GenerationPlan, background_image=None, reference_image=None,
+                     background_image_url: str = "", reference_image_url: str = "",
                      idempotency_key: str = "", fingerprint: str = "") -> tuple[PoseGeneration, bool]:
     """Validate ownership, pay (quota first, else credits), create the generation, its selections and one
     GeneratedPose per expected image in one transaction, and enqueue after commit.
@@ -123,6 +125,11 @@ def generation_start(*, user, project_id, plan: GenerationPlan, background_image
                                           code="IDEMPOTENCY_KEY_REUSED")
             return existing, False
 
+    # Images come as files or as URLs of the user's own uploads (read from storage, never fetched).
+    background_image = user_image_input(user=user, upload=background_image, url=background_image_url,
+                                        kind="backgrounds", field="backgroundImage", url_field="backgroundImageUrl")
+    reference_image = user_image_input(user=user, upload=reference_image, url=reference_image_url,
+                                       kind="references", field="referenceImage", url_field="referenceImageUrl")
     # Before any charge or upload: an avatar photo the engine cannot use is refused with its reasons.
     project_avatar_require_usable(user=user, project_id=project_id)
     gallery = _gallery_pose_ids(plan) if plan.generation_type == GenerationType.GALLERY_REFERENCE else []

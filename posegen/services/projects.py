@@ -12,15 +12,25 @@ from lumiku.core.errors import Conflict, ValidationFailed
 from lumiku.core.images import image_clean_upload
 from lumiku.core.storage import storage_save, user_storage_key
 from lumiku.core.text import name_clean
+from lumiku.core.uploads import storage_url_names, user_image_input
 from posegen.models import PoseGeneratorProject
 from posegen.models.choices import ACTIVE_GENERATION_STATUSES, AvatarSource, ProjectStatus
 
 logger = logging.getLogger(__name__)
 
 
-def _avatar_resolve(*, user, avatar_source: str, avatar_image=None, avatar_id=None) -> tuple[object, str]:
-    """(Avatar or None, stored image name) for an uploaded photo (validated by content) or a saved avatar."""
+def _avatar_resolve(*, user, avatar_source: str, avatar_image=None, avatar_id=None,
+                    avatar_image_url: str = "") -> tuple[object, str]:
+    """(Avatar or None, stored image name) for an uploaded photo (validated by content) or a saved avatar.
+
+    UPLOAD takes the photo as a file or as the URL of the user's own `POST /uploads` (kind `avatars`).
+    AVATAR_CREATOR uses the avatar's photo; an `avatarImageUrl` sent with it (spec 000 §API example) must
+    be that photo's URL, anything else is a 400 rather than silently ignored.
+    """
+    avatar_image_url = (avatar_image_url or "").strip()
     if avatar_source == AvatarSource.UPLOAD:
+        avatar_image = user_image_input(user=user, upload=avatar_image, url=avatar_image_url, kind="avatars",
+                                        field="avatarImage", url_field="avatarImageUrl")
         if avatar_image is None:
             raise ValidationFailed(
                 _("avatarImage is required when avatarSource is UPLOAD."),
@@ -36,16 +46,19 @@ def _avatar_resolve(*, user, avatar_source: str, avatar_image=None, avatar_id=No
                 fields={"avatarId": [_("This field is required when avatarSource is AVATAR_CREATOR.")]},
             )
         avatar = avatar_get(user=user, avatar_id=avatar_id)
+        if avatar_image_url and not storage_url_names(value=avatar_image_url, name=avatar.image.name):
+            message = _("avatarImageUrl must be the chosen avatar's photo, or left out.")
+            raise ValidationFailed(message, code="INVALID_IMAGE_URL", fields={"avatarImageUrl": [message]})
         return avatar, avatar.image.name
     raise ValidationFailed(_("avatarSource must be one of %(choices)s.") % {"choices": ", ".join(AvatarSource.values)})
 
 
 def project_create(*, user, project_name: str, avatar_source: str, description: str = "",
-                   avatar_image=None, avatar_id=None) -> PoseGeneratorProject:
+                   avatar_image=None, avatar_id=None, avatar_image_url: str = "") -> PoseGeneratorProject:
     """Create a project from an uploaded photo (UPLOAD) or one of the user's avatars (AVATAR_CREATOR)."""
     project_name = name_clean(value=project_name, field="projectName")  # before the photo is stored
     avatar, image_name = _avatar_resolve(user=user, avatar_source=avatar_source, avatar_image=avatar_image,
-                                         avatar_id=avatar_id)
+                                         avatar_id=avatar_id, avatar_image_url=avatar_image_url)
     project = PoseGeneratorProject.objects.create(
         user=user,
         project_name=project_name,

@@ -57,6 +57,9 @@ class RequestListCreateApi(APIView):
         categoryId = serializers.UUIDField(required=False, allow_null=True)  # noqa: N815
         useCase = serializers.ChoiceField(choices=UseCase.choices, required=False, allow_blank=True)  # noqa: N815
         referenceImage = serializers.FileField(required=False, allow_null=True)  # noqa: N815
+        referenceImageUrl = serializers.CharField(  # noqa: N815
+            required=False, allow_blank=True, allow_null=True, max_length=2000, default="",
+            help_text="instead of referenceImage: a URL that POST /uploads (kind references) returned to you")
 
     @extend_schema(
         parameters=[*_PAGE_PARAMS, OpenApiParameter("status", str, enum=RequestStatus.values)],
@@ -91,6 +94,7 @@ class RequestListCreateApi(APIView):
             category_id=v.get("categoryId"),
             use_case=v.get("useCase") or "",
             reference_image=v.get("referenceImage"),
+            reference_image_url=v.get("referenceImageUrl") or "",
         )
         context = {"viewer": request.user}
         return Response(

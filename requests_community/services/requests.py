@@ -17,6 +17,7 @@ from lumiku.core.errors import Conflict, NotFound, ValidationFailed
 from lumiku.core.images import image_clean_upload
 from lumiku.core.storage import storage_save, user_storage_key
 from lumiku.core.text import name_is_visible
+from lumiku.core.uploads import user_image_input
 from posegen.models import PoseCategory
 from requests_community.models import OPEN_STATUSES, PoseRequest, RequestStatus, UseCase
 from requests_community.naming import normalize_pose_name
@@ -68,7 +69,7 @@ def _clean_text(*, pose_name: str, description: str, use_case: str) -> tuple[str
 
 
 def pose_request_create(*, user, pose_name: str, description: str, category_id=None, use_case: str = "",
-                        reference_image=None) -> SubmittedRequest:
+                        reference_image=None, reference_image_url: str = "") -> SubmittedRequest:
     """Submit a request. 400 on bad input (nothing stored), 409 if the user already has an open
     request with the same normalised name. Returns the request and similar open requests by others."""
     pose_name, normalized, description, use_case = _clean_text(
@@ -86,6 +87,9 @@ def pose_request_create(*, user, pose_name: str, description: str, category_id=N
         raise _duplicate_conflict(existing)
 
     image_name = ""
+    # A file, or the URL of the user's own upload (read from storage, never fetched; a foreign URL is a 400).
+    reference_image = user_image_input(user=user, upload=reference_image, url=reference_image_url,
+                                       kind="references", field="referenceImage", url_field="referenceImageUrl")
     if reference_image is not None:
         try:
             clean = image_clean_upload(upload=reference_image, field="referenceImage")
