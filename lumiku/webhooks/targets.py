@@ -66,6 +66,8 @@ def target_resolve(url: str) -> Target:
     private_ok = _allowed_private(host)
     if parts.scheme != "https" and not (parts.scheme == "http" and private_ok):
         raise TargetRefused("the URL must use https")
+    if port == 0:
+        raise TargetRefused("the URL's port is not valid")
     port = port or (443 if parts.scheme == "https" else 80)
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)

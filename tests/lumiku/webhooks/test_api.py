@@ -89,6 +89,8 @@ def test_deliveries_are_the_endpoints_log(auth_client):
     "https://user:pw@93.184.215.14/hook",
     "https://no-such-host.invalid/hook",
     "not a url",
+    "https://93.184.215.14:0/hook",
+    "https://[::1/hook",
 ])
 def test_private_and_unsafe_targets_are_refused_at_registration(auth_client, url):
     response = auth_client.post(URL, {"url": url, "events": EVENTS}, format="json")
