@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 
 from lumiku.core.storage import storage_url
 from posegen.imaging.export_formats import CUSTOM_PREFIX, EXPORT_FORMATS
+from posegen.library_i18n import pose_name_for_reader
 from posegen.models import GeneratedPose, PoseGeneration
 from posegen.models.choices import PaymentMethod, PoseStatus
 from posegen.models.generation import ACTIVE_BACKGROUND_JOB_STATUSES, BackgroundJob, BackgroundJobStatus
@@ -99,7 +100,7 @@ def _card(*, generation: PoseGeneration, pose: GeneratedPose, image_price: int) 
     job = jobs[0] if jobs else None
     unlimited = generation.payment_method == PaymentMethod.UNLIMITED_QUOTA
     refunded = pose.refunded and pose.status in (PoseStatus.FAILED, PoseStatus.CANCELLED)
-    title = pose.pose_library.name if pose.pose_library_id and pose.pose_library else ""
+    title = pose_name_for_reader(pose.pose_library.name) if pose.pose_library_id and pose.pose_library else ""
     return PoseCard(
         pose=pose, number=pose.sequence + 1, title=title,
         refunded_credits=image_price if refunded and not unlimited else 0,

@@ -23,6 +23,7 @@ from lumiku.core.throttling import rate_limit_check
 from lumiku.credits.selectors import credits_balance, credits_unlimited_tier
 from posegen.imaging.backdrops import BACKDROP_LIBRARY
 from posegen.imaging.export_formats import EXPORT_FORMATS, MAX_FORMATS_PER_GENERATION
+from posegen.library_i18n import pose_name_for_reader
 from posegen.models.choices import GenerationType, ProjectStatus
 from posegen.pages.format_labels import format_category_label
 from posegen.pages.library.cards import pose_thumb
@@ -54,6 +55,7 @@ def _poses(pose_ids, *, project) -> list[dict]:
     support = pose_support_for_project(user=project.user, project_id=project.pk,
                                        pose_ids=[row["id"] for row in rows]) if rows else {}
     for row in rows:
+        row["name"] = pose_name_for_reader(row["name"])
         row["thumb_url"] = pose_thumb(row)
         verdict = support.get(str(row["id"]))
         row["unsupported_reason"] = verdict_reason(verdict) if verdict is not None else ""
