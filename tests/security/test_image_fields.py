@@ -260,3 +260,17 @@ def test_uploads_take_every_image_kind_and_refuse_others(auth_client):
     response = auth_client.post(f"{BASE}/uploads", {"kind": "projects", "image": upload("a.png", _png())},
                                 format="multipart")
     assert response.status_code == 400 and list(response.json()["error"]["fields"]) == ["kind"]
+
+
+def test_refusals_are_said_in_the_readers_language(auth_client):
+    mine = _upload(auth_client, "avatars")
+    both = auth_client.post(f"{BASE}/projects", {"projectName": "Lebaran", "avatarSource": "UPLOAD",
+                                                 "avatarImageUrl": mine, "avatarImage": upload("me.png", _png())},
+                            format="multipart", HTTP_ACCEPT_LANGUAGE="id")
+    assert both.json()["error"]["message"] == "Kirim avatarImage atau avatarImageUrl, jangan keduanya."
+    avatar = AvatarFactory(user=auth_client.user)
+    wrong = auth_client.post(f"{BASE}/projects", {"projectName": "Katalog", "avatarSource": "AVATAR_CREATOR",
+                                                  "avatarId": str(avatar.pk), "avatarImageUrl": mine},
+                             format="json", HTTP_ACCEPT_LANGUAGE="id")
+    assert wrong.json()["error"]["message"] == (
+        "avatarImageUrl harus berupa foto model yang dipilih, atau dikosongkan.")
