@@ -15,6 +15,7 @@ from lumiku.billing.selectors import order_of_user, products_on_sale
 from lumiku.billing.services import order_create
 from lumiku.core.errors import DomainError
 from lumiku.core.pages import is_htmx
+from lumiku.core.throttling import rate_limit_check
 from lumiku.credits.selectors import credits_balance, credits_unlimited_tier
 
 
@@ -46,6 +47,7 @@ def checkout(request):
     except ValueError:
         product_id = 0
     try:
+        rate_limit_check(request=request, scope="checkout")
         order = order_create(user=request.user, product_id=product_id, finish_url=finish_url(request))
     except DomainError as exc:
         request.method = "GET"

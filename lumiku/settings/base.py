@@ -434,6 +434,8 @@ RATE_LIMITS = {
     "pose_request_create": "20/hour",
     "vote": "120/minute",
     "background_change": env.str("POSEGEN_BACKGROUND_RATE", default="10/minute"),  # (its older variable)
+    # Each checkout opens a transaction at the payment provider (lumiku.billing).
+    "checkout": "20/hour",
     **env.json("RATE_LIMITS", default={}),
 }
 # Brute-force protection: this many failed logins for one email locks it for LOGIN_LOCKOUT_SECONDS.

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from lumiku.billing.selectors import order_of_user, orders_of_user, products_on_sale
 from lumiku.billing.services import order_create, order_handle_midtrans_notification, order_handle_xendit_callback
 from lumiku.core.errors import NotFound, ValidationFailed
+from lumiku.core.throttling import rate_limited
 
 
 class ProductOutput(serializers.Serializer):
@@ -59,6 +60,7 @@ class ProductsApi(APIView):
         return Response({"products": ProductOutput(products_on_sale(), many=True).data})
 
 
+@rate_limited("checkout", methods=("POST",))
 class OrdersApi(APIView):
     class OrderCreateInput(serializers.Serializer):
         productId = serializers.IntegerField(min_value=1, max_value=2**31 - 1)  # noqa: N815

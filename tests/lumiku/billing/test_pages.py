@@ -138,3 +138,15 @@ def test_audit_flags_a_paid_order_without_its_credits_and_credits_without_a_paid
         f"order {paid.pk} (paid): ledger 0 != 500 credits",
         f"order {pending.pk} (pending): ledger 500 != 0 credits",
     ])
+
+
+def test_checkout_is_rate_limited_on_the_api_and_the_page(signed_in, auth_client, midtrans, package, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "checkout": "2/hour"}
+    api = [auth_client.post("/api/credits/orders", {"productId": package.pk}, format="json").status_code
+           for _ in range(3)]
+    assert api == [201, 201, 429]
+    assert auth_client.get("/api/credits/orders").status_code == 200  # reading is not limited
+    # The page counts against the same user's counter.
+    refused = signed_in.post(reverse("billing:checkout"), {"product": package.pk})
+    assert refused.status_code == 429 and 'data-testid="pricing-error"' in refused.content.decode()
+    assert Order.objects.count() == 2 and len(midtrans.calls("POST", "/snap/v1/transactions")) == 2
