@@ -86,3 +86,22 @@ def test_warped_garment_and_carried_masks_must_be_whole(skier):
     assert stretched["failed"] == "carried" and stretched["checks"]["carried"]["areaRatio"] == 1.5
     # No masks (an engine version without them): the region checks are skipped, not failed.
     assert "garment" not in quality_checks(rgb=rgb, alpha=alpha, reference=reference)["checks"]
+
+
+def test_a_face_partly_covered_by_a_hand_passes_an_erased_one_fails(skier):
+    rgb, alpha, reference = skier
+    face = np.zeros(alpha.shape, bool)
+    x, y = reference[0, :2].round().astype(int)
+    face[y - 15:y + 15, x - 12:x + 12] = True
+    area = float(face.sum())
+    covered = face.copy()
+    covered[y:y + 15, x - 12:x + 4] = True
+    covered[y + 2:y + 15, x - 12:x + 4] = False  # a hand on the chin hides a third of it
+    result = quality_checks(rgb=rgb, alpha=alpha, reference=reference, masks={"face": covered},
+                            source_areas={"face": area})
+    assert result["passed"] is True and 0.5 < result["checks"]["faceRegion"]["areaRatio"] < 0.85
+    mostly_gone = face.copy()
+    mostly_gone[y - 15:y + 5, :] = False
+    failed = quality_checks(rgb=rgb, alpha=alpha, reference=reference, masks={"face": mostly_gone},
+                            source_areas={"face": area})
+    assert failed["failed"] == "face" and failed["checks"]["faceRegion"]["areaRatio"] < 0.5
