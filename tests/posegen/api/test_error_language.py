@@ -93,7 +93,8 @@ def test_messages_are_resolved_in_the_language_active_when_raised():
         assert refused.message == "Anda tidak memiliki izin untuk melakukan tindakan ini."
         assert isinstance(refused.message, str)
         assert Forbidden().message == "You do not have permission to perform this action."
-    assert (short.code, short.extra) == ("INSUFFICIENT_CREDITS", {"required": 3, "available": 1, "pricingUrl": "/pricing"})
+    assert (short.code, short.extra) == ("INSUFFICIENT_CREDITS",
+                                         {"required": 3, "available": 1, "pricingUrl": "/pricing"})
 
 
 def test_api_rate_limit_message_keeps_drf_english(auth_client, settings):
