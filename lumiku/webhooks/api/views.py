@@ -70,7 +70,7 @@ class WebhookListCreateApi(APIView):
     def post(self, request):
         unknown = sorted(set(request.data) - {"url", "events"}) if isinstance(request.data, dict) else []
         if unknown:  # a misspelt field must not be dropped silently
-            raise ValidationFailed(_unknown_message(unknown), code="UNKNOWN_FIELD", fields=unknown)
+            raise ValidationFailed(_unknown_message(unknown), code="UNKNOWN_FIELD", unknownFields=unknown)
         data = self.WebhookCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         endpoint = webhook_endpoint_create(user=request.user, **data.validated_data)

@@ -123,7 +123,7 @@ def test_bad_input_is_a_400_naming_the_field(auth_client, body, code, field):
     error = response.json()["error"]
     assert error["code"] == code
     if code == "UNKNOWN_FIELD":
-        assert error["fields"] == ["secret"]
+        assert error["unknownFields"] == ["secret"]
     elif code == "VALIDATION_ERROR":
         assert list(error["fields"]) == [field]
     else:
