@@ -184,3 +184,56 @@ def test_delivered_by_celery_after_commit_and_retried_by_the_sweep(user, receive
         time.sleep(0.05)
         delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("succeeded", 2)
+
+
+def _fake_dns(monkeypatch, answers: dict[str, list[str]]):
+    """Names the test controls, answered as getaddrinfo would; every other name resolves for real."""
+    import socket
+
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host in answers:
+            return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port))
+                    for a in answers[host]]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+@pytest.mark.django_db
+def test_a_name_with_any_private_address_is_refused(user, monkeypatch):
+    from lumiku.core.errors import ValidationFailed
+
+    _fake_dns(monkeypatch, {"mixed.example": ["93.184.215.14", "10.0.0.7"]})
+    with pytest.raises(ValidationFailed) as refused:
+        webhook_endpoint_create(user=user, url="https://mixed.example/hook", events=["pose.completed"])
+    assert refused.value.code == "WEBHOOK_URL_REFUSED"
+
+
+@pytest.mark.django_db
+def test_the_request_goes_to_the_checked_address_with_the_name_as_host(user, receiver, monkeypatch, settings):
+    """Resolve once, check, connect to that address: the Host header (and TLS name) stay the URL's name."""
+    settings.WEBHOOK_ALLOWED_PRIVATE_HOSTS = ["hooks.internal"]
+    _fake_dns(monkeypatch, {"hooks.internal": ["127.0.0.1"]})
+    port = receiver.server.server_address[1]
+    endpoint = webhook_endpoint_create(user=user, url=f"http://hooks.internal:{port}/in", events=["pose.completed"])
+    [delivery] = _emit(user, event_type="pose.completed")
+    assert webhook_delivery_attempt(delivery_id=delivery.pk) == "succeeded"
+    [received] = receiver.requests
+    assert received.headers["Host"] == f"hooks.internal:{port}"
+    _verify(received, endpoint.secret)
+
+
+@pytest.mark.django_db
+def test_dns_rebinding_to_loopback_after_registration_is_refused_at_send(user, receiver, monkeypatch):
+    answers = {"rebind.example": ["93.184.215.14"]}
+    _fake_dns(monkeypatch, answers)
+    webhook_endpoint_create(user=user, url="https://rebind.example/hook", events=["pose.completed"])
+    answers["rebind.example"] = ["127.0.0.1"]  # the attacker's DNS now points the name at us
+    [delivery] = _emit(user, event_type="pose.completed")
+    assert webhook_delivery_attempt(delivery_id=delivery.pk) == "retry"
+    delivery.refresh_from_db()
+    assert delivery.last_error == ("refused: the host resolves to a private, loopback, link-local or metadata "
+                                   "address")
+    assert receiver.requests == []
