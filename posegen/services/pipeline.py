@@ -35,6 +35,7 @@ from posegen.engines import EngineError, EngineRequest, QualityGateFailed, Trans
 from posegen.models import GeneratedPose, PoseGeneration, PoseGeneratorProject
 from posegen.models.choices import ACTIVE_GENERATION_STATUSES, GenerationStatus, PaymentMethod, PoseStatus
 from posegen.selectors_generation import generation_progress
+from posegen.services.generation_notices import generation_ready_notify
 from posegen.services.pricing import generation_image_price
 from posegen.services.prompts import NEGATIVE_PROMPT, prompt_build
 
@@ -333,6 +334,7 @@ def _finish_if_done(generation: PoseGeneration) -> None:
     event = "generation.failed" if status == GenerationStatus.FAILED else "generation.completed"
     credits = {"creditCharged": generation.credit_charged, "creditRefunded": generation.credit_refunded}
     _publish(generation, event, **credits)
+    generation_ready_notify(generation=generation)
     webhook_event_emit(user_id=generation.user_id, event_type=event, key=f"{event}:{generation.pk}",
                        data={**generation_progress(generation=generation), **credits})
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from lumiku.core.errors import NotFound
 from lumiku.core.pages import safe_redirect_target
+from posegen.services.generation_notices import notification_for_reader
 from requests_community.selectors import notification_list, notification_unread_count
 from requests_community.services.notifications import notification_mark_all_read, notification_mark_read
 
@@ -30,6 +31,7 @@ def notification_index(request):
     unread_only = request.GET.get("filter") == "unread"
     page = Paginator(notification_list(user=request.user, unread_only=unread_only), PAGE_SIZE).get_page(
         request.GET.get("page"))
+    page.object_list = [notification_for_reader(note) for note in page.object_list]  # said in the reader's language
     return render(request, "pages/notifications/notifications.html", {
         "page": page,
         "unread_only": unread_only,
