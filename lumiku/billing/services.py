@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from lumiku.billing.gateways import GatewayError, ProviderState, gateway_for
 from lumiku.billing.models import Order, OrderStatus, Product
 from lumiku.core.errors import Conflict, DomainError, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
+from lumiku.core.metrics import order_status_changed
 from lumiku.credits.services import (
     credits_extend_unlimited_tier,
     credits_purchase,
@@ -158,6 +159,7 @@ def order_apply_state(*, order_id, state: ProviderState) -> Order:
                            order.id, order.provider)
         order.save()
     if order.status != before:
+        order_status_changed(status=order.status)
         logger.info("order %s: %s -> %s (%s says %s)", order.id, before, order.status, order.provider,
                     state.raw_status)
     return order

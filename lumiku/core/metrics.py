@@ -39,7 +39,8 @@ GENERATIONS = Counter("lumiku_generations_finished_total",
 BACKGROUND_JOBS = Counter("lumiku_background_jobs_finished_total",
                           "Background-change jobs that reached a final state, by status (completed, failed).",
                           ["status"])
-CREDITS = Counter("lumiku_credits_total", "Credits moved, by ledger kind (charge, refund, grant).", ["kind"])
+CREDITS = Counter("lumiku_credits_total", "Credits moved, by ledger kind (charge, refund, grant, purchase, reversal).",
+                  ["kind"])
 ENGINE_LATENCY = Histogram("lumiku_engine_duration_seconds", "Image engine time per generated image.", ["engine"],
                            buckets=_TASK_BUCKETS)
 # Spec 003 §11's "metrics to track" that the ones above do not cover.
@@ -48,6 +49,11 @@ BACKGROUND_JOB_DURATION = Histogram("lumiku_background_job_duration_seconds",
                                     ["mode", "status"], buckets=_TASK_BUCKETS)
 POSE_REQUEST_DECISIONS = Counter("lumiku_pose_request_decisions_total",
                                  "Moderator decisions on community pose requests (approved, rejected).", ["decision"])
+PAYMENT_NOTIFICATIONS = Counter("lumiku_payment_notifications_total",
+                                "Payment provider notifications answered, by provider and outcome (the order's status "
+                                "after it, or the refusal's error code).", ["provider", "outcome"])
+ORDERS = Counter("lumiku_orders_total", "Credit orders reaching a status (paid, expired, failed, refunded), on commit.",
+                 ["status"])
 EXPORT_FORMATS_REQUESTED = Counter("lumiku_export_formats_requested_total",
                                    "Export formats chosen for new generations (each format once per generation).",
                                    ["format"])
@@ -88,6 +94,14 @@ _SCRAPE_SOURCES: list = []
 def metrics_scrape_source_register(source) -> None:
     if source not in _SCRAPE_SOURCES:
         _SCRAPE_SOURCES.append(source)
+
+
+def payment_notification_observed(*, provider: str, outcome: str) -> None:
+    PAYMENT_NOTIFICATIONS.labels(provider=provider, outcome=outcome).inc()
+
+
+def order_status_changed(*, status: str) -> None:
+    _after_commit(lambda: ORDERS.labels(status=str(status)).inc())
 
 
 def credits_moved(*, kind: str, amount: int) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -13,7 +15,8 @@ from rest_framework.views import APIView
 
 from lumiku.billing.selectors import order_of_user, orders_of_user, products_on_sale
 from lumiku.billing.services import order_create, order_handle_midtrans_notification, order_handle_xendit_callback
-from lumiku.core.errors import NotFound, ValidationFailed
+from lumiku.core.errors import DomainError, NotFound, ValidationFailed
+from lumiku.core.metrics import payment_notification_observed
 from lumiku.core.throttling import rate_limited
 
 
@@ -101,6 +104,22 @@ class OrderDetailApi(APIView):
         return Response({"order": OrderOutput(order).data})
 
 
+@contextmanager
+def _counted(provider: str):
+    """Count each notification once: by the order's resulting status, or by the refusal's error code."""
+    outcome: list[str] = []
+    try:
+        yield outcome
+    except DomainError as exc:
+        outcome.append(exc.code)
+        raise
+    except Exception:
+        outcome.append("ERROR")
+        raise
+    finally:
+        payment_notification_observed(provider=provider, outcome=outcome[-1] if outcome else "ERROR")
+
+
 class _NotificationApi(APIView):
     """Called by the provider: no session or JWT (so no CSRF), verified by signature or token instead."""
 
@@ -116,7 +135,9 @@ class MidtransNotificationApi(_NotificationApi):
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: _NotificationApi.PaymentNotificationOutput},
                    tags=["payments"])
     def post(self, request):
-        order = order_handle_midtrans_notification(body=request.data)
+        with _counted("midtrans") as outcome:
+            order = order_handle_midtrans_notification(body=request.data)
+            outcome.append(order.status)
         return Response({"status": order.status})
 
 
@@ -124,5 +145,7 @@ class XenditCallbackApi(_NotificationApi):
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: _NotificationApi.PaymentNotificationOutput},
                    tags=["payments"])
     def post(self, request):
-        order = order_handle_xendit_callback(token=request.headers.get("x-callback-token"), body=request.data)
+        with _counted("xendit") as outcome:
+            order = order_handle_xendit_callback(token=request.headers.get("x-callback-token"), body=request.data)
+            outcome.append(order.status)
         return Response({"status": order.status})

@@ -299,3 +299,25 @@ def test_sweep_recovers_a_lost_notification_and_expires_abandoned_orders(auth_cl
     assert credits_balance(user_id=auth_client.user.pk) == 500
     assert orders_sweep_pending_task() == {"pending": 1}  # `waiting` again; the rest are settled
     assert audit_all().ok
+
+
+def test_notifications_and_order_transitions_are_counted(auth_client, api_client, midtrans, package,
+                                                         django_capture_on_commit_callbacks):
+    from prometheus_client import REGISTRY
+
+    def count(name, **labels):
+        return REGISTRY.get_sample_value(name, labels) or 0
+
+    before = (count("lumiku_payment_notifications_total", provider="midtrans", outcome="paid"),
+              count("lumiku_payment_notifications_total", provider="midtrans", outcome="INVALID_SIGNATURE"),
+              count("lumiku_orders_total", status="paid"))
+    order_id = _buy(auth_client, package)["orderId"]
+    _notify(api_client, midtrans.notification(order_id, key="wrong"))
+    body = midtrans.settle(order_id)
+    with django_capture_on_commit_callbacks(execute=True):  # counted once the change commits
+        _notify(api_client, body)
+        _notify(api_client, body)
+    after = (count("lumiku_payment_notifications_total", provider="midtrans", outcome="paid"),
+             count("lumiku_payment_notifications_total", provider="midtrans", outcome="INVALID_SIGNATURE"),
+             count("lumiku_orders_total", status="paid"))
+    assert [a - b for a, b in zip(after, before, strict=True)] == [2, 1, 1]
