@@ -60,10 +60,19 @@ class InsufficientCredits(DomainError):
     status_code = 402
     code = "INSUFFICIENT_CREDITS"
 
-    def __init__(self, *, required: int, available: int) -> None:
+    def __init__(self, *, required: int, available: int, images: int | None = None) -> None:
+        # Said the way a shop owner reads it: what it costs, what they have, what to do next.
+        values = {"required": required, "available": available, "images": images}
+        if images and images > 1:
+            message = gettext("You need %(required)s credits for these %(images)s photos; you have %(available)s. "
+                              "Top up or choose fewer poses.") % values
+        elif images == 1:
+            message = gettext("You need %(required)s credits for this photo; you have %(available)s. "
+                              "Top up to continue.") % values
+        else:
+            message = gettext("You need %(required)s credits; you have %(available)s. Top up to continue.") % values
         super().__init__(
-            gettext("Insufficient credits. Required: %(required)s, Available: %(available)s")
-            % {"required": required, "available": available},
+            message,
             required=required,
             available=available,
             pricingUrl=_pricing_url(),

@@ -20,7 +20,14 @@ from django.utils.translation import gettext as _
 
 from lumiku.avatars.services import avatar_record_usage
 from lumiku.core.bulk import bulk_insert
-from lumiku.core.errors import Conflict, NotFound, ServiceUnavailable, UnprocessableEntity, ValidationFailed
+from lumiku.core.errors import (
+    Conflict,
+    InsufficientCredits,
+    NotFound,
+    ServiceUnavailable,
+    UnprocessableEntity,
+    ValidationFailed,
+)
 from lumiku.core.images import image_clean_upload
 from lumiku.core.metrics import export_formats_requested
 from lumiku.core.queues import Queue
@@ -181,9 +188,13 @@ def generation_start(*, user, project_id, plan: GenerationPlan, background_image
                 generation.quota_charged = total
                 generation.quota_window = quota.quota_reset_at
             else:
-                credits_charge(user_id=user.pk, amount=cost, idempotency_key=f"charge:generation:{generation.id}",
-                               reference_type="pose_generation", reference_id=str(generation.id),
-                               description=f"Pose generation: {total} image(s)")
+                try:
+                    credits_charge(user_id=user.pk, amount=cost, idempotency_key=f"charge:generation:{generation.id}",
+                                   reference_type="pose_generation", reference_id=str(generation.id),
+                                   description=f"Pose generation: {total} image(s)")
+                except InsufficientCredits as short:  # say how many photos the price is for
+                    raise InsufficientCredits(required=short.extra["required"], available=short.extra["available"],
+                                              images=total) from None
                 generation.credit_charged = cost
             generation.save(force_insert=True)
             export_formats_requested(formats=generation.export_formats)  # counted on commit (spec 003 §11)

@@ -279,7 +279,7 @@ def test_insufficient_credits_shows_the_error_and_changes_nothing(web):
                         {"scope": "pose", "pose": str(pose.pk), "mode": "solid_color", "color": "#000000"}, **HX)
     assert response.status_code == 200 and "HX-Trigger" not in response
     html = response.content.decode()
-    assert 'data-testid="background-error"' in html and "Insufficient credits. Required: 10, Available: 9" in html
+    assert 'data-testid="background-error"' in html and "You need 10 credits; you have 9. Top up to continue." in html
     assert 'href="/pricing" data-testid="background-topup"' in html  # buying credits is one tap away
     assert BackgroundJob.objects.count() == 0
     assert credits_balance(user_id=user.pk) == 9 and _charges(user) == 0

@@ -142,7 +142,7 @@ def test_insufficient_credits_is_shown_in_place_and_nothing_changes(web, project
     response = web.post(f"/projects/{project.pk}/generate/", body)
     assert response.status_code == 402
     html = response.content.decode()
-    assert "Insufficient credits. Required: 60, Available: 50" in html
+    assert "You need 60 credits for these 2 photos; you have 50. Top up or choose fewer poses." in html
     assert 'data-code="INSUFFICIENT_CREDITS"' in html
     assert 'href="/pricing">Top up credits</a>' in html
     assert f'value="{body["idempotency_key"]}"' in html  # the inputs (and the key) are kept

@@ -31,7 +31,8 @@ from tests.posegen.pipeline_helpers import GENERATE_URL, fund, gallery_body
 
 pytestmark = pytest.mark.django_db
 
-CREDITS_MSGID = "Insufficient credits. Required: %(required)s, Available: %(available)s"
+CREDITS_MSGID = ("You need %(required)s credits for these %(images)s photos; you have %(available)s. "
+                 "Top up or choose fewer poses.")
 NOT_FULL_BODY_MSGID = "The whole body must be visible; these parts are hidden or outside the photo: %(parts)s."
 
 
@@ -44,7 +45,7 @@ def _indonesian(msgid: str) -> str:
 
 
 def test_api_envelope_is_indonesian_with_accept_language_id_and_the_code_unchanged(auth_client):
-    expected = _indonesian(CREDITS_MSGID) % {"required": 60, "available": 50}
+    expected = _indonesian(CREDITS_MSGID) % {"required": 60, "available": 50, "images": 2}
     fund(auth_client.user, 50)
     project = ProjectFactory(user=auth_client.user)
     response = auth_client.post(GENERATE_URL, gallery_body(project, [library_pose(), library_pose()]),
@@ -52,13 +53,13 @@ def test_api_envelope_is_indonesian_with_accept_language_id_and_the_code_unchang
     assert response.status_code == 402
     assert response.json()["error"] == {"message": expected, "code": "INSUFFICIENT_CREDITS", "statusCode": 402,
                                         "required": 60, "available": 50, "pricingUrl": "/pricing"}
-    assert expected != CREDITS_MSGID % {"required": 60, "available": 50}
+    assert expected != CREDITS_MSGID % {"required": 60, "available": 50, "images": 2}
     assert PoseGeneration.objects.count() == 0
     assert credits_balance(user_id=auth_client.user.pk) == 50
 
 
 def test_wizard_page_shows_the_error_in_the_users_language(client, user):
-    expected = _indonesian(CREDITS_MSGID) % {"required": 60, "available": 50}
+    expected = _indonesian(CREDITS_MSGID) % {"required": 60, "available": 50, "images": 2}
     user.language = "id"
     user.save(update_fields=["language"])
     web = signed_in(client, user)
@@ -71,7 +72,7 @@ def test_wizard_page_shows_the_error_in_the_users_language(client, user):
     assert response.status_code == 402
     html = response.content.decode()
     assert expected in html
-    assert "Insufficient credits." not in html
+    assert "You need" not in html
     assert 'data-code="INSUFFICIENT_CREDITS"' in html
     assert LedgerEntry.objects.filter(wallet_id=user.pk, kind="charge").count() == 0
 
@@ -81,7 +82,8 @@ def test_the_same_refusal_stays_english_without_a_language(auth_client):
     project = ProjectFactory(user=auth_client.user)
     response = auth_client.post(GENERATE_URL, gallery_body(project, [library_pose(), library_pose()]),
                                 format="json", HTTP_ACCEPT_LANGUAGE="en")
-    assert response.json()["error"]["message"] == "Insufficient credits. Required: 60, Available: 50"
+    assert response.json()["error"]["message"] == (
+        "You need 60 credits for these 2 photos; you have 50. Top up or choose fewer poses.")
 
 
 def test_messages_are_resolved_in_the_language_active_when_raised():

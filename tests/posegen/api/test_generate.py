@@ -55,7 +55,8 @@ def test_insufficient_credits_is_402_and_nothing_is_created(auth_client, project
     response = auth_client.post(GENERATE_URL, gallery_body(project, [library_pose(), library_pose()]), format="json")
     assert response.status_code == 402
     assert response.json()["error"] == {
-        "message": "Insufficient credits. Required: 60, Available: 50", "code": "INSUFFICIENT_CREDITS",
+        "message": "You need 60 credits for these 2 photos; you have 50. Top up or choose fewer poses.",
+        "code": "INSUFFICIENT_CREDITS",
         "statusCode": 402, "required": 60, "available": 50, "pricingUrl": "/pricing",
     }
     _nothing_written(auth_client.user, 50)
