@@ -216,6 +216,9 @@ def render_posed(*, rig: Rig, posed: Posed, width: int, height: int, look: Look 
     warped = cv2.remap(premult, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
     a = warped[:, :, 3].astype(np.float32) * (1.0 / 255.0) * coverage
     fg = warped[:, :, :3].astype(np.float32) * coverage[..., None] * look.light
+    part_win = np.full((bh, bw), -1, np.int8)
+    part_win[covered] = rig.triangle_part[ids[covered]]
+    fg *= _overlap_shade(part_win, height)[..., None]
 
     canvas = studio_backdrop(width=width, height=height, top=look.top, bottom=look.bottom).copy()
     _shadow(canvas, posed, k, offset, rig)
@@ -232,7 +235,7 @@ def render_posed(*, rig: Rig, posed: Posed, width: int, height: int, look: Look 
     # A region counts where its own part was drawn: a forearm triangle reaching into the face oval
     # samples "face" pixels but shows the hand.
     part = np.full((height, width), -1, np.int8)
-    part[y0:y0 + bh, x0:x0 + bw][covered] = rig.triangle_part[ids[covered]]
+    part[y0:y0 + bh, x0:x0 + bw] = part_win
     owner = {"garment": part == PART_INDEX["garment"], "face": part == PART_INDEX["head"],
              "carried": np.isin(part, (PART_INDEX["r_forearm"], PART_INDEX["l_forearm"]))}
     masks = {"person": person,
@@ -242,6 +245,40 @@ def render_posed(*, rig: Rig, posed: Posed, width: int, height: int, look: Look 
     source_areas = {name: round(area * per_label) for name, area in rig.region_areas.items()}
     return Rendered(rgb=canvas, alpha=alpha, keypoints=kp, masks=masks, source_areas=source_areas,
                     sampling=sampling)
+
+
+_ARMS = tuple(PART_INDEX[n] for n in ("r_upper_arm", "r_forearm", "l_upper_arm", "l_forearm"))
+_LEGS = tuple(PART_INDEX[n] for n in ("r_thigh", "r_shin", "l_thigh", "l_shin"))
+# What casts a soft shadow on what: arms on the body and the cloth, the cloth on the legs under its hem.
+_OCCLUSION = ((_ARMS, (PART_INDEX["torso"], PART_INDEX["garment"], PART_INDEX["head"], *_LEGS)),
+              ((PART_INDEX["garment"],), _LEGS))
+SHADE_STRENGTH = 0.28
+SHADE_SHARE = 0.006  # blur radius of the cast shadow, share of the canvas height
+
+
+def _overlap_shade(part: np.ndarray, height: int) -> np.ndarray:
+    """(h, w) float32 multiplier: 1 everywhere except just beside a part drawn over another (an arm in
+    front of the torso, a hem over the legs), where the one behind is darkened by a soft shadow that
+    falls a little down and away from the light. Without it an arm across the body reads as a flat
+    paper strip. Worked at a quarter of the size: a shadow this soft needs no more."""
+    h, w = part.shape
+    shade = np.ones((h, w), np.float32)
+    if h < 8 or w < 8:
+        return shade
+    small = (max(1, w // 4), max(1, h // 4))
+    sigma = max(1.0, SHADE_SHARE * height / 4.0)
+    drop = max(1, round(0.5 * sigma))
+    for casters, receivers in _OCCLUSION:
+        cast = np.isin(part, casters)
+        recv = np.isin(part, receivers)
+        if not cast.any() or not recv.any():
+            continue
+        c = cv2.resize(cast.astype(np.float32), small, interpolation=cv2.INTER_AREA)
+        c = np.roll(c, (drop, drop // 2), axis=(0, 1))
+        c = cv2.GaussianBlur(c, (0, 0), sigma)
+        c = cv2.resize(c, (w, h), interpolation=cv2.INTER_LINEAR)
+        shade[recv] *= 1.0 - SHADE_STRENGTH * np.clip(c[recv] * 2.0, 0.0, 1.0)
+    return shade
 
 
 def warp_labels(*, sampling: Sampling, labels: np.ndarray, scale: float = 1.0,
