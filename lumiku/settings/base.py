@@ -467,3 +467,6 @@ DIFFUSERS_MODEL_PATH = env.str("DIFFUSERS_MODEL_PATH", default="")  # the edit m
 # What the edit models see as the target pose: "mannequin" (a clothed studio mannequin in the avatar's colours,
 # the clearer reference) or "skeleton" (the OpenPose map).
 POSEGEN_POSE_REFERENCE = env.str("POSEGEN_POSE_REFERENCE", default="mannequin")
+# shoot: every pose of a generation is sampled with the generation's seed (+ the variation index), so the
+# studio models keep the same person and garment across the shoot; per_image: one seed per image.
+POSEGEN_SEED_POLICY = env.str("POSEGEN_SEED_POLICY", default="shoot")
