@@ -28,6 +28,9 @@ class EngineRequest:
     height: int = 1536
     pose_structure: dict[str, Any] | None = None  # posekit Pose as a dict, when known
     variation: int = 0
+    # One seed for every pose of a generation (per variation): the studio engines sample with it under
+    # POSEGEN_SEED_POLICY=shoot so the person and garment stay the same across a shoot (references.sampling_seed).
+    shoot_seed: int | None = None
 
     @cached_property
     def controlnet_map(self) -> bytes:

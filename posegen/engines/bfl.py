@@ -30,7 +30,13 @@ from django.conf import settings
 from posegen.engines.base import EngineError, EngineRequest, EngineResult, ModerationRejected, TransientEngineError
 from posegen.engines.http import MISCONFIGURED, UNAVAILABLE, EngineHTTP, image_fit, json_of, size_round, url_check
 from posegen.engines.licences import licence_log
-from posegen.engines.references import BACKGROUND_SUFFIX, edit_instruction, pose_reference_kind, pose_reference_png
+from posegen.engines.references import (
+    BACKGROUND_SUFFIX,
+    edit_instruction,
+    pose_reference_kind,
+    pose_reference_png,
+    sampling_seed,
+)
 
 MODERATED_MESSAGE = "The image service declined this image under its content rules; it was refunded."
 EXPIRED_STATUSES = (403, 404, 410)
@@ -138,18 +144,19 @@ class BFLEngine:
     # --- the engine interface ----------------------------------------------------------------------------
     def generate(self, request: EngineRequest) -> EngineResult:
         reference, used = pose_reference_png(request, kind=self.reference_kind)
+        seed = sampling_seed(request)
         payload = {
             "prompt": edit_instruction(prompt=request.prompt, kind=used),
             "input_image": _b64(request.avatar_image),
             "input_image_2": _b64(reference),
-            "seed": int(request.seed),
+            "seed": seed,
             **self._size(self.model, request.width, request.height),
             "output_format": "png",
             "safety_tolerance": settings.BFL_SAFETY_TOLERANCE,
             **self._upsampling(self.model),
         }
         result = self._run(model=self.model, payload=payload, width=request.width, height=request.height,
-                           seed=request.seed, kind="pose", tolerance=0.03)
+                           seed=seed, kind="pose", tolerance=0.03)
         result.metadata["poseReference"] = used
         return result
 

@@ -32,6 +32,7 @@ from posegen.engines.references import (
     pose_reference_kind,
     pose_reference_png,
     rgb_image,
+    sampling_seed,
 )
 
 POSE_CONTROL_MODE = 4  # Union-Pro modes: 0 canny, 1 tile, 2 depth, 3 blur, 4 pose, 5 gray, 6 low quality
@@ -180,16 +181,17 @@ class DiffusersEngine:
         started = time.perf_counter()
         pipe = pipeline_get()
         width, height = size_round(request.width), size_round(request.height)
+        seed = sampling_seed(request)
         with _RUN_LOCK:
             loaded = time.perf_counter()
             inputs, described = self._pose_inputs(pipe, request, width, height)
             output = self._call(pipe, **inputs, width=width, height=height, num_inference_steps=self.steps,
-                                **self._guidance_inputs(), generator=self._generator(request.seed), output_type="pil")
+                                **self._guidance_inputs(), generator=self._generator(seed), output_type="pil")
             ran = time.perf_counter() - loaded
         image, out_w, out_h = image_fit(self._png(output.images[0]), width=request.width, height=request.height,
                                         name="diffusers")
         elapsed = time.perf_counter() - started
-        return EngineResult(image=image, width=out_w, height=out_h, seed=request.seed, elapsed=elapsed, metadata={
+        return EngineResult(image=image, width=out_w, height=out_h, seed=seed, elapsed=elapsed, metadata={
             "engine": self.name, "kind": "pose", "pipeline": self.spec.kind, "device": str(pipe.lumiku_device),
             "steps": self.steps, "guidance": self.guidance, **described,
             "latencySeconds": round(elapsed, 3), "inferenceSeconds": round(ran, 3),

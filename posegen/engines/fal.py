@@ -43,7 +43,13 @@ from posegen.engines.http import (
     url_check,
 )
 from posegen.engines.licences import licence_log
-from posegen.engines.references import BACKGROUND_SUFFIX, edit_instruction, pose_reference_kind, pose_reference_png
+from posegen.engines.references import (
+    BACKGROUND_SUFFIX,
+    edit_instruction,
+    pose_reference_kind,
+    pose_reference_png,
+    sampling_seed,
+)
 
 MODERATED_MESSAGE = "The image service declined this image under its content rules; it was refunded."
 
@@ -161,16 +167,17 @@ class FalEngine:
         if "flux-general" in self.model:
             return self._generate_flux_general(request)
         reference, used = pose_reference_png(request, kind=self.reference_kind)
+        seed = sampling_seed(request)
         arguments = {
             "prompt": edit_instruction(prompt=request.prompt, kind=used),
             "image_urls": [data_uri(request.avatar_image), data_uri(reference)],
             "image_size": {"width": size_round(request.width), "height": size_round(request.height)},
-            "seed": int(request.seed),
+            "seed": seed,
             "num_inference_steps": 4,  # klein is step-distilled (4-8 accepted)
             "num_images": 1,
         }
         result = self._run(model=self.model, arguments=arguments, width=request.width, height=request.height,
-                           seed=request.seed, kind="pose", tolerance=0.03)
+                           seed=seed, kind="pose", tolerance=0.03)
         result.metadata["poseReference"] = used
         return result
 
@@ -181,7 +188,7 @@ class FalEngine:
             "image_size": {"width": size_round(request.width), "height": size_round(request.height)},
             "num_inference_steps": 28,
             "guidance_scale": 3.5,
-            "seed": int(request.seed),
+            "seed": sampling_seed(request),
             "num_images": 1,
             "enable_safety_checker": True,
             "output_format": "png",
@@ -196,7 +203,7 @@ class FalEngine:
             }],
         }
         return self._run(model=self.model, arguments=arguments, width=request.width, height=request.height,
-                         seed=request.seed, kind="pose", tolerance=0.03)
+                         seed=arguments["seed"], kind="pose", tolerance=0.03)
 
     def generate_background(self, *, prompt: str, width: int, height: int, seed: int) -> EngineResult:
         arguments = {"prompt": f"{prompt}{BACKGROUND_SUFFIX}",

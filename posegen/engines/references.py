@@ -6,8 +6,10 @@ mannequin in the avatar's colours (posekit's studio render) reads as a body to t
 OpenPose skeleton is kept as the other choice (POSEGEN_POSE_REFERENCE) so both can be compared on a GPU.
 
 Same person across a shoot: every pose of one generation is built from the same avatar bytes (the
-project's photo), the same instruction text around the user's prompt, and the generation's seed policy
-(see posegen.services.generation); the references below depend only on the pose and the avatar.
+project's photo), the same instruction text around the user's prompt, the same kind of pose reference,
+and one seed (POSEGEN_SEED_POLICY=shoot, the default: `sampling_seed` gives every pose of a generation the
+generation's seed, plus the variation index so a batch's variations still differ). per_image keeps one seed
+per image (generation seed + image sequence), as before.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from posegen.engines.base import BadEngineInput, EngineRequest
 logger = logging.getLogger(__name__)
 
 POSE_REFERENCES = ("mannequin", "skeleton")
+SEED_POLICIES = ("shoot", "per_image")
 REFERENCE_MAX_SIDE = 1024  # the edit models resize references to about 1 MP anyway
 
 EDIT_INSTRUCTION = (
@@ -40,6 +43,16 @@ def pose_reference_kind() -> str:
     if kind not in POSE_REFERENCES:
         raise ValueError(f"POSEGEN_POSE_REFERENCE must be one of {', '.join(POSE_REFERENCES)}, not {kind!r}")
     return kind
+
+
+def sampling_seed(request: EngineRequest) -> int:
+    """The seed a studio engine samples with (and reports, so the stored seed reproduces the image)."""
+    policy = settings.POSEGEN_SEED_POLICY
+    if policy not in SEED_POLICIES:
+        raise ValueError(f"POSEGEN_SEED_POLICY must be one of {', '.join(SEED_POLICIES)}, not {policy!r}")
+    if policy == "shoot" and request.shoot_seed is not None:
+        return int(request.shoot_seed)
+    return int(request.seed)
 
 
 def edit_instruction(*, prompt: str, kind: str) -> str:

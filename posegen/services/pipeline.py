@@ -146,6 +146,7 @@ def _engine_request(pose: GeneratedPose) -> EngineRequest:
         controlnet_map_loader=control_map, prompt=prompt, negative_prompt=NEGATIVE_PROMPT,
         seed=int(pose.seed_used or 0), controlnet_weight=pose.controlnet_weight, width=width, height=height,
         pose_structure=structure, variation=pose.variation_index,
+        shoot_seed=int(generation.seed or 0) + pose.variation_index,
     )
 
 

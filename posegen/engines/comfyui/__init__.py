@@ -33,7 +33,13 @@ from posegen.engines.comfyui.workflow import (
 )
 from posegen.engines.http import EngineHTTP, image_fit, size_round
 from posegen.engines.licences import licence_log
-from posegen.engines.references import BACKGROUND_SUFFIX, edit_instruction, pose_reference_kind, pose_reference_png
+from posegen.engines.references import (
+    BACKGROUND_SUFFIX,
+    edit_instruction,
+    pose_reference_kind,
+    pose_reference_png,
+    sampling_seed,
+)
 
 AVATAR_STRENGTH = 0.6  # flux1-dev's Redux strength
 
@@ -110,15 +116,16 @@ class ComfyUIEngine:
             prompt = edit_instruction(prompt=request.prompt, kind=used)
         else:
             reference, used, prompt = request.controlnet_map, "skeleton", request.prompt
+        seed = sampling_seed(request)
         values = {
-            "prompt": prompt, "negative_prompt": request.negative_prompt, "seed": int(request.seed),
+            "prompt": prompt, "negative_prompt": request.negative_prompt, "seed": seed,
             "width": size_round(request.width), "height": size_round(request.height),
             "controlnet_weight": float(request.controlnet_weight), "union_type": settings.COMFYUI_UNION_TYPE,
             "steps": self.model.steps, "guidance": self.model.guidance, "avatar_strength": AVATAR_STRENGTH,
         }
         uploads = {"avatar_image": ("avatar", request.avatar_image), "pose_image": (used, reference)}
         result = self._run(graph_template=self.pose_graph, values=values, uploads=uploads, width=request.width,
-                           height=request.height, seed=request.seed, kind="pose")
+                           height=request.height, seed=seed, kind="pose")
         result.metadata["poseReference"] = used
         return result
 

@@ -259,7 +259,9 @@ def test_generation_through_comfyui_end_to_end(auth_client, celery_worker, comfy
     assert generation.status == "completed", [p.error_message for p in poses]
     assert credits_balance(user_id=auth_client.user.pk) == 100 - 60
     submits = comfy.calls("POST", "/prompt")
-    assert sorted(_by_class(s.json["prompt"], "KSampler")[0][1]["inputs"]["seed"] for s in submits) == [40, 41]
+    # one seed for the whole shoot (POSEGEN_SEED_POLICY=shoot): both poses sampled with the generation's seed
+    assert [_by_class(s.json["prompt"], "KSampler")[0][1]["inputs"]["seed"] for s in submits] == [40, 40]
+    assert sorted(p.seed_used for p in poses) == [40, 40]  # stored as used, so each image can be reproduced
     avatar = avatar_bytes(project)
     uploads = [rec.files["image"][1] for rec in comfy.calls("POST", "/upload/image")]
     assert avatar in uploads
@@ -432,3 +434,13 @@ def test_the_model_licence_is_logged_once_when_the_engine_starts(comfy, settings
         _engine()
     [record] = [r for r in caplog.records if r.name == "posegen.engines.licences"]
     assert record.getMessage().startswith("comfyui engine: FLUX.2 [klein] 4B, licence Apache-2.0")
+
+
+@pytestmark_e2e
+def test_per_image_seed_policy_keeps_one_seed_per_image(auth_client, celery_worker, comfy, settings):
+    settings.POSEGEN_SEED_POLICY = "per_image"
+    project = ProjectFactory(user=auth_client.user)
+    generation, poses = generate(auth_client, project, poses=2, seed=40)
+    assert generation.status == "completed" and sorted(p.seed_used for p in poses) == [40, 41]
+    submits = comfy.calls("POST", "/prompt")
+    assert sorted(_by_class(s.json["prompt"], "KSampler")[0][1]["inputs"]["seed"] for s in submits) == [40, 41]

@@ -213,6 +213,17 @@ def test_same_seed_same_image_and_the_seed_reaches_the_generator(tiny):
     assert a.image == b.image != c.image
 
 
+def test_one_seed_for_the_shoot_unless_the_policy_is_per_image(tiny, settings):
+    tiny("flux2-klein")
+    pose_a = dataclasses.replace(_posed(width=64, height=64, seed=21), shoot_seed=20)
+    pose_b = dataclasses.replace(_posed(width=64, height=64, seed=22), shoot_seed=20)
+    a, b = _engine().generate(pose_a), _engine().generate(pose_b)
+    assert (a.seed, b.seed) == (20, 20) and a.image == b.image  # same pose here: the same picture
+    settings.POSEGEN_SEED_POLICY = "per_image"
+    a, b = _engine().generate(pose_a), _engine().generate(pose_b)
+    assert (a.seed, b.seed) == (21, 22) and a.image != b.image
+
+
 @pytest.mark.parametrize("kind", ["flux2-klein", "qwen-image-edit", "flux1-controlnet"])
 def test_background_for_each_pipeline(tiny, kind):
     seen = tiny(kind)
