@@ -43,6 +43,9 @@ def order_create(*, user, product_id, finish_url: str) -> Order:
     product = Product.objects.filter(pk=product_id, active=True).first() if _is_id(product_id) else None
     if product is None:
         raise NotFound(_("This product is not on sale."), code="PRODUCT_NOT_FOUND")
+    if product.tier_days and user.unlimited_pose_active and user.unlimited_pose_expires_at is None:
+        # An operator's open-ended tier: days bought on top would be paid for and never used.
+        raise Conflict(_("Your unlimited tier has no end date; there is nothing to buy."), code="TIER_UNLIMITED")
     provider = settings.PAYMENT_PROVIDER
     order = Order.objects.create(user=user, product=product, product_name=product.name,
                                  amount_idr=product.price_idr, credits=product.credits,

@@ -321,3 +321,27 @@ def test_notifications_and_order_transitions_are_counted(auth_client, api_client
              count("lumiku_payment_notifications_total", provider="midtrans", outcome="INVALID_SIGNATURE"),
              count("lumiku_orders_total", status="paid"))
     assert [a - b for a, b in zip(after, before, strict=True)] == [2, 1, 1]
+
+
+def test_tier_days_are_not_sold_to_an_open_ended_tier(auth_client, midtrans, tier_product):
+    user = auth_client.user
+    user.unlimited_pose_active = True
+    user.save(update_fields=["unlimited_pose_active"])
+    response = auth_client.post("/api/credits/orders", {"productId": tier_product.pk}, format="json")
+    assert response.status_code == 409 and response.json()["error"]["code"] == "TIER_UNLIMITED"
+    assert Order.objects.count() == 0 and midtrans.calls("POST") == []
+
+
+def test_buying_tier_days_again_extends_the_tier(auth_client, api_client, midtrans, tier_product):
+    first = _buy(auth_client, tier_product)["orderId"]
+    _notify(api_client, midtrans.settle(first))
+    user = auth_client.user
+    user.refresh_from_db()
+    expires = user.unlimited_pose_expires_at
+    second = _buy(auth_client, tier_product)["orderId"]
+    _notify(api_client, midtrans.settle(second))
+    user.refresh_from_db()
+    assert (user.unlimited_pose_expires_at - expires).days == 30
+    _notify(api_client, midtrans.refund(second))  # refunding one purchase leaves the other's days
+    user.refresh_from_db()
+    assert user.unlimited_pose_active is True and user.unlimited_pose_expires_at == expires
