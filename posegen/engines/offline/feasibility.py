@@ -129,7 +129,10 @@ def _shape_of_structure(structure_json: str, width: int, height: int) -> TargetS
 
 def target_shape(target: Mapping[str, Any]) -> TargetShape | None:
     """The shape of a target: ``{"pose_structure": dict | None, "keypoints": (18, 3) normalised,
-    "width": int, "height": int}``; None when neither is usable (nothing to judge)."""
+    "width": int, "height": int}``; None when neither is usable (nothing to judge). A target may carry
+    its ``shape`` already (the web layer keeps library poses' shapes in the shared cache)."""
+    if isinstance(target.get("shape"), TargetShape):
+        return target["shape"]
     width, height = int(target.get("width") or 1024), int(target.get("height") or 1536)
     structure = target.get("pose_structure")
     if structure:

@@ -157,3 +157,23 @@ def test_a_described_pose_the_avatar_cannot_make_is_422_before_any_charge(auth_c
     assert credits_balance(user_id=auth_client.user.pk) == 1000
     standing = auth_client.post(GENERATE_URL, {**body, "textPrompt": "standing with hands on hips"}, format="json")
     assert standing.status_code == 202, standing.json()
+
+
+def test_pose_shapes_are_shared_through_the_cache(auth_client, engine, monkeypatch):
+    """Each pose's shape is made once and kept in the shared cache: another process reads it instead."""
+    from posegen.engines.offline import feasibility
+
+    engine("offline")
+    sitting = library_pose(**SITTING)
+    project = _standing_project(auth_client.user)
+    assert _by_id(auth_client.get(LIBRARY_URL, {"projectId": str(project.pk)}))[str(sitting.pk)]["supported"] is False
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("the shape should have come from the cache")
+
+    # As a fresh process: nothing memoised, and computing a shape is not allowed.
+    feasibility._shape_of_structure.cache_clear()
+    monkeypatch.setattr(feasibility, "_shape_3d", not_again)
+    monkeypatch.setattr(feasibility, "_shape_2d", not_again)
+    again = _by_id(auth_client.get(LIBRARY_URL, {"projectId": str(project.pk)}))[str(sitting.pk)]
+    assert again["supported"] is False and again["unsupportedReason"] == SITTING_REASON
