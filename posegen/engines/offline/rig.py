@@ -88,6 +88,9 @@ TORSO_BAND = 0.26
 # Thin protrusions (ski poles, bag straps, a hand-held stick) narrower than this share of the
 # person's height are trimmed from the mesh; a finger or a sleeve is wider.
 THIN_SHARE = 0.012
+# Hair: unclaimed pixels this many head radii from the face and above this share of the spine go with
+# the head.
+HAIR_REACH, HAIR_DROP = 1.8, 0.0
 # Where two parts meet at a joint, vertices within this many limb radii of it stay shared.
 JOINT_REACH = 1.6
 # Pins along each bone (fractions from joint_a to joint_b; > 1 reaches into a hand or foot).
@@ -218,6 +221,9 @@ def _label_parts(mask: np.ndarray, bones: np.ndarray, present: np.ndarray, torso
     reach = max(float(np.hypot(*(face - neck))) * 0.75, 0.12 * torso_len)
     head_d = np.hypot(*(pts - face).T)
     label[(label < 0) & (head_d < reach)] = HEAD
+    # Loose hair beside the face and over the shoulders (no limb's tube, above the chest) is the head's:
+    # left to the nearest seed it would go with an upper arm and be dragged off when the arm moves.
+    label[(label < 0) & (head_d < HAIR_REACH * reach) & (spine_t < HAIR_DROP)] = HEAD
     # A bag, purse or phone hanging off a hand goes with that forearm (turned rigidly with it).
     seeded = np.zeros((h, w), bool)
     seeded[ys, xs] = label >= 0
