@@ -8,7 +8,6 @@ from django.template import loader
 from django.views.static import serve
 
 from lumiku.core.exception_handler import json_error_response
-from lumiku.core.storage import storage_url
 
 LANDING_POSES = 8
 
@@ -18,15 +17,13 @@ def home(request):
     if request.user.is_authenticated:
         return redirect("pages:dashboard")
     # Imported here: the platform core does not load an app's modules at import time.
+    from posegen.landing import landing_poses, landing_showcase
     from posegen.models.choices import GenerationType
-    from posegen.selectors_library import library_list
     from posegen.services.pricing import price_per_image
 
-    rows = library_list()[:LANDING_POSES]
-    poses = [{"name": row["name"], "url": storage_url(row["thumbnail"] or row["preview_image"])}
-             for row in rows if row["thumbnail"] or row["preview_image"]]
     return render(request, "home.html", {
-        "poses": poses,
+        "showcase": landing_showcase(),
+        "poses": landing_poses(limit=LANDING_POSES),
         "price_per_pose": price_per_image(generation_type=GenerationType.GALLERY_REFERENCE,
                                           use_background_changer=False),
         "background_price": price_per_image(generation_type=GenerationType.GALLERY_REFERENCE,

@@ -292,6 +292,9 @@ XENDIT_API_URL = env.str("XENDIT_API_URL", default="https://api.xendit.co")
 PAYMENT_HTTP_TIMEOUT = env.float("PAYMENT_HTTP_TIMEOUT", default=15.0)
 # Absolute links in e-mails (receipts) and the provider's return URL when there is no request.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# A storage folder of before/after pairs of real results the operator owns, shown on the landing page
+# (<name>-before.jpg and <name>-after.jpg); unset: seller poses from the library instead.
+LANDING_SHOWCASE_DIR = env.str("LANDING_SHOWCASE_DIR", default="")
 # Orders still pending this long are asked about once more (the payment pages of both providers last 24 h
 # by default); an order the provider never heard of then expires. The sweep runs on beat.
 PAYMENT_PENDING_EXPIRE_HOURS = env.float("PAYMENT_PENDING_EXPIRE_HOURS", default=25.0)

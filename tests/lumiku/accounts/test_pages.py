@@ -10,7 +10,7 @@ from django.core import mail
 from django.test import override_settings
 
 from lumiku.credits.models import LedgerEntry, Wallet
-from tests.factories import PoseFactory, UserFactory
+from tests.factories import CategoryFactory, PoseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -161,8 +161,9 @@ def test_password_reset_is_rate_limited(client, limits):
 
 
 def test_landing_for_visitors_and_redirect_for_members(client):
-    PoseFactory(name="Hands on hips", thumbnail="library/thumbs/hips.png")
-    PoseFactory(name="No picture yet")
+    seller = CategoryFactory(slug="hands-hips-crossed")  # the landing shows seller poses (tests/pages/test_landing.py)
+    PoseFactory(name="Hands on hips", thumbnail="library/thumbs/hips.png", category=seller)
+    PoseFactory(name="No picture yet", category=seller)
     page = client.get("/")
     assert page.status_code == 200
     html = page.content.decode()
