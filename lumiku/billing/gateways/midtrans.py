@@ -5,7 +5,9 @@
   https://docs.midtrans.com/docs/snap-snap-integration-guide ,
   https://docs.midtrans.com/reference/json-object (order_id: up to 50 of letters, digits, - _ ~ .),
   https://docs.midtrans.com/reference/window-redirection (redirect_url; the finish URL gets order_id,
-  status_code and transaction_status as query parameters, which we never trust).
+  status_code and transaction_status as query parameters, which we never trust). The per-transaction
+  finish URL is `callbacks.finish` (https://docs.midtrans.com/changelog/june-9th-2023-custom-finish-url-in-snap ;
+  the field name as in Midtrans' own Go client, snap.Callbacks; Kredivo ignores it).
   Production host https://app.midtrans.com, sandbox https://app.sandbox.midtrans.com.
 - HTTP notification: POST JSON with order_id, status_code, gross_amount ("50000.00"), transaction_status,
   fraud_status, signature_key = SHA-512 hex of order_id + status_code + gross_amount + server key.
