@@ -59,7 +59,7 @@ class WizardForm(forms.Form):
     # Ranges are checked by the service (same messages as the API); the widgets only hint them.
     batch_size = forms.IntegerField(required=False, initial=1, label=_("Variations per pose"),
                                     widget=forms.NumberInput(attrs={"min": BATCH_MIN, "max": BATCH_MAX}))
-    variation_count = forms.IntegerField(required=False, initial=4, label=_("Number of photos"),
+    variation_count = forms.IntegerField(required=False, initial=1, label=_("Number of photos"),
                                          widget=forms.NumberInput(attrs={"min": VARIATIONS_MIN,
                                                                          "max": VARIATIONS_MAX}))
     text_prompt = forms.CharField(required=False, max_length=2000, strip=False, label=_("Describe the pose"))
