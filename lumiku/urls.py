@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from lumiku.core import views as core_views
 from lumiku.core.api import AppsApi
+from lumiku.core.csp import csp_report
 from lumiku.core.metrics_view import metrics
 
 admin.site.site_header = "Lumiku moderation"
@@ -26,9 +27,11 @@ urlpatterns = [
     path("", include("lumiku.billing.urls")),
     path("", include("posegen.pages.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # The split view serves Swagger UI's initialiser as a script file: no inline script under the CSP.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     re_path(r"^media/(?P<path>.+)$", core_views.media, name="media"),
     path("metrics", metrics, name="metrics"),
+    path("csp-report", csp_report, name="csp-report"),
 ]
 
 handler400 = "lumiku.core.views.error_400"

@@ -25,3 +25,10 @@ def project_get(*, user, project_id) -> PoseGeneratorProject:
     if project is None:
         raise NotFound("Project not found.", code="PROJECT_NOT_FOUND")
     return project
+
+
+def project_images_in_use(names: list[str]) -> set[str]:
+    """Of these stored names, those a project that is not deleted still uses as its photo (a project made
+    from a saved avatar shares the avatar's file). See settings.STORAGE_REFERENCE_CHECKS."""
+    return set(PoseGeneratorProject.objects.filter(avatar_image__in=names).exclude(status=ProjectStatus.DELETED)
+               .values_list("avatar_image", flat=True))

@@ -14,3 +14,8 @@ def avatar_get(*, user, avatar_id) -> Avatar:
     if avatar is None:
         raise NotFound("Avatar not found.", code="AVATAR_NOT_FOUND")
     return avatar
+
+
+def avatar_images_in_use(names: list[str]) -> set[str]:
+    """Of these stored names, those an avatar still shows (see settings.STORAGE_REFERENCE_CHECKS)."""
+    return set(Avatar.objects.filter(image__in=names).values_list("image", flat=True))

@@ -5,7 +5,7 @@ from django.db.models import F
 
 from lumiku.avatars.models import Avatar, AvatarUsageHistory
 from lumiku.core.images import image_clean_upload
-from lumiku.core.storage import storage_save, user_storage_key
+from lumiku.core.storage import storage_delete_on_commit, storage_save, user_storage_key
 from lumiku.core.text import name_clean
 
 
@@ -46,8 +46,12 @@ def avatar_update(*, avatar: Avatar, **changes) -> Avatar:
 
 
 def avatar_delete(*, avatar: Avatar) -> None:
-    # Projects keep their own copy of the image key (SET_NULL on the link), so they survive this.
-    avatar.delete()
+    # Projects keep their own copy of the image key (SET_NULL on the link), so they survive this; the file
+    # goes after commit unless such a project still uses it.
+    with transaction.atomic():
+        name = avatar.image.name
+        avatar.delete()
+        storage_delete_on_commit(names=[name])
 
 
 def avatar_record_usage(*, avatar_id, user_id, app_id: str, app_name: str, action: str,

@@ -1,5 +1,7 @@
 """Platform pages and the fallbacks that keep /api/ errors in the JSON envelope."""
 
+import posixpath
+
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.http import Http404, HttpResponseServerError
@@ -8,6 +10,7 @@ from django.template import loader
 from django.views.static import serve
 
 from lumiku.core.exception_handler import json_error_response
+from lumiku.core.media import media_access_allowed, media_is_private
 
 LANDING_POSES = 8
 
@@ -34,8 +37,13 @@ def home(request):
 
 
 def media(request, path: str):
-    """Local-storage media (embedded and single-host runs). serve() confines the path to MEDIA_ROOT."""
+    """Local-storage media (embedded and single-host runs). serve() confines the path to MEDIA_ROOT; user
+    files need their owner's session or a valid signed URL (lumiku/core/media.py), else 404."""
     if settings.STORAGE_BACKEND != "local":
+        raise Http404
+    # Checked on the path serve() will open: `library/../users/...` is a user file.
+    path = posixpath.normpath(path).lstrip("/")
+    if path.startswith("..") or not media_access_allowed(request=request, name=path):
         raise Http404
     try:
         response = serve(request, path, document_root=settings.MEDIA_ROOT)
@@ -43,6 +51,8 @@ def media(request, path: str):
         raise Http404 from None
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
+    if media_is_private(path):
+        response["Referrer-Policy"] = "no-referrer"  # the signed URL must not leak to other sites
     return response
 
 

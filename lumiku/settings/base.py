@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "lumiku.core.request_id.RequestIdMiddleware",  # outermost: every log line of the request has its id
     "lumiku.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "lumiku.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -257,13 +258,24 @@ if STORAGE_BACKEND == "s3":
         },
     }
 elif STORAGE_BACKEND == "local":
-    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    # User files get short-lived signed URLs, like S3's presigned ones (lumiku/core/media.py).
+    _default_storage = {"BACKEND": "lumiku.core.media.SignedFileSystemStorage"}
 else:
     raise environ.ImproperlyConfigured("STORAGE_BACKEND must be 'local' or 's3'")
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Extra origins pages may load images from (lumiku/core/csp.py); with S3 the endpoint's origin by default.
+CSP_MEDIA_ORIGINS = env.list("CSP_MEDIA_ORIGINS", default=[])
+# Local storage: how long a signed /media URL for a user's file stays valid (at least; up to 10 min more).
+MEDIA_URL_EXPIRE_SECONDS = env.int("MEDIA_URL_EXPIRE_SECONDS", default=3600)
+# Before a deleted object's file is removed, each of these says which of the names something still uses.
+STORAGE_REFERENCE_CHECKS = [
+    "lumiku.avatars.selectors.avatar_images_in_use",
+    "posegen.selectors.project_images_in_use",
+]
 
 # Uploads: every image is decoded and re-encoded; these bound what a client may send.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=15 * 1024 * 1024)
@@ -437,6 +449,12 @@ RATE_LIMITS = {
     "pose_request_create": "20/hour",
     "vote": "120/minute",
     "background_change": env.str("POSEGEN_BACKGROUND_RATE", default="10/minute"),  # (its older variable)
+    # CPU-heavy requests that cost no credits (issue 18): pose extraction from a photo, text to pose (also the
+    # wizard's live preview), re-exports, and photo uploads (projects, avatars, backgrounds and logos).
+    "library_extract": "30/hour",
+    "text_to_pose": "120/hour",
+    "export_regenerate": "60/hour",
+    "upload": "60/hour",
     # Each checkout opens a transaction at the payment provider (lumiku.billing).
     "checkout": "20/hour",
     **env.json("RATE_LIMITS", default={}),

@@ -156,6 +156,7 @@ class UploadInput(serializers.Serializer):
     image = serializers.FileField()
 
 
+@rate_limited("upload")
 class UserAssetUploadApi(APIView):
     """Upload a background image or a logo (validated by content); use the returned URL in later requests."""
 

@@ -51,6 +51,7 @@ from rest_framework.views import APIView
 
 from lumiku.core.pagination import MAX_LIMIT, Page, PageInput, paginated_serializer
 from lumiku.core.storage import storage_url
+from lumiku.core.throttling import rate_limited
 from posegen.library_cache import library_cache_key, library_page_lookup, library_page_store
 from posegen.library_i18n import category_text_for_reader, pose_row_for_reader, reader_language
 from posegen.models.choices import Difficulty, GenderSuitability
@@ -436,6 +437,7 @@ class CategoryListApi(APIView):
         return Response({"categories": [_category_json(node) for node in category_tree()]})
 
 
+@rate_limited("library_extract")
 class LibraryExtractApi(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -464,6 +466,7 @@ class LibraryExtractApi(APIView):
         })
 
 
+@rate_limited("text_to_pose")
 class LibraryTextToPoseApi(APIView):
     permission_classes = [IsAuthenticated]
 

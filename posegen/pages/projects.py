@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lumiku.avatars.selectors import avatar_list
 from lumiku.core.errors import DomainError, NotFound
 from lumiku.core.forms import form_add_domain_error
+from lumiku.core.throttling import rate_limit_check
 from posegen.models.choices import AvatarSource, ProjectStatus
 from posegen.pages.tray import tray_pose_ids
 from posegen.selectors import project_get, project_list
@@ -98,6 +99,7 @@ def project_new(request):
     if request.method == "POST" and form.is_valid():
         v = form.cleaned_data
         try:
+            rate_limit_check(request=request, scope="upload")  # the API's counter
             project = project_create(
                 user=request.user, project_name=v["project_name"], description=v["description"],
                 avatar_source=v["avatar_source"], avatar_image=v.get("avatar_image"), avatar_id=v.get("avatar_id"),

@@ -33,7 +33,7 @@ from lumiku.core.errors import Conflict, NotFound, ValidationFailed
 from lumiku.core.images import image_clean_upload
 from lumiku.core.queues import Queue
 from lumiku.core.realtime import realtime_publish
-from lumiku.core.storage import storage_read, storage_save, storage_url, user_storage_key
+from lumiku.core.storage import storage_delete_on_commit, storage_read, storage_save, storage_url, user_storage_key
 from lumiku.core.uploads import user_image_input
 from posegen.imaging.export import ExportError, Watermark, export_image
 from posegen.imaging.export_formats import (
@@ -192,8 +192,12 @@ def pose_export_regenerate(*, user, pose_id, format_name: str, logo_url: str = "
     except ExportError as exc:
         raise ValidationFailed(str(exc), code="EXPORT_FAILED") from None
     name = _store(user_id=user.pk, generation_id=pose.generation_id, rendered=rendered)
+    replaced = (pose.export_formats or {}).get(spec.name)
     if not _merge(pose_id=pose.pk, source=source, stored={spec.name: name}):
         raise Conflict(_("The image changed while it was exported; try again."), code="POSE_CHANGED")
+    # A re-export replaces the format's file rather than piling up a new one per click.
+    if replaced and replaced != name and replaced not in (source, pose.thumbnail.name, pose.original_image.name):
+        storage_delete_on_commit(names=[replaced])
     return storage_url(name)
 
 

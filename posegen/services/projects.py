@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from lumiku.avatars.selectors import avatar_get
 from lumiku.core.errors import Conflict, ValidationFailed
 from lumiku.core.images import image_clean_upload
-from lumiku.core.storage import storage_save, user_storage_key
+from lumiku.core.storage import storage_delete_on_commit, storage_save, user_storage_key
 from lumiku.core.text import name_clean
 from lumiku.core.uploads import storage_url_names, user_image_input
 from posegen.models import PoseGeneratorProject
@@ -128,3 +128,10 @@ def project_delete(*, project: PoseGeneratorProject) -> None:
             )
         locked.status = ProjectStatus.DELETED
         locked.save(update_fields=["status", "updated_at"])
+        # The rows stay (soft delete) but the photos go: the project's own photo unless an avatar or another
+        # project still uses it, and every file of its generations (kept under users/<id>/generations/<id>/).
+        storage_delete_on_commit(
+            names=[locked.avatar_image.name],
+            prefixes=[f"users/{locked.user_id}/generations/{generation_id}/"
+                      for generation_id in locked.generations.values_list("pk", flat=True)],
+        )

@@ -116,6 +116,7 @@ def pytest_runtest_makereport(item, call):
 def new_page(browser, asgi_server, request):
     """new_page(viewport=..., locale=...) → a fresh context (own cookies) with the base URL set."""
     contexts = []
+    csp_violations: list[str] = []
 
     def make(*, viewport=DESKTOP, locale="en-US", is_mobile=False):
         context = browser.new_context(base_url=asgi_server, viewport=viewport, locale=locale,
@@ -126,6 +127,11 @@ def new_page(browser, asgi_server, request):
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.js_errors = errors
+        # The app runs under a strict Content-Security-Policy: Chromium reports each blocked script, style,
+        # image or connection on the console ("Refused to ... Content Security Policy"); any one fails.
+        page.on("console", lambda message: csp_violations.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text else None)
+        page.csp_violations = csp_violations
         return page
 
     yield make
@@ -138,3 +144,4 @@ def new_page(browser, asgi_server, request):
                                 full_page=True)
     for context in contexts:
         context.close()
+    assert csp_violations == [], "\n".join(csp_violations)

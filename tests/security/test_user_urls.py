@@ -13,6 +13,7 @@ import contextlib
 import errno
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -89,8 +90,9 @@ def _upload(client, kind: str) -> str:
 
 def _hostile_urls(*, mine: str, theirs: str, port: int) -> list[str]:
     """`mine`/`theirs`: the URLs our storage serves for an upload of this user / another user."""
-    key = mine[mine.index("users/"):]
-    their_key = theirs[theirs.index("users/"):]
+    # Local storage signs user-file URLs (`?s=...`); the storage key is the path's part from users/ on.
+    key = urlsplit(mine).path[urlsplit(mine).path.index("users/"):]
+    their_key = urlsplit(theirs).path[urlsplit(theirs).path.index("users/"):]
     path = mine  # e.g. /media/users/<id>/backgrounds/<uuid>.png: the loopback server serves it too
     on_disk = settings.MEDIA_ROOT / key
     assert on_disk.is_file()  # so a file:// URL below names a file that really exists
@@ -156,7 +158,7 @@ def test_background_url_is_refused_unless_it_is_our_own_upload(auth_client, othe
     # The control: the very same request with our own upload is accepted and charged once.
     accepted = auth_client.post(url, {"backgroundMode": "upload", "backgroundImageUrl": mine}, format="json")
     assert accepted.status_code == 202, accepted.content
-    assert BackgroundJob.objects.get().background_image.name == mine[mine.index("users/"):]
+    assert BackgroundJob.objects.get().background_image.name == urlsplit(mine).path.removeprefix("/media/")
     assert credits_balance(user_id=user.pk) == 90
     assert loopback.hits == []
 

@@ -91,21 +91,21 @@ class TokenRefreshApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    class Input(serializers.Serializer):
+    class RefreshInput(serializers.Serializer):
         refresh = serializers.CharField(max_length=4096)
 
-    class Output(serializers.Serializer):
+    class RefreshOutput(serializers.Serializer):
         access = serializers.CharField()
         refresh = serializers.CharField()
 
     def get_authenticate_header(self, request):
         return 'Bearer realm="api"'  # a refused refresh token is a 401 (DRF makes it 403 without a header)
 
-    @extend_schema(request=Input, responses={200: Output}, tags=["auth"])
+    @extend_schema(request=RefreshInput, responses={200: RefreshOutput}, tags=["auth"])
     def post(self, request):
-        data = self.Input(data=request.data)
+        data = self.RefreshInput(data=request.data)
         data.is_valid(raise_exception=True)
-        return Response(self.Output(token_refresh(raw=data.validated_data["refresh"])).data)
+        return Response(self.RefreshOutput(token_refresh(raw=data.validated_data["refresh"])).data)
 
 
 class LogoutEverywhereApi(APIView):

@@ -8,6 +8,7 @@ from lumiku.avatars.selectors import avatar_get, avatar_list
 from lumiku.avatars.services import avatar_create, avatar_delete, avatar_update
 from lumiku.core.pagination import PageInput, page_response, paginate, paginated_serializer
 from lumiku.core.storage import storage_url
+from lumiku.core.throttling import rate_limited
 
 
 class AvatarOutput(serializers.Serializer):
@@ -47,6 +48,7 @@ class AvatarAttributes(serializers.Serializer):
     style = serializers.ChoiceField(choices=Style.choices, required=False, allow_blank=True)
 
 
+@rate_limited("upload", methods=("POST",))
 class AvatarListCreateApi(APIView):
     class AvatarCreateInput(AvatarAttributes):
         image = serializers.FileField()

@@ -66,6 +66,7 @@ def pose_regenerate_export(request, generation_id, pose_id):
     pose = owned_pose(request=request, generation=generation, pose_id=pose_id)
     name = request.POST.get("format", "")
     try:
+        rate_limit_check(request=request, scope="export_regenerate")  # the API's counter: shown on the card
         pose_export_regenerate(user=request.user, pose_id=pose.pk, format_name=name)
     except NotFound:
         raise Http404 from None

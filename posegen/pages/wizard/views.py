@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lumiku.core.errors import DomainError, NotFound, ValidationFailed
+from lumiku.core.errors import DomainError, NotFound, RateLimited, ValidationFailed
 from lumiku.core.forms import form_add_domain_error
 from lumiku.core.throttling import rate_limit_check
 from lumiku.credits.selectors import credits_balance, credits_unlimited_tier
@@ -163,8 +163,9 @@ def wizard_text_preview(request):
                                             % {"max": TEXT_PREVIEW_MAX})
     elif text:
         try:
+            rate_limit_check(request=request, scope="text_to_pose")  # the API's counter
             result = library_text_to_pose(text=text, width=PREVIEW_WIDTH, height=PREVIEW_HEIGHT)
-        except ValidationFailed as exc:
+        except (ValidationFailed, RateLimited) as exc:
             context["error"] = exc
             context["examples"] = exc.extra.get("examples") or []
         else:
