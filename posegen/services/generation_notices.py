@@ -29,8 +29,8 @@ def generation_ready_text(*, data: dict[str, Any], language: str | None = None) 
     with translation.override(language or translation.get_language()):
         images, total = int(data["images"]), int(data["total"])
         title = ngettext("Your photo is ready", "Your %(count)d photos are ready", images) % {"count": images}
-        lines = [_("%(count)s of %(total)s photos for “%(project)s” are ready to download.")
-                 % {"count": images, "total": total, "project": data.get("project") or _("your project")}]
+        lines = [_("%(count)s of %(total)s photos for “%(name)s” are ready to download.")
+                 % {"count": images, "total": total, "name": data.get("project") or _("your project")}]
         failed = total - images
         if failed:
             lines.append(ngettext("%(count)d photo could not be made; its credits were refunded.",
