@@ -19,7 +19,8 @@ Figures (issue 14 "Measure"):
 - carried items: each bag/purse/wallet within 0.2 torso lengths of a wrist in the photo must stay one
   piece within 0.2 torso lengths of that wrist;
 - face: the output's face region mapped back onto the photo's by the least-squares similarity of its
-  own sampling (where each face pixel came from), SSIM of the grey face box against the photo's;
+  own sampling (where each face pixel came from), SSIM of the grey face box against the photo's, over
+  the pixels where the output shows the face (a hand the pose puts in front of it is excluded);
 - speed: repose + PNG encode per image; peak RSS.
 Contact sheets (source, then each pose; grey = unsupported, red frame = failed by the gate) go to
 artifacts/offline/ (git-ignored): research-only photos, never committed.
@@ -94,8 +95,8 @@ def library_poses() -> list[tuple[str, object]]:
     return out
 
 
-def ssim(a: np.ndarray, b: np.ndarray) -> float:
-    """Mean SSIM of two grey images (Wang et al. 2004, Gaussian window sigma 1.5)."""
+def ssim(a: np.ndarray, b: np.ndarray, where: np.ndarray | None = None) -> float:
+    """Mean SSIM of two grey images (Wang et al. 2004, Gaussian window sigma 1.5), over ``where``."""
     a, b = a.astype(np.float64), b.astype(np.float64)
     c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
 
@@ -105,7 +106,7 @@ def ssim(a: np.ndarray, b: np.ndarray) -> float:
     ma, mb = blur(a), blur(b)
     va, vb, cov = blur(a * a) - ma * ma, blur(b * b) - mb * mb, blur(a * b) - ma * mb
     s = ((2 * ma * mb + c1) * (2 * cov + c2)) / ((ma * ma + mb * mb + c1) * (va + vb + c2))
-    return float(s.mean())
+    return float(s[where].mean()) if where is not None and where.any() else float(s.mean())
 
 
 def similarity_fit(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
@@ -144,7 +145,10 @@ def face_ssim(avatar, rendered) -> float | None:
     y0, y1 = int(fy.min() / rig.label_scale), int((fy.max() + 1) / rig.label_scale)
     ga = cv2.cvtColor(np.ascontiguousarray(tex[y0:y1, x0:x1, :3]), cv2.COLOR_RGB2GRAY)
     gb = cv2.cvtColor(np.ascontiguousarray(back[y0:y1, x0:x1]), cv2.COLOR_RGB2GRAY)
-    return ssim(ga, gb) if min(ga.shape) >= 11 else None
+    # Only where the output shows the face: a hand the new pose puts in front of it is the pose, not
+    # damage (the gate and the face-region mask judge a face that is missing).
+    seen = cv2.warpAffine(face.astype(np.uint8), m, (tex.shape[1], tex.shape[0]), flags=cv2.INTER_NEAREST)[y0:y1, x0:x1]
+    return ssim(ga, gb, seen > 0) if min(ga.shape) >= 11 else None
 
 
 def pieces(mask: np.ndarray, total: float) -> int:

@@ -36,6 +36,8 @@ MIN_GAP = 2
 COLOUR_CHANGE = 28.0
 # Cloth may stretch this much at the hem before it looks stretched (used for the leg-spread limit).
 HEM_STRETCH = 1.12
+# Hems above this share of hip->ankle leave the legs free (a mini skirt); a leg is this wide (torso lengths).
+FREE_HEM, LEG_WIDTH = 0.3, 0.11
 # A blob hanging off a hand counts as carried between these shares of the person's area.
 CARRIED_MIN, CARRIED_MAX = 0.004, 0.12
 # ... and compact: its tightest rectangle at most this elongated and at least this full.
@@ -226,19 +228,25 @@ def _kind(rgb: np.ndarray | None, region: np.ndarray, kp: np.ndarray, hem: float
 
 
 def _max_spread(region: np.ndarray, kp: np.ndarray, hem: float) -> float:
-    """The widest angle between the legs (degrees) at which the legs' centres at the hem still fit
-    inside the hem's width (stretched at most HEM_STRETCH), never less than the photo's own spread."""
+    """The widest angle between the legs (degrees, hip to ankle) whose centres at the hem still fit
+    inside the cloth's width near its hem (stretched at most HEM_STRETCH, less a leg's width each),
+    never less than the photo's own spread. A short skirt's hem barely holds the legs: no limit."""
+    if hem < FREE_HEM:
+        return 180.0
+    torso_len = float(np.hypot(*(kp[1, :2] - pelvis(kp))))
+    top = pelvis(kp)
     hem_r, hem_l = leg_point(kp, R_LEG, hem), leg_point(kp, L_LEG, hem)
-    ys, xs = _samples(hem_r + (hem_r - hem_l) * 1.5, hem_l + (hem_l - hem_r) * 1.5, region.shape)
-    # Width of the cloth along the hem line, measured slightly above it (the hem itself is ragged).
-    lift = (pelvis(kp) - (hem_r + hem_l) / 2.0) * 0.08
-    ys2, xs2 = _samples(hem_r + lift + (hem_r - hem_l) * 1.5, hem_l + lift + (hem_l - hem_r) * 1.5, region.shape)
-    width = max(int(region[ys, xs].sum()), int(region[ys2, xs2].sum()))
-    reach = float(np.hypot(*((hem_r + hem_l) / 2.0 - pelvis(kp))))
-    legs = np.hypot(*(kp[10, :2] - kp[9, :2])) * 0.35 + np.hypot(*(kp[13, :2] - kp[12, :2])) * 0.35
-    room = max(0.0, width * HEM_STRETCH - float(legs))
+    width = 0
+    for share in (0.7, 0.8, 0.9, 0.97):
+        a, b = top + (hem_r - top) * share, top + (hem_l - top) * share
+        ys, xs = _samples(a + (a - b) * 4.0, b + (b - a) * 4.0, region.shape)
+        width = max(width, int(region[ys, xs].sum()))
+    reach = float(np.hypot(*((hem_r + hem_l) / 2.0 - top)))
+    room = max(0.0, width * HEM_STRETCH - 2.0 * LEG_WIDTH * torso_len)
     spread = 2.0 * np.degrees(np.arcsin(min(1.0, room / max(2.0 * reach, 1e-9))))
-    own = np.degrees(abs(np.arctan2(*(kp[10, :2] - kp[8, :2])[::-1]) - np.arctan2(*(kp[13, :2] - kp[11, :2])[::-1])))
+    right, left = kp[10, :2] - kp[8, :2], kp[13, :2] - kp[11, :2]
+    cos = float(right @ left / max(np.linalg.norm(right) * np.linalg.norm(left), 1e-9))
+    own = float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
     return float(max(spread, min(own, 60.0)))
 
 
