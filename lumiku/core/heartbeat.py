@@ -9,6 +9,7 @@ import uuid
 from datetime import timedelta
 
 from celery import bootsteps
+from celery.signals import worker_shutting_down
 from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
@@ -105,9 +106,16 @@ class WorkerHeartbeatStep(bootsteps.StartStopStep):
 
         self._thread = threading.Thread(target=run, name="worker-heartbeat", daemon=True)
         self._thread.start()
+        # A warm shutdown stops consuming at once but may take a while to finish (the pool, running tasks):
+        # the worker leaves the heartbeat table as the shutdown begins, so health names its queues at once.
+        worker_shutting_down.connect(self._on_shutting_down, weak=False)
+
+    def _on_shutting_down(self, sender=None, **kwargs) -> None:
+        self._stop.set()
 
     def stop(self, worker) -> None:
         self._stop.set()
+        worker_shutting_down.disconnect(self._on_shutting_down)
         if self._thread is not None:
             self._thread.join(timeout=5)
 

@@ -111,7 +111,7 @@ def test_procfile_on_one_machine_is_green_then_names_a_stopped_engine(transactio
         assert by_name == {"engine": ["engine"], "worker": ["default", "export"]}
 
         stopped = time.monotonic()
-        engine.stop()  # SIGTERM: Celery's warm shutdown, as a deploy or an operator stops it
+        engine.process.send_signal(signal.SIGTERM)  # as an operator's Ctrl-C: honcho stops `engine` (warm)
         deadline = stopped + settings.WORKER_HEARTBEAT_TTL
         while True:
             status, body = _health(port)
@@ -119,6 +119,8 @@ def test_procfile_on_one_machine_is_green_then_names_a_stopped_engine(transactio
                 break
             time.sleep(0.25)
         named_after = time.monotonic() - stopped
+        engine.stop()
+        assert engine.process.returncode is not None
         assert status == 503, body
         assert body["failing"] == ["workers"]
         assert body["checks"]["workers"]["missingQueues"] == ["engine"]
