@@ -89,8 +89,12 @@ def avatar_traits(avatar: AvatarRig) -> dict:
 
 def warp_photo_labels(*, avatar: AvatarRig, rendered: Rendered, labels: np.ndarray) -> np.ndarray:
     """A label map over the avatar *photo* (h, w integers, e.g. ground-truth clothing labels) moved
-    exactly as the pixels were (nearest neighbour): the rendered canvas's size, 0 off the person."""
+    exactly as the pixels were (nearest neighbour): the rendered canvas's size, 0 off the person.
+
+    Where the picture shows body painted in under a limb that moved away, the label is the one the
+    painting continued (the nearest label outside the painted pixels), as the colour was."""
     import cv2
+    from scipy import ndimage
 
     x0, y0, x1, y1 = avatar.cutout.box
     crop = np.ascontiguousarray(np.asarray(labels)[y0:y1, x0:x1])
@@ -99,7 +103,14 @@ def warp_photo_labels(*, avatar: AvatarRig, rendered: Rendered, labels: np.ndarr
         crop = cv2.resize(crop, (tw, th), interpolation=cv2.INTER_NEAREST)
     if rendered.sampling is None:
         raise ValueError("this rendering kept no sampling maps")
-    return warp_labels(sampling=rendered.sampling, labels=crop, shape=rendered.alpha.shape)
+    atlas, width = avatar.rig.texture, avatar.rig.tex_width
+    painted = (atlas[:, width:] != atlas[:, :width]).any(axis=2)
+    continued = crop
+    if painted.any():
+        _, (iy, ix) = ndimage.distance_transform_edt(painted, return_indices=True)
+        continued = crop[iy, ix]
+    return warp_labels(sampling=rendered.sampling, labels=crop, painted_labels=continued,
+                       shape=rendered.alpha.shape)
 
 
 def _target_depth(request: EngineRequest) -> np.ndarray | None:

@@ -282,19 +282,26 @@ def _overlap_shade(part: np.ndarray, height: int) -> np.ndarray:
 
 
 def warp_labels(*, sampling: Sampling, labels: np.ndarray, scale: float = 1.0,
-                shape: tuple[int, int]) -> np.ndarray:
+                shape: tuple[int, int], painted_labels: np.ndarray | None = None) -> np.ndarray:
     """``labels`` (an integer map over the cut-out's texture at ``scale`` label pixels per texture
     pixel) moved exactly as the pixels were (nearest neighbour), on a ``shape`` (height, width)
-    canvas; 0 outside the person."""
+    canvas; 0 outside the person. ``painted_labels`` (same grid), when given, is read where the
+    output shows the painted copy (body painted in under a limb)."""
+    painted = sampling.map_x >= sampling.tex_width - 0.5
     mx = sampling.map_x.copy()
-    mx[mx >= sampling.tex_width - 0.5] -= sampling.tex_width
+    mx[painted] -= sampling.tex_width
     lx = (mx + 0.5) * scale - 0.5
     ly = (sampling.map_y + 0.5) * scale - 0.5
-    src = np.ascontiguousarray(labels.astype(np.int32) if labels.dtype not in (np.uint8, np.int16, np.int32)
-                               else labels)
-    if src.dtype == np.int32:
-        src = src.astype(np.float32)
-    warped = cv2.remap(src, lx, ly, cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+
+    def remap(grid: np.ndarray) -> np.ndarray:
+        src = np.ascontiguousarray(grid)
+        if src.dtype not in (np.uint8, np.int16, np.float32):
+            src = src.astype(np.float32)  # OpenCV remaps no 32/64-bit integers
+        return cv2.remap(src, lx, ly, cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+
+    warped = remap(labels)
+    if painted_labels is not None and painted.any():
+        warped[painted] = remap(painted_labels)[painted]
     warped[sampling.map_x < -5] = 0
     out = np.zeros(shape, dtype=labels.dtype)
     h, w = warped.shape
