@@ -76,6 +76,35 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _wait_green(port: int, app: Honcho, engine: Honcho, timeout: float = 60) -> tuple[float, dict]:
+    started = time.monotonic()
+    status, body = 0, {}
+    while time.monotonic() - started < timeout:
+        assert app.process.poll() is None, app.output()[-4000:]
+        assert engine.process.poll() is None, engine.output()[-4000:]
+        with suppress(OSError, ValueError):
+            status, body = _health(port)
+            if status == 200:
+                return time.monotonic() - started, body
+        time.sleep(1)
+    raise AssertionError((status, body, app.output()[-3000:], engine.output()[-3000:]))
+
+
+def _wait_status(port: int, wanted: int, *, deadline: float) -> tuple[int, dict]:
+    while True:
+        status, body = _health(port)
+        if status == wanted or time.monotonic() > deadline:
+            return status, body
+        time.sleep(0.25)
+
+
+def _assert_names_engine(status: int, body: dict) -> None:
+    assert status == 503, body
+    assert body["failing"] == ["workers"]
+    assert body["checks"]["workers"]["missingQueues"] == ["engine"]
+    assert body["checks"]["workers"]["detail"] == "no worker consumes queue(s): engine"
+
+
 @pytest.mark.timeout(240)
 def test_procfile_on_one_machine_is_green_then_names_a_stopped_engine(transactional_db, tmp_path, settings):
     assert HONCHO, "honcho is pinned in requirements-dev.txt"
@@ -92,40 +121,34 @@ def test_procfile_on_one_machine_is_green_then_names_a_stopped_engine(transactio
     app = Honcho("web", "worker", "beat", env=env, log=tmp_path / "app.log")
     engine = Honcho("engine", env=env, log=tmp_path / "engine.log")
     try:
-        started = time.monotonic()
-        status, body = 0, {}
-        while time.monotonic() - started < 60:
-            assert app.process.poll() is None, app.output()[-4000:]
-            assert engine.process.poll() is None, engine.output()[-4000:]
-            with suppress(OSError, ValueError):
-                status, body = _health(port)
-                if status == 200:
-                    break
-            time.sleep(1)
-        assert status == 200, (body, app.output()[-3000:], engine.output()[-3000:])
-        green_after = time.monotonic() - started
+        green_after, body = _wait_green(port, app, engine)
         workers = body["checks"]["workers"]["workers"]
         names = sorted(w["hostname"].split("@")[0] for w in workers)
         assert names == ["engine", "worker"]  # the Procfile's -n: two distinct nodes, each seen
         by_name = {w["hostname"].split("@")[0]: sorted(w["queues"]) for w in workers}
         assert by_name == {"engine": ["engine"], "worker": ["default", "export"]}
 
+        # Stopped: SIGTERM, as an operator's Ctrl-C (honcho passes it on; Celery's warm shutdown).
         stopped = time.monotonic()
-        engine.process.send_signal(signal.SIGTERM)  # as an operator's Ctrl-C: honcho stops `engine` (warm)
-        deadline = stopped + settings.WORKER_HEARTBEAT_TTL
-        while True:
-            status, body = _health(port)
-            if status == 503 or time.monotonic() > deadline:
-                break
-            time.sleep(0.25)
+        engine.process.send_signal(signal.SIGTERM)
+        status, body = _wait_status(port, 503, deadline=stopped + settings.WORKER_HEARTBEAT_TTL)
         named_after = time.monotonic() - stopped
         engine.stop()
         assert engine.process.returncode is not None
-        assert status == 503, body
-        assert body["failing"] == ["workers"]
-        assert body["checks"]["workers"]["missingQueues"] == ["engine"]
-        assert "engine" in body["checks"]["workers"]["detail"]
-        print(f"health 200 after {green_after:.1f} s; engine named {named_after:.1f} s after it stopped")
+        _assert_names_engine(status, body)
+
+        # Killed: SIGKILL to the engine's process group leaves its row behind; it stops counting within the
+        # TTL of its last beat (plus the poll and one health request).
+        engine = Honcho("engine", env=env, log=tmp_path / "engine-2.log")
+        _wait_green(port, app, engine)
+        [engine_pid] = engine.child_pids()
+        killed = time.monotonic()
+        os.killpg(engine_pid, signal.SIGKILL)
+        status, body = _wait_status(port, 503, deadline=killed + settings.WORKER_HEARTBEAT_TTL + 1.0)
+        dead_after = time.monotonic() - killed
+        _assert_names_engine(status, body)
+        print(f"health 200 after {green_after:.1f} s; engine named {named_after:.1f} s after SIGTERM, "
+              f"{dead_after:.1f} s after SIGKILL (TTL {settings.WORKER_HEARTBEAT_TTL} s)")
     finally:
         engine.stop()
         app.stop()
