@@ -108,6 +108,9 @@ def background_request_validate(*, user, mode: str, color: str = "", prompt: str
                                    fields={"backdropId": [_("Unknown backdrop.")]})
         if mode in ("", BackgroundMode.AI_GENERATE) and not prompt:
             mode, prompt = BackgroundMode.AI_GENERATE, backdrop.prompt
+    if image_upload is not None and (image_url or "").strip():  # one of them would be dropped
+        message = _("Send %(file)s or %(url)s, not both.") % {"file": "backgroundImage", "url": "backgroundImageUrl"}
+        raise ValidationFailed(message, fields={"backgroundImage": [message], "backgroundImageUrl": [message]})
     has_upload = image_upload is not None or bool(image_url)
     mode, color, prompt = validate_background_options(mode=mode, color=color, prompt=prompt, has_upload=has_upload)
     name = ""

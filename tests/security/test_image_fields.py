@@ -274,3 +274,15 @@ def test_refusals_are_said_in_the_readers_language(auth_client):
                              format="json", HTTP_ACCEPT_LANGUAGE="id")
     assert wrong.json()["error"]["message"] == (
         "avatarImageUrl harus berupa foto model yang dipilih, atau dikosongkan.")
+
+
+def test_background_change_with_a_file_and_a_url_at_once_is_refused(auth_client):
+    fund(auth_client.user, 100)
+    pose = completed_pose(auth_client.user)
+    mine = _upload(auth_client, "backgrounds")
+    response = auth_client.post(f"{BASE}/poses/{pose.pk}/background",
+                                {"backgroundMode": "upload", "backgroundImageUrl": mine,
+                                 "backgroundImage": upload("bg.png", _png())}, format="multipart")
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"backgroundImage", "backgroundImageUrl"}
+    assert BackgroundJob.objects.count() == 0 and credits_balance(user_id=auth_client.user.pk) == 100
