@@ -357,6 +357,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("POSEGEN_SWEEP_INTERVAL_SECONDS", default=60.0),
     },
 }
+CELERY_BEAT_SCHEDULE["accounts-purge-refresh-families"] = {
+    "task": "lumiku.accounts.tasks.refresh_families_purge",
+    "schedule": 24 * 3600.0,
+}
 CELERY_BEAT_SCHEDULE["billing-sweep-pending-orders"] = {
     "task": "lumiku.billing.tasks.orders_sweep_pending",
     "schedule": env.float("PAYMENT_SWEEP_INTERVAL_SECONDS", default=900.0),

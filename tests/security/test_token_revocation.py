@@ -134,3 +134,19 @@ def test_garbage_refresh_is_401_in_the_envelope():
     response = _refresh("not-a-token")
     assert response.status_code == 401
     assert response.json()["error"]["statusCode"] == 401
+
+
+def test_expired_families_are_purged_by_the_beat_task(user, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lumiku.accounts.tasks import refresh_families_purge_task
+
+    assert "lumiku.accounts.tasks.refresh_families_purge" in {
+        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    live = _login(user)
+    RefreshTokenFamily.objects.create(user=user, current_jti="old", expires_at=timezone.now() - timedelta(days=2))
+    assert refresh_families_purge_task() == 1
+    assert RefreshTokenFamily.objects.count() == 1
+    assert _refresh(live["refresh"]).status_code == 200
