@@ -51,7 +51,8 @@ def order_create(*, user, product_id, finish_url: str) -> Order:
                                  amount_idr=product.price_idr, credits=product.credits,
                                  tier_days=product.tier_days, provider=provider)
     try:
-        checkout = gateway_for(provider).create_checkout(order=order, finish_url=finish_url.format(order_id=order.id))
+        checkout = gateway_for(provider).create_checkout(
+            order=order, finish_url=finish_url.replace("{order_id}", str(order.id)))
     except GatewayError as exc:
         logger.error("checkout for order %s failed: %s", order.id, exc)
         Order.objects.filter(pk=order.pk).update(status=OrderStatus.FAILED, updated_at=timezone.now())
