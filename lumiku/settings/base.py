@@ -374,6 +374,7 @@ WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)  # doubling per attempt
 WEBHOOK_RETRY_WINDOW_SECONDS = env.int("WEBHOOK_RETRY_WINDOW_SECONDS", default=24 * 3600)
 WEBHOOK_MAX_ENDPOINTS = env.int("WEBHOOK_MAX_ENDPOINTS", default=10)
+WEBHOOK_LOG_RETENTION_DAYS = env.int("WEBHOOK_LOG_RETENTION_DAYS", default=30)  # finished deliveries
 CELERY_BEAT_SCHEDULE["webhooks-deliveries-sweep"] = {
     "task": "lumiku.webhooks.tasks.webhook_deliveries_sweep",
     "schedule": env.float("WEBHOOK_SWEEP_INTERVAL_SECONDS", default=15.0),

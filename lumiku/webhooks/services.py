@@ -182,4 +182,16 @@ def webhook_deliveries_sweep(*, limit: int = 500) -> int:
     ).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
     ids = list(due)
     _enqueue(ids)
+    webhook_log_prune()
     return len(ids)
+
+
+def webhook_log_prune() -> int:
+    """Forget finished deliveries older than WEBHOOK_LOG_RETENTION_DAYS (the log is for recent debugging)."""
+    cutoff = timezone.now() - timedelta(days=settings.WEBHOOK_LOG_RETENTION_DAYS)
+    ids = list(WebhookDelivery.objects.filter(status__in=[DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED],
+                                              created_at__lt=cutoff).values_list("pk", flat=True)[:1000])
+    if not ids:
+        return 0
+    deleted, _rows = WebhookDelivery.objects.filter(pk__in=ids).delete()
+    return deleted

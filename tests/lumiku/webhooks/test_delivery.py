@@ -237,3 +237,23 @@ def test_dns_rebinding_to_loopback_after_registration_is_refused_at_send(user, r
     assert delivery.last_error == ("refused: the host resolves to a private, loopback, link-local or metadata "
                                    "address")
     assert receiver.requests == []
+
+
+@pytest.mark.django_db
+def test_the_sweep_forgets_finished_deliveries_after_the_retention(user, receiver, settings):
+    from lumiku.webhooks.services import webhook_event_id
+
+    settings.WEBHOOK_LOG_RETENTION_DAYS = 30
+    _endpoint(user, receiver)
+    for key in ("old-done", "old-pending", "recent-done"):
+        _emit(user, key=key)
+    ids = {key: WebhookDelivery.objects.get(event_id=webhook_event_id(key=key)).pk
+           for key in ("old-done", "old-pending", "recent-done")}
+    month_ago = timezone.now() - timedelta(days=31)
+    WebhookDelivery.objects.filter(pk=ids["old-done"]).update(status="succeeded", delivered_at=month_ago,
+                                                              created_at=month_ago)
+    WebhookDelivery.objects.filter(pk=ids["old-pending"]).update(created_at=month_ago,
+                                                                 next_attempt_at=timezone.now() + timedelta(hours=1))
+    WebhookDelivery.objects.filter(pk=ids["recent-done"]).update(status="succeeded", delivered_at=timezone.now())
+    assert webhook_deliveries_sweep() == 0  # nothing due
+    assert set(WebhookDelivery.objects.values_list("pk", flat=True)) == {ids["old-pending"], ids["recent-done"]}
