@@ -6,7 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -93,6 +93,12 @@ class Order(models.Model):
             models.CheckConstraint(
                 condition=Q(status="refunded") | (Q(credits_reversed=0) & Q(reversal_shortfall=0)),
                 name="billing_order_reversal_only_when_refunded",
+            ),
+            # A refunded credit order accounts for every credit: taken back, or recorded as already spent.
+            models.CheckConstraint(
+                condition=~Q(status="refunded") | Q(credits=0)
+                | Q(credits=F("credits_reversed") + F("reversal_shortfall")),
+                name="billing_order_reversal_adds_up",
             ),
         ]
 

@@ -150,3 +150,15 @@ def test_checkout_is_rate_limited_on_the_api_and_the_page(signed_in, auth_client
     refused = signed_in.post(reverse("billing:checkout"), {"product": package.pk})
     assert refused.status_code == 429 and 'data-testid="pricing-error"' in refused.content.decode()
     assert Order.objects.count() == 2 and len(midtrans.calls("POST", "/snap/v1/transactions")) == 2
+
+
+def test_the_database_refuses_a_refund_that_does_not_account_for_every_credit(package, user):
+    from django.db import IntegrityError, transaction
+
+    fields = {"user": user, "product": package, "product_name": "x", "amount_idr": 49_000, "credits": 500,
+              "provider": "midtrans", "paid_at": "2026-12-01T00:00:00Z"}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Order.objects.create(status="refunded", credits_reversed=300, reversal_shortfall=100, **fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Order.objects.create(status="paid", credits_reversed=500, **fields)
+    assert Order.objects.create(status="refunded", credits_reversed=300, reversal_shortfall=200, **fields).pk
