@@ -75,6 +75,46 @@ def _flux1(root):
     controlnet.save_pretrained(root / "controlnet")
 
 
+def _tiny_qwen_tokenizer():
+    """A byte-level BPE tokenizer with Qwen's chat markers and a chat template, built here (the real one
+    would come from the hub): enough for Flux2KleinPipeline's apply_chat_template + tokenizer call."""
+    from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers
+    from transformers import Qwen2TokenizerFast
+
+    vocab = {c: i for i, c in enumerate(sorted(pre_tokenizers.ByteLevel.alphabet()))}
+    specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+    vocab.update({name: len(vocab) + i for i, name in enumerate(specials)})
+    tok = Tokenizer(models.BPE(vocab=vocab, merges=[]))
+    tok.pre_tokenizer, tok.decoder = pre_tokenizers.ByteLevel(add_prefix_space=False), decoders.ByteLevel()
+    tok.add_special_tokens([AddedToken(name, special=True) for name in specials])
+    template = ("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
+                "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
+    return Qwen2TokenizerFast(tokenizer_object=tok, eos_token="<|im_end|>", pad_token="<|endoftext|>",
+                              chat_template=template)
+
+
+def _klein_with_text_encoder(root):
+    """FLUX.2 [klein] with a tiny Qwen3 text encoder: 28 layers because the pipeline reads hidden states
+    9, 18 and 27 (the real model's), 16 wide, so the transformer's joint attention is 3 x 16."""
+    import transformers
+
+    tokenizer = _tiny_qwen_tokenizer()
+    torch.manual_seed(0)
+    text_encoder = transformers.Qwen3ForCausalLM(transformers.Qwen3Config(
+        intermediate_size=16, hidden_size=16, num_hidden_layers=28, num_attention_heads=2, num_key_value_heads=2,
+        head_dim=8, vocab_size=len(tokenizer), max_position_embeddings=1024))
+    transformer = diffusers.Flux2Transformer2DModel(
+        patch_size=1, in_channels=4, num_layers=1, num_single_layers=1, attention_head_dim=16, num_attention_heads=2,
+        joint_attention_dim=48, timestep_guidance_channels=256, axes_dims_rope=[4, 4, 4, 4], guidance_embeds=False)
+    vae = diffusers.AutoencoderKLFlux2(
+        sample_size=32, in_channels=3, out_channels=3, down_block_types=("DownEncoderBlock2D",),
+        up_block_types=("UpDecoderBlock2D",), block_out_channels=(4,), layers_per_block=1, latent_channels=1,
+        norm_num_groups=1, use_quant_conv=False, use_post_quant_conv=False)
+    diffusers.Flux2KleinPipeline(scheduler=diffusers.FlowMatchEulerDiscreteScheduler(), vae=vae,
+                                 text_encoder=text_encoder, tokenizer=tokenizer, transformer=transformer,
+                                 is_distilled=True).save_pretrained(root)
+
+
 @pytest.fixture(scope="module")
 def tiny_dirs(tmp_path_factory):
     root = tmp_path_factory.mktemp("tiny-pipelines")
@@ -249,6 +289,37 @@ def test_flux1_controlnet_uses_union_mode_4_clamps_the_scale_and_loads_once(tiny
     assert seen["prompts"] == ["a dancer", "a dancer"]  # no edit instruction around it
     assert [x[0] for x in seen["loads"]].count("FluxControlNetPipeline") == 1
     assert first.metadata["controlMode"] == 4 and first.metadata["costUsd"] == 0.002
+
+
+def test_the_real_prompt_path_through_a_tiny_qwen3_text_encoder(engine_settings, settings, tmp_path, monkeypatch):
+    """No embeddings stand in here: the engine hands the instruction to the pipeline, which runs the chat
+    template, the tokenizer and the (tiny) Qwen3 encoder loaded from the folder like the real model."""
+    _klein_with_text_encoder(tmp_path / "klein")
+    settings.DIFFUSERS_PIPELINE, settings.DIFFUSERS_MODEL_PATH = "flux2-klein", str(tmp_path / "klein")
+    settings.DIFFUSERS_DEVICE, settings.DIFFUSERS_DTYPE, settings.DIFFUSERS_STEPS = "cpu", "float32", 2
+    diffusers_engine._PIPELINES.clear()
+    engine_settings("diffusers")
+    calls, encoded = [], []
+    call, encode = diffusers.Flux2KleinPipeline.__call__, diffusers.Flux2KleinPipeline._get_qwen3_prompt_embeds
+
+    def spy_call(self, *args, **kwargs):
+        calls.append(kwargs)
+        return call(self, *args, **kwargs)
+
+    def spy_encode(*args, **kwargs):
+        prompt = kwargs["prompt"]
+        encoded.append(prompt if isinstance(prompt, str) else prompt[0])  # the pipeline batches it
+        return encode(*args, **kwargs)
+
+    monkeypatch.setattr(diffusers.Flux2KleinPipeline, "__call__", spy_call)
+    monkeypatch.setattr(diffusers.Flux2KleinPipeline, "_get_qwen3_prompt_embeds", staticmethod(spy_encode))
+    result = _engine().generate(_posed(width=64, height=96, prompt="batik shirt"))
+    background = _engine().generate_background(prompt="a teak studio", width=64, height=64, seed=3)
+    assert decoded_size(result.image) == (64, 96) and decoded_size(background.image) == (64, 64)
+    assert "prompt_embeds" not in calls[0] and calls[0]["prompt"].endswith("batik shirt")
+    assert encoded[0] == calls[0]["prompt"] and encoded[1].startswith("a teak studio. Empty scene")
+    assert calls[0]["guidance_scale"] == 1.0  # klein's own (guidance-distilled), DIFFUSERS_GUIDANCE left at 0
+    diffusers_engine._PIPELINES.clear()
 
 
 def test_licence_terms_are_logged_once_at_start(tiny, caplog):
