@@ -122,6 +122,7 @@ def test_signed_in_requests_reach_django_and_get_their_favourites(asgi, poses):
 @pytest.mark.parametrize(("query", "status"), [
     ("difficulty=bogus", 400),  # the error envelope comes from Django
     ("favorites=true", 401),  # personal: never from the shared cache
+    ("projectId=00000000-0000-4000-8000-000000000001", 401),  # per-project support: personal too
     ("format=xml", 404),  # a parameter the list does not know: DRF decides
 ])
 def test_requests_the_fast_path_cannot_vouch_for_reach_django(asgi, poses, query, status):
