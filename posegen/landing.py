@@ -18,11 +18,9 @@ from django.core.files.storage import default_storage
 from lumiku.core.storage import storage_url
 from posegen.library_i18n import pose_name_for_reader
 from posegen.models import PoseLibrary
+from posegen.posekit.catalog.categories import SELLER_STAPLES
 
-SELLER_CATEGORIES = (
-    "standing-confident", "standing-casual", "standing-professional", "hands-hips-crossed",
-    "product-holding-chest", "product-presenting", "walking-street", "fashion-womenswear", "fashion-menswear",
-)
+SELLER_CATEGORIES = SELLER_STAPLES
 _PAIR = re.compile(r"^(?P<name>.+)-(?P<side>before|after)\.(?:jpe?g|png|webp)$", re.I)
 
 

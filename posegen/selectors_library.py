@@ -195,7 +195,7 @@ def _ordering(sort: str | None, *, searched: bool, fuzzy: bool) -> tuple[str, ..
         return ("name", "id")
     if searched and settings.IS_POSTGRES and (fuzzy or sort == "relevance"):
         return ("-relevance", "-popularity_score", "id")
-    return ("-popularity_score", "name", "id")
+    return ("-popularity_score", "seller_rank", "name", "id")  # a new shop sees seller poses first
 
 
 def library_list(**filters: Any) -> QuerySet:
@@ -287,7 +287,7 @@ class LibraryPage:
 
 def _page_rows(qs: QuerySet, *, offset: int, limit: int) -> list[dict[str, Any]]:
     """One page of rows of a :func:`library_filtered` queryset. Past the first pages the page's ids
-    are found first (on PostgreSQL an index-only scan of ``pose_public_popular_name``: the skipped
+    are found first (on PostgreSQL an index-only scan of ``pose_public_popular_rank_name``: the skipped
     rows are never read from the table), then only those rows are fetched."""
     if offset < 100 or not settings.IS_POSTGRES:
         return list(qs.values(*LIST_COLUMNS)[offset: offset + limit])

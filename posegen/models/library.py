@@ -81,6 +81,9 @@ class PoseLibrary(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # How early a new shop sees the pose while nothing is popular (catalog.categories.category_seller_rank):
+    # the default order is popularity, then this, then name.
+    seller_rank = models.PositiveSmallIntegerField(default=1)
     # Stable identity of a studio-catalogue pose (seed_pose_library upserts by it); null for others.
     catalog_key = models.CharField(max_length=200, unique=True, null=True, blank=True, editable=False)
     # PostgreSQL full-text document (name A, tags B, description C), kept by a trigger; NULL on SQLite.

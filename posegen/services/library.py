@@ -210,6 +210,7 @@ def library_seed(
     on ``workers`` processes.
     """
     from posegen.posekit.catalog import LICENSE_TYPE, SOURCE_CREDIT, build_catalog
+    from posegen.posekit.catalog.categories import category_seller_rank
 
     report = SeedReport()
     if if_empty and PoseLibrary.objects.exists():
@@ -242,6 +243,7 @@ def library_seed(
             "difficulty": entry.difficulty, "gender_suitability": entry.gender_suitability, "tags": list(entry.tags),
             "source_type": SourceType.CURATED, "source_credit": SOURCE_CREDIT, "license_type": LICENSE_TYPE,
             "is_featured": entry.featured, "is_public": True, "pose_structure": entry.pose_dict,
+            "seller_rank": category_seller_rank(entry.category),
         }
         assets = rendered.get(entry.key)
         old_files: list[str] = []

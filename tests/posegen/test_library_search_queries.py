@@ -15,6 +15,7 @@ import pytest
 
 from posegen.models import PoseCategory, PoseLibrary
 from posegen.posekit.catalog import CATEGORIES, CatalogPose, build_catalog
+from posegen.posekit.catalog.categories import SELLER_STAPLES, category_seller_rank
 from posegen.posekit.catalog.parts import STANCES
 from posegen.posekit.search_terms import search_plan
 from posegen.selectors_library import library_browse
@@ -166,7 +167,8 @@ def catalogue_library(db) -> dict[str, CatalogPose]:
     poses = build_catalog().poses
     PoseLibrary.objects.bulk_create(PoseLibrary(
         name=p.name, description=p.description, category=categories[p.category], tags=list(p.tags),
-        difficulty=p.difficulty, gender_suitability=p.gender_suitability, catalog_key=p.key) for p in poses)
+        difficulty=p.difficulty, gender_suitability=p.gender_suitability, catalog_key=p.key,
+        seller_rank=category_seller_rank(p.category)) for p in poses)
     return {p.name: p for p in poses}
 
 
@@ -220,3 +222,13 @@ def test_affixes_reduplication_and_synonyms_mean_the_same_search(query, same_as)
 
 def test_stop_words_alone_search_nothing():
     assert search_plan(text="di dengan the pose").groups == ()
+
+
+@pytest.mark.django_db
+def test_a_new_shops_default_order_starts_with_seller_poses_not_ballet(catalogue_library):
+    page = library_browse(limit=48, with_favorite_ids=False)  # nothing is popular yet
+    categories = [catalogue_library[row["name"]].category for row in page.rows]
+    assert page.total == len(catalogue_library) and len(categories) == 48
+    assert set(categories) <= set(SELLER_STAPLES)
+    last = library_browse(page=len(catalogue_library) // 48 + 1, limit=48, with_favorite_ids=False).rows
+    assert category_seller_rank(catalogue_library[last[-1]["name"]].category) == 2  # niche poses come last

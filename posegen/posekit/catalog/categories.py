@@ -149,3 +149,23 @@ def category_path(slug: str) -> list[Category]:
 def leaf_slugs() -> list[str]:
     parents = {c.parent for c in CATEGORIES if c.parent}
     return [c.slug for c in CATEGORIES if c.slug not in parents]
+
+
+# How early a new shop sees a category's poses while nothing is popular yet (the library's default
+# order is popularity, then this, then name): 0 the poses sellers use most, 2 niche ones (dance,
+# yoga and fitness, jumps, lying, kneeling), 1 the rest. Without it a new shop's first page is
+# alphabetical: arabesques and ballet positions before anyone standing with hands on hips.
+SELLER_STAPLES = (
+    "standing-confident", "standing-casual", "standing-professional", "hands-hips-crossed",
+    "product-holding-chest", "product-presenting", "walking-street", "fashion-womenswear", "fashion-menswear",
+)
+NICHE_ROOTS = ("dance", "fitness-yoga", "jumping-action", "lying-reclining", "kneeling-crouching")
+
+
+def category_seller_rank(slug: str) -> int:
+    """0, 1 or 2 (see :data:`SELLER_STAPLES`); 1 for a category not in the catalogue."""
+    if slug in SELLER_STAPLES:
+        return 0
+    if slug not in CATEGORY_BY_SLUG:
+        return 1
+    return 2 if category_path(slug)[0].slug in NICHE_ROOTS else 1
