@@ -1,9 +1,15 @@
-"""Export speed: ours (posegen.imaging.export, in-process) vs sharp (Node, bench/sharp/export.js).
+"""Export speed: ours (posegen.imaging.export) vs sharp (Node, bench/sharp/export.js).
 
-The full format set (13 formats of spec 000 §2.3) for 20 images of 1024×1536, same machine, same run,
+The full format set (the 13 formats of spec 000 §2.3) for images of 1024×1536, same machine, same run,
 runs interleaved (ours, sharp, ours, sharp, ...) so load from other processes hits both alike.
 
-    .venv/bin/python bench/bench_export.py [--runs 3] [--images 20]
+    .venv/bin/python bench/bench_export.py [--runs 3] [--images 20]                  # in-process
+    .venv/bin/python bench/bench_export.py --mode process [--runs 3] [--images 24]   # whole process
+
+`--mode process` times each side as an operator would run it, wall clock from process start to exit:
+`python manage.py posegen_export IN --formats <the 13> --out OUT` (Django start-up, finding the person in
+every image, reading and writing the files included) against `node export.js IN OUT` (Node start-up, centre
+crops, reading and writing included). Compare the per-pair ratios: the box is shared.
 
 Inputs are real photos (tests/fixtures and ../shared/testdata when present) cover-cropped to 1024×1536
 and saved as PNG — the pipeline stores engine outputs as PNG. Both sides time from encoded bytes in
@@ -31,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 from PIL import Image, ImageOps  # noqa: E402
 
 from posegen.imaging.export import export_many  # noqa: E402
-from posegen.imaging.export_formats import EXPORT_FORMATS  # noqa: E402
+from posegen.imaging.export_formats import SPEC_FORMATS as EXPORT_FORMATS  # noqa: E402  (spec 000: 13 formats)
 
 OUT = ROOT / "bench" / "out" / "export"
 SHARP = ROOT / "bench" / "sharp"
@@ -93,11 +99,47 @@ def psnr_vs_sharp(ours_results, fmt: str) -> float:
     return float(statistics.mean(values))
 
 
+def _timed(cmd: list[str], cwd: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True, cwd=cwd)
+    return time.perf_counter() - started
+
+
+def main_process(folder: Path, runs: int) -> None:
+    """Whole processes, interleaved: ours (posegen_export, person finding included) and sharp's script."""
+    ours_cmd = [sys.executable, str(ROOT / "manage.py"), "posegen_export", str(folder), "--formats",
+                ",".join(EXPORT_FORMATS), "--out", str(OUT / "process-ours"), "--subject", "auto"]
+    sharp_cmd = ["node", str(SHARP / "export.js"), str(folder), str(OUT / "process-sharp")]
+    ours_s, sharp_s = [], []
+    for i in range(runs):
+        pair = [("ours", ours_cmd, ROOT), ("sharp", sharp_cmd, SHARP)]
+        if i % 2:  # alternate who goes first, so a load spike does not always land on the same side
+            pair.reverse()
+        for side, cmd, cwd in pair:
+            (ours_s if side == "ours" else sharp_s).append(_timed(cmd, cwd))
+    ours_mb = sum(p.stat().st_size for p in (OUT / "process-ours").iterdir()) / 1e6
+    sharp_mb = sum(p.stat().st_size for p in (OUT / "process-sharp").iterdir()) / 1e6
+    ratios = [o / s for o, s in zip(ours_s, sharp_s, strict=True)]
+    print(f"machine: {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
+    print(f"whole process: {len(list(folder.glob('*.png')))} × 1024×1536 PNG, {len(EXPORT_FORMATS)} formats")
+    print(f"ours  (manage.py posegen_export, person found): median {statistics.median(ours_s):.2f} s "
+          f"(runs {', '.join(f'{s:.2f}' for s in ours_s)}), {ours_mb:.1f} MB written")
+    print(f"sharp (node export.js, centre crops)          : median {statistics.median(sharp_s):.2f} s "
+          f"(runs {', '.join(f'{s:.2f}' for s in sharp_s)}), {sharp_mb:.1f} MB written")
+    print(f"ratio ours/sharp per pair: {', '.join(f'{r:.2f}' for r in ratios)}; "
+          f"median {statistics.median(ratios):.2f}×")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--images", type=int, default=20)
+    parser.add_argument("--images", type=int, default=None, help="20 in-process, 24 as processes")
+    parser.add_argument("--mode", choices=["inprocess", "process"], default="inprocess")
     args = parser.parse_args()
+    if args.mode == "process":
+        main_process(make_inputs(args.images or 24), args.runs)
+        return
+    args.images = args.images or 20
     folder = make_inputs(args.images)
     ours_runs, sharp_runs, last = [], [], None
     for _ in range(args.runs):

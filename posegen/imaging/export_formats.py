@@ -41,7 +41,8 @@ def webp_twin(spec: ExportFormat) -> ExportFormat:
                         spec.aspect_ratio, "webp", spec.quality, spec.category)
 
 
-_BASE_FORMATS: dict[str, ExportFormat] = {
+# The 13 formats of spec 000 §2.3 (JPEG and PNG), the benchmark's set.
+SPEC_FORMATS: dict[str, ExportFormat] = {
     f.name: f
     for f in (
         ExportFormat("instagram_story", "Instagram Story", 1080, 1920, "9:16", "jpeg", 90, "social"),
@@ -61,8 +62,8 @@ _BASE_FORMATS: dict[str, ExportFormat] = {
 }
 # Print stays PNG only: print shops and their RIP software take PNG/TIFF/JPEG, not WebP.
 EXPORT_FORMATS: dict[str, ExportFormat] = {
-    **_BASE_FORMATS,
-    **{f"{name}{WEBP_SUFFIX}": webp_twin(spec) for name, spec in _BASE_FORMATS.items() if spec.category != "print"},
+    **SPEC_FORMATS,
+    **{f"{name}{WEBP_SUFFIX}": webp_twin(spec) for name, spec in SPEC_FORMATS.items() if spec.category != "print"},
 }
 
 MAX_FORMATS_PER_GENERATION = 10
