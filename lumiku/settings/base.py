@@ -216,7 +216,10 @@ SIMPLE_JWT = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Lumiku Pose Generator API",
-    "DESCRIPTION": "Pose library, projects, generation, exports and community requests.",
+    "DESCRIPTION": ("Pose library, projects, generation, exports and community requests.\n\n"
+                    "Live progress: the WebSocket `/ws/pose-generator/?ticket=...` (every event and its fields under "
+                    "`POST /api/apps/pose-generator/ws-ticket`; docs/WEBSOCKETS.md). Signed callbacks: "
+                    "`/api/webhooks` (docs/WEBHOOKS.md)."),
     "VERSION": APP_VERSION,
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
