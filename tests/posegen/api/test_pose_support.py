@@ -10,7 +10,7 @@ import pytest
 
 from lumiku.credits.models import LedgerEntry
 from lumiku.credits.selectors import credits_balance
-from posegen.models import GeneratedPose, PoseGeneration, PoseSelection
+from posegen.models import GeneratedPose, PoseGeneration, PoseGeneratorProject, PoseSelection
 from posegen.services.feasibility import TRAITS_VERSION
 from tests.factories import ProjectFactory, library_pose
 from tests.posegen.pipeline_helpers import GENERATE_URL, fund, gallery_body
@@ -177,3 +177,26 @@ def test_pose_shapes_are_shared_through_the_cache(auth_client, engine, monkeypat
     monkeypatch.setattr(feasibility, "_shape_2d", not_again)
     again = _by_id(auth_client.get(LIBRARY_URL, {"projectId": str(project.pk)}))[str(sitting.pk)]
     assert again["supported"] is False and again["unsupportedReason"] == SITTING_REASON
+
+
+def test_the_avatar_check_after_upload_stores_the_traits_of_a_real_photo(auth_client, engine):
+    """End to end on a real full-body photo (research-only: skipped without ../shared/testdata)."""
+    from lumiku.core.storage import storage_save, user_storage_key
+    from posegen.services.avatar_check import project_check_avatar
+    from tests.paths import TESTDATA
+
+    photo = TESTDATA / "images" / "fullbody_yoga_warrior2_beach.jpg"
+    if not photo.exists():
+        pytest.skip("no ../shared/testdata")
+    engine("offline")
+    key = storage_save(key=user_storage_key(user_id=auth_client.user.pk, kind="projects/avatars", extension="JPEG"),
+                       content=photo.read_bytes())
+    project = ProjectFactory(user=auth_client.user, avatar_image=key, avatar_check={})
+    check = project_check_avatar(project_id=project.pk)
+    assert check["ok"] is True
+    stored = PoseGeneratorProject.objects.get(pk=project.pk).avatar_check["poseTraits"]
+    assert stored["engine"] == "offline" and stored["version"] == TRAITS_VERSION
+    assert stored["traits"]["usable"] is True and stored["traits"]["standing"] is True
+    standing, sitting = library_pose(), library_pose(**SITTING)
+    poses = _by_id(auth_client.get(LIBRARY_URL, {"projectId": str(project.pk)}))
+    assert poses[str(standing.pk)]["supported"] is True and poses[str(sitting.pk)]["supported"] is False
