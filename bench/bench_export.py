@@ -99,10 +99,16 @@ def psnr_vs_sharp(ours_results, fmt: str) -> float:
     return float(statistics.mean(values))
 
 
-def _timed(cmd: list[str], cwd: Path) -> float:
+def _timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds user+system) of one child process run to its end."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(cmd, check=True, capture_output=True, cwd=cwd)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main_process(folder: Path, runs: int) -> None:
@@ -110,13 +116,15 @@ def main_process(folder: Path, runs: int) -> None:
     ours_cmd = [sys.executable, str(ROOT / "manage.py"), "posegen_export", str(folder), "--formats",
                 ",".join(EXPORT_FORMATS), "--out", str(OUT / "process-ours"), "--subject", "auto"]
     sharp_cmd = ["node", str(SHARP / "export.js"), str(folder), str(OUT / "process-sharp")]
-    ours_s, sharp_s = [], []
+    ours_s, sharp_s, ours_cpu, sharp_cpu = [], [], [], []
     for i in range(runs):
         pair = [("ours", ours_cmd, ROOT), ("sharp", sharp_cmd, SHARP)]
         if i % 2:  # alternate who goes first, so a load spike does not always land on the same side
             pair.reverse()
         for side, cmd, cwd in pair:
-            (ours_s if side == "ours" else sharp_s).append(_timed(cmd, cwd))
+            wall, cpu = _timed(cmd, cwd)
+            (ours_s if side == "ours" else sharp_s).append(wall)
+            (ours_cpu if side == "ours" else sharp_cpu).append(cpu)
     ours_mb = sum(p.stat().st_size for p in (OUT / "process-ours").iterdir()) / 1e6
     sharp_mb = sum(p.stat().st_size for p in (OUT / "process-sharp").iterdir()) / 1e6
     ratios = [o / s for o, s in zip(ours_s, sharp_s, strict=True)]
@@ -128,6 +136,10 @@ def main_process(folder: Path, runs: int) -> None:
           f"(runs {', '.join(f'{s:.2f}' for s in sharp_s)}), {sharp_mb:.1f} MB written")
     print(f"ratio ours/sharp per pair: {', '.join(f'{r:.2f}' for r in ratios)}; "
           f"median {statistics.median(ratios):.2f}×")
+    # CPU time barely depends on what else the box runs: the other measure of the same work.
+    cpu_ours, cpu_sharp = statistics.median(ours_cpu), statistics.median(sharp_cpu)
+    print(f"CPU seconds (user+system): ours median {cpu_ours:.1f}, sharp median {cpu_sharp:.1f}; "
+          f"ratio {cpu_ours / cpu_sharp:.2f}×")
 
 
 def main() -> None:
