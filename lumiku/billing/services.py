@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lumiku.billing.gateways import GatewayError, ProviderState, gateway_for
+from lumiku.billing.gateways import GatewayError, GatewayNotConfigured, ProviderState, gateway_for
 from lumiku.billing.models import Order, OrderStatus, Product
 from lumiku.core.errors import Conflict, DomainError, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
 from lumiku.core.metrics import order_status_changed
@@ -47,11 +47,17 @@ def order_create(*, user, product_id, finish_url: str) -> Order:
         # An operator's open-ended tier: days bought on top would be paid for and never used.
         raise Conflict(_("Your unlimited tier has no end date; there is nothing to buy."), code="TIER_UNLIMITED")
     provider = settings.PAYMENT_PROVIDER
+    try:
+        gateway = gateway_for(provider)
+    except GatewayNotConfigured as exc:
+        logger.error("checkout refused: %s", exc)
+        raise ServiceUnavailable(_("Buying credits is not set up on this server yet. Nothing was charged."),
+                                 code="PAYMENTS_NOT_CONFIGURED") from None
     order = Order.objects.create(user=user, product=product, product_name=product.name,
                                  amount_idr=product.price_idr, credits=product.credits,
                                  tier_days=product.tier_days, provider=provider)
     try:
-        checkout = gateway_for(provider).create_checkout(
+        checkout = gateway.create_checkout(
             order=order, finish_url=finish_url.replace("{order_id}", str(order.id)))
     except GatewayError as exc:
         logger.error("checkout for order %s failed: %s", order.id, exc)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from lumiku.billing.gateways.base import Gateway, GatewayError, ProviderState
+from lumiku.billing.gateways.base import Gateway, GatewayError, GatewayNotConfigured, ProviderState
 
 
 def gateway_for(provider: str) -> Gateway:
@@ -16,7 +16,7 @@ def gateway_for(provider: str) -> Gateway:
                                api_url=settings.MIDTRANS_API_URL)
     if provider == "xendit":
         return XenditGateway(secret_key=settings.XENDIT_SECRET_KEY, api_url=settings.XENDIT_API_URL)
-    raise GatewayError(f"unknown payment provider {provider!r}")
+    raise GatewayNotConfigured(f"unknown payment provider {provider!r}")
 
 
-__all__ = ["Gateway", "GatewayError", "ProviderState", "gateway_for"]
+__all__ = ["Gateway", "GatewayError", "GatewayNotConfigured", "ProviderState", "gateway_for"]

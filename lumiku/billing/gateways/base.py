@@ -13,6 +13,10 @@ class GatewayError(Exception):
     """The provider could not be reached or answered something we cannot use. Never carries a key."""
 
 
+class GatewayNotConfigured(GatewayError):
+    """This server has no key for the chosen provider (a local `make run`, a half-done setup)."""
+
+
 @dataclass(frozen=True)
 class Checkout:
     reference: str  # Midtrans: the Snap token; Xendit: the invoice id
@@ -62,7 +66,7 @@ class Gateway:
 
     def __init__(self, *, key: str) -> None:
         if not key:
-            raise GatewayError(f"{self.provider}: the key is not configured")
+            raise GatewayNotConfigured(f"{self.provider}: the key is not configured")
         self._auth = basic_auth(key)
 
     def _request(self, method: str, url: str, *, json_body=None) -> httpx.Response:

@@ -345,3 +345,11 @@ def test_buying_tier_days_again_extends_the_tier(auth_client, api_client, midtra
     _notify(api_client, midtrans.refund(second))  # refunding one purchase leaves the other's days
     user.refresh_from_db()
     assert user.unlimited_pose_active is True and user.unlimited_pose_expires_at == expires
+
+
+def test_without_a_server_key_checkout_says_so_and_creates_nothing(auth_client, package, settings):
+    settings.PAYMENT_PROVIDER = "midtrans"
+    settings.MIDTRANS_SERVER_KEY = ""
+    response = auth_client.post("/api/credits/orders", {"productId": package.pk}, format="json")
+    assert response.status_code == 503 and response.json()["error"]["code"] == "PAYMENTS_NOT_CONFIGURED"
+    assert Order.objects.count() == 0
