@@ -1,4 +1,5 @@
 from django.http import HttpResponseRedirect
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -65,6 +66,14 @@ class ExportUrlsField(serializers.Field):
         return {name: storage_url(stored) for name, stored in (value or {}).items()}
 
 
+class ReaderLanguageField(serializers.CharField):
+    """Stored English the web layer knows as a msgid (e.g. the quality gate's reasons), said in the
+    reader's language; any other text as stored."""
+
+    def to_representation(self, value):
+        return gettext(value) if value else value
+
+
 class GeneratedPoseOutput(serializers.Serializer):
     id = serializers.UUIDField()
     generationId = serializers.UUIDField(source="generation_id")  # noqa: N815
@@ -89,7 +98,7 @@ class GeneratedPoseOutput(serializers.Serializer):
     isFavorite = serializers.BooleanField(source="is_favorite")  # noqa: N815
     downloadCount = serializers.IntegerField(source="download_count")  # noqa: N815
     status = serializers.CharField()
-    errorMessage = serializers.CharField(source="error_message")  # noqa: N815
+    errorMessage = ReaderLanguageField(source="error_message")  # noqa: N815
     refunded = serializers.BooleanField()
     createdAt = serializers.DateTimeField(source="created_at")  # noqa: N815
     completedAt = serializers.DateTimeField(source="completed_at", allow_null=True)  # noqa: N815

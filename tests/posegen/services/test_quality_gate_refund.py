@@ -75,3 +75,17 @@ def test_the_gate_reason_is_shown_in_indonesian_on_the_generation_page(client, u
     html = page.content.decode()
     assert "Wajah tidak tampil dengan baik dalam pose ini, jadi foto tidak dikirimkan." in html
     assert GATE_REASONS["face"] not in html
+
+
+def test_the_results_api_says_the_gate_reason_in_the_readers_language(auth_client, face_erased):
+    fund(auth_client.user, 100)
+    project = ProjectFactory(user=auth_client.user)
+    generation_id = auth_client.post(GENERATE_URL, gallery_body(project, [library_pose()]), format="json").json()[
+        "generationId"]
+    pose = GeneratedPose.objects.get(generation_id=generation_id)
+    assert pose_generate_run(pose_id=pose.pk) == Outcome.FAILED
+    url = f"/api/apps/pose-generator/generations/{generation_id}/results"
+    english = auth_client.get(url).json()["results"][0]
+    assert (english["status"], english["refunded"], english["errorMessage"]) == ("failed", True, GATE_REASONS["face"])
+    indonesian = auth_client.get(url, HTTP_ACCEPT_LANGUAGE="id").json()["results"][0]
+    assert indonesian["errorMessage"] == "Wajah tidak tampil dengan baik dalam pose ini, jadi foto tidak dikirimkan."
