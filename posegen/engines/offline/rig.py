@@ -474,8 +474,16 @@ def build_rig(*, texture: np.ndarray, keypoints: np.ndarray) -> Rig:
     # (painted-in) torso, not a hole. Those triangles are duplicated as torso triangles.
     # The same for the garment under a hand or a bag hanging in front of it.
     region = _torso_region((lh, lw), skp, bones, torso_len, 1.04)
-    cloth = np.zeros((lh, lw), bool) if found.garment is None else cv2.dilate(
-        found.garment.mask.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    cloth = np.zeros((lh, lw), bool)
+    if found.garment is not None:
+        # The cloth continues under a hand or forearm resting on it: close the garment over an arm's
+        # width (without the arm's pixels inside, moving the hand away would leave hand-shaped holes).
+        reach = 2 * round(max(radii[ARMS[1]], radii[ARMS[3]], 2.0)) + 3
+        cloth = cv2.morphologyEx(found.garment.mask.astype(np.uint8), cv2.MORPH_CLOSE,
+                                 cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach))) > 0
+        cloth &= np.isin(labels, (GARMENT, *ARMS))
+    cloth_extent = cloth
+    cloth = cv2.dilate(cloth.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     arms = np.isin(tri_part, ARMS)
     on_cloth = arms & cloth[ci[:, 1], ci[:, 0]]
     backing = np.flatnonzero(arms & region[ci[:, 1], ci[:, 0]] & ~on_cloth)
@@ -487,8 +495,9 @@ def build_rig(*, texture: np.ndarray, keypoints: np.ndarray) -> Rig:
     pins, pin_part = _pins(verts, vpart, tris, bones, radii, present, torso_len,
                            _region_pins(skp, bones, found.garment, found.carried, verts, vpart))
     regions = np.zeros((lh, lw), np.uint8)
-    if found.garment is not None:
-        regions[found.garment.mask] = REGION_GARMENT
+    # The garment's region is the whole cloth, under the hands resting on it too (only where the
+    # garment's own part is drawn does the output count it).
+    regions[cloth_extent] = REGION_GARMENT
     if found.carried is not None:
         regions[found.carried.mask] = REGION_CARRIED
     regions[found.face & (labels == HEAD)] = REGION_FACE
