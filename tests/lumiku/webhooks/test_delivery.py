@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import time
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -257,3 +258,24 @@ def test_the_sweep_forgets_finished_deliveries_after_the_retention(user, receive
     WebhookDelivery.objects.filter(pk=ids["recent-done"]).update(status="succeeded", delivered_at=timezone.now())
     assert webhook_deliveries_sweep() == 0  # nothing due
     assert set(WebhookDelivery.objects.values_list("pk", flat=True)) == {ids["old-pending"], ids["recent-done"]}
+
+
+@pytest.mark.django_db
+def test_a_delivery_whose_worker_died_mid_attempt_is_taken_over_after_the_lease(user, receiver, settings,
+                                                                               monkeypatch):
+    from lumiku.webhooks import services
+
+    _endpoint(user, receiver)
+    [delivery] = _emit(user)
+    sent = []
+    monkeypatch.setattr(services, "_enqueue", lambda ids: sent.extend(ids))
+    # A worker claimed it, then died before recording anything.
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(status="delivering", claim_token=uuid.uuid4(),
+                                                          claimed_at=timezone.now() - timedelta(seconds=30))
+    assert webhook_delivery_attempt(delivery_id=delivery.pk) == "skipped"  # within its lease: still theirs
+    assert webhook_deliveries_sweep() == 0
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(claimed_at=timezone.now() - services._lease()
+                                                          - timedelta(seconds=1))
+    assert webhook_deliveries_sweep() == 1 and sent == [delivery.pk]
+    assert webhook_delivery_attempt(delivery_id=delivery.pk) == "succeeded"
+    assert len(receiver.requests) == 1
