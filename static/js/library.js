@@ -12,6 +12,14 @@
   unfold();
   if (wide && wide.addEventListener) { wide.addEventListener("change", unfold); }
 
+  // A changed filter reloads the results; the search box has its own trigger (as you type). Done here, not
+  // with an htmx trigger filter (`change[...]`): htmx evaluates those as code, which the CSP forbids.
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    var form = el.closest && el.closest("#library-filters");
+    if (form && el.type !== "search" && window.htmx) { window.htmx.trigger(form, "library:filter"); }
+  });
+
   // Keep the pushed URL short and shareable: leave out filters that are not set.
   document.addEventListener("htmx:configRequest", function (event) {
     var detail = event.detail;

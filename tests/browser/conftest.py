@@ -82,6 +82,23 @@ def browser(monkeypatch):
         instance.close()
 
 
+def wait_until(page, expression: str, *, arg=None, timeout: float = 15_000) -> None:
+    """page.wait_for_function without its in-page eval, which the app's CSP (script-src 'self', no
+    'unsafe-eval') refuses: the expression is evaluated over DevTools, as page.evaluate does, every 100 ms."""
+    from playwright.sync_api import Error
+
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        try:
+            if page.evaluate(expression, arg):
+                return
+        except Error:  # a navigation replaced the document while it was evaluated: ask again
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} ms waiting for {expression}")
+        page.wait_for_timeout(100)
+
+
 class Shots:
     """Saves full-page screenshots as test artifacts: artifacts/screenshots/<journey>/<nn>-<name>.png."""
 

@@ -19,7 +19,7 @@ from lumiku.credits.services import credits_grant
 from posegen.models import GeneratedPose, PoseGeneration
 from requests_community.models import PoseRequest
 from requests_community.services.requests import pose_request_create
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.conftest import DESKTOP, PHONE, wait_until
 from tests.factories import UserFactory
 from tests.paths import FIXTURE_IMAGES, TESTDATA
 
@@ -84,7 +84,7 @@ def _pick_three_poses(page, shots) -> list[str]:
     total = page.get_by_test_id("library-count").inner_text()
     page.get_by_test_id("library-search").fill("arms")
     page.wait_for_url(re.compile(r"q=arms"))
-    page.wait_for_function(f"document.querySelector('[data-testid=library-count]').textContent !== {total!r}")
+    wait_until(page, f"document.querySelector('[data-testid=library-count]').textContent !== {total!r}")
     cards = page.get_by_test_id("pose-card")
     assert cards.count() >= 3
     found = int(re.sub(r"\D", "", page.get_by_test_id("library-count").inner_text()))
@@ -94,7 +94,7 @@ def _pick_three_poses(page, shots) -> list[str]:
         card = cards.nth(index)
         picked.append(card.get_attribute("data-pose-id"))
         card.get_by_test_id("tray-toggle").click()
-        page.wait_for_function(
+        wait_until(page,
             f"document.querySelector('[data-testid=tray-count]')?.textContent.includes('{index + 1}')")
     shots(page, "library-filtered-tray")
     page.get_by_test_id("pose-card-link").first.click()
@@ -128,14 +128,14 @@ def _create_project_and_generate(page, shots, *, user, picked, avatar) -> PoseGe
 
 def _watch_progress(page, shots, *, generation) -> None:
     page.get_by_test_id("progress-bar").wait_for()
-    page.wait_for_function(
+    wait_until(page,
         "document.querySelector('[data-testid=progress-percent]').textContent.trim().startsWith('100')",
         timeout=120_000)
-    page.wait_for_function("document.querySelectorAll('[data-testid=pose-card][data-pose-status=completed]')"
+    wait_until(page, "document.querySelectorAll('[data-testid=pose-card][data-pose-status=completed]')"
                            ".length === 3", timeout=30_000)
     assert page.get_by_test_id("progress-bar").get_attribute("aria-valuenow") == "100"
     title = page.get_by_test_id("generation-title")
-    page.wait_for_function("t => t.textContent.trim() === t.dataset.doneTitle", arg=title.element_handle())
+    wait_until(page, "t => t.textContent.trim() === t.dataset.doneTitle", arg=title.element_handle())
     generation.refresh_from_db()
     assert generation.status == "completed" and generation.poses_completed == 3
     shots(page, "generation-done")

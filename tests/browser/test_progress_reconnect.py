@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from lumiku.celery import app
 from lumiku.core.queues import Queue
 from posegen.models import PoseGeneration
-from tests.browser.conftest import DESKTOP
+from tests.browser.conftest import DESKTOP, wait_until
 from tests.browser.netproxy import CuttableProxy
 from tests.factories import ProjectFactory, UserFactory, library_pose
 from tests.posegen.pipeline_helpers import GENERATE_URL, fund, gallery_body
@@ -73,10 +73,10 @@ def test_progress_page_resyncs_after_the_connection_comes_back(browser, link, en
     assert page.get_by_test_id("progress-bar").get_attribute("aria-valuenow") == "0"
 
     link.restore()
-    page.wait_for_function(
+    wait_until(page,
         "document.querySelector('[data-testid=progress-bar]').getAttribute('aria-valuenow') === '100'",
         timeout=20_000)
-    page.wait_for_function(
+    wait_until(page,
         f"document.querySelectorAll('[data-testid=pose-card][data-pose-status=completed]').length === {IMAGES}")
     assert page.evaluate("window.__sameDocument") is True  # re-synced in place, not reloaded
     assert page.get_by_test_id("progress-percent").inner_text().strip() == "100%"
