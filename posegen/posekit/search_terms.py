@@ -355,13 +355,24 @@ def search_lexicon() -> frozenset[str]:
     return frozenset(words - STOP_WORDS)
 
 
+@lru_cache(maxsize=1)
+def _lexicon_by_length() -> dict[int, tuple[str, ...]]:
+    by_length: dict[int, list[str]] = {}
+    for known in sorted(search_lexicon()):
+        by_length.setdefault(len(known), []).append(known)
+    return {length: tuple(words) for length, words in by_length.items()}
+
+
+@lru_cache(maxsize=4096)
 def _correct(word: str) -> str | None:
-    """The known word one edit away (two from seven letters), the most similar and commonest first."""
+    """The known word one edit away (two from seven letters), the most similar and shortest first."""
     if len(word) < 4 or word.isdigit():
         return None
     limit = 2 if len(word) >= 7 else 1
     best: tuple[int, int, str] | None = None
-    for known in search_lexicon():
+    by_length = _lexicon_by_length()
+    candidates = (k for n in range(len(word) - limit, len(word) + limit + 1) for k in by_length.get(n, ()))
+    for known in candidates:
         distance = _edit_distance(word, known, limit)
         if distance <= limit:
             rank = (distance, abs(len(known) - len(word)), known)
