@@ -19,6 +19,7 @@ from lumiku.billing.selectors import orders_of_user
 from lumiku.core.errors import DomainError
 from lumiku.credits.models import EntryKind
 from lumiku.credits.selectors import credits_balance, credits_history, credits_unlimited_tier
+from posegen.ledger_reasons import ledger_reason
 
 LEDGER_PAGE_SIZE = 20
 KIND_BADGES = {EntryKind.CHARGE: "", EntryKind.REFUND: "badge-ok", EntryKind.GRANT: "badge-brand",
@@ -65,6 +66,8 @@ def account(request):
     ledger = Paginator(credits_history(user_id=user.pk), LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
     for entry in ledger:
         entry.badge = KIND_BADGES.get(entry.kind, "")
+        entry.description = ledger_reason(kind=entry.kind, reference_type=entry.reference_type,
+                                          description=entry.description)  # said in the reader's language
     return render(request, "pages/account/account.html", {
         "form": form,
         "balance": credits_balance(user_id=user.pk),
