@@ -137,7 +137,11 @@ def test_dashboard_shows_the_owner_figures_projects_and_generations(client, user
     assert 'role="img"' in html and "<desc" in html
 
 
-def test_dashboard_of_a_new_user_shows_empty_states(client, user):
+def test_dashboard_of_a_new_user_welcomes_them_with_a_first_run_guide_not_empty_charts(client, user):
+    user.name = "Sari"
+    user.save(update_fields=["name"])
     html = signed_in(client, user).get("/dashboard/").content.decode()
     assert 'data-testid="recent-empty"' in html and 'data-testid="projects-empty"' in html
-    assert "0 in 30 days" in html
+    assert "Welcome, Sari" in html and "Welcome back" not in html
+    assert 'data-testid="first-run-guide"' in html and 'href="/projects/new/" data-testid="first-run-project"' in html
+    assert 'data-testid="activity"' not in html and '<rect class="bar"' not in html

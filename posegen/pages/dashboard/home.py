@@ -39,12 +39,15 @@ def dashboard(request):
     recent = list(generation_recent(user=user, limit=RECENT_GENERATIONS))
     for generation in recent:
         generation.badge = STATUS_BADGES.get(generation.status, "")
+    stats = user_stats(user=user)
     return render(request, "pages/dashboard/dashboard.html", {
+        # A new account is welcomed and shown the way to its first photos, not empty charts.
+        "first_run": not stats.get("totalGenerations"),
         "balance": credits_balance(user_id=user.pk),
         # The tile and the chart say the same thing: ledger charges minus refunds, every feature.
         "spent_total": credits_spent_total(user_id=user.pk),
         "spent_30_days": sum(day.value for day in spent),
-        "stats": user_stats(user=user),
+        "stats": stats,
         "tier": credits_unlimited_tier(user=user),
         "projects": list(project_list(user=user)[:LATEST_PROJECTS]),
         "recent": recent,
