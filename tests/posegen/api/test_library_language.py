@@ -98,3 +98,13 @@ def test_the_asgi_fast_path_serves_each_language_its_own_cached_page(asgi, catal
         assert (status, reached_django) == (200, False)
         names = {p["id"]: p["name"] for p in json.loads(body)["poses"]}
         assert names[pose_id].startswith(expected)
+
+
+def test_the_pose_page_speaks_to_sellers_and_keeps_openpose_for_ai_tools(client, catalogue):
+    PoseLibrary.objects.filter(pk=catalogue["hips"].pk).update(
+        controlnet_image="library/map.png", openpose_json={"people": [{"pose_keypoints_2d": [0.5, 0.5, 1]}]})
+    html = signed_in(client, UserFactory(language="id")).get(f"/library/{catalogue['hips'].pk}/").content.decode()
+    assert "Model Anda ditempatkan dalam pose ini." in html
+    tech = re.search(r'<details class="pose-tech" data-testid="pose-tech">(.*?)</details>', html, re.S).group(1)
+    assert "Untuk alat gambar AI: peta dan JSON OpenPose" in tech
+    assert 'data-testid="pose-controlnet"' in tech and 'data-testid="download-openpose"' in tech
