@@ -169,6 +169,17 @@ def _selfie_model() -> Any:
     if _SELFIE is None:
         with _SELFIE_LOCK:
             if _SELFIE is None:
+                from posegen.posekit.model_files import ModelFileError, selected_runtime
+
+                try:
+                    runtime = selected_runtime()
+                except ModelFileError as exc:
+                    raise ModelUnavailable(str(exc)) from exc
+                if runtime == "litert":  # same model file on LiteRT (issue 20); default stays legacy
+                    from posegen.imaging.segmentation_litert import LiteRTSelfieSegmenter
+
+                    _SELFIE = LiteRTSelfieSegmenter()
+                    return _SELFIE
                 try:
                     import mediapipe as mp
                 except ImportError as exc:  # pragma: no cover - broken install

@@ -372,7 +372,23 @@ class _BlazePoseEngine:
         return lms, mask, region
 
 
-_ENGINE: _BlazePoseEngine | None = None
+def _create_engine() -> Any:
+    # POSEKIT_RUNTIME=litert runs the same model files on LiteRT (any Python, NumPy 2); the legacy
+    # graph stays the default until the new runtime is the measured default (issue 20).
+    from posegen.posekit.model_files import ModelFileError, selected_runtime
+
+    try:
+        runtime = selected_runtime()
+    except ModelFileError as exc:
+        raise ModelUnavailable(str(exc)) from exc
+    if runtime == "litert":
+        from posegen.posekit.landmarker_litert import LiteRTPoseEngine
+
+        return LiteRTPoseEngine()
+    return _BlazePoseEngine()
+
+
+_ENGINE: Any = None
 _ENGINE_CREATE_LOCK = threading.Lock()
 
 
@@ -382,7 +398,7 @@ def _engine() -> _BlazePoseEngine:
         with _ENGINE_CREATE_LOCK:
             if _ENGINE is None:
                 try:
-                    _ENGINE = _BlazePoseEngine()
+                    _ENGINE = _create_engine()
                 except ModelUnavailable:
                     raise
                 except Exception as exc:  # MediaPipe raises bare RuntimeErrors on graph errors.
