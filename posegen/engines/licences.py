@@ -38,6 +38,14 @@ LICENCES: dict[str, ModelLicence] = {
                             "https://fal.ai/models/fal-ai/flux-2/klein/4b/edit/api"),
 }
 
+# Model files (as ComfyUI workflows name them) -> licence key: how a custom workflow's models are recognised.
+FILE_HINTS: tuple[tuple[str, str], ...] = (
+    ("klein-4b", "flux2-klein-4b"), ("klein_4b", "flux2-klein-4b"),
+    ("qwen_image_edit", "qwen-image-edit-2509"), ("qwen-image-edit", "qwen-image-edit-2509"),
+    ("flux1-dev", "flux1-dev"), ("flux1-redux-dev", "flux1-dev"), ("flux.1-dev", "flux1-dev"),
+)
+LOADER_INPUTS = ("unet_name", "ckpt_name", "style_model_name", "control_net_name")
+
 _LOGGED: set[tuple[str, str]] = set()
 _LOCK = threading.Lock()
 
@@ -56,3 +64,34 @@ def licence_log(*, engine: str, model_key: str) -> ModelLicence:
         logger.warning("%s engine: %s is under the %s: not for a paid product without a licence from "
                        "Black Forest Labs (%s)", engine, info.model, info.licence, info.url)
     return info
+
+
+def licence_keys_of_workflow(graph: dict) -> list[str]:
+    """The licence keys of the models a ComfyUI workflow loads ("?" for a model file not recognised)."""
+    keys: list[str] = []
+    for node in graph.values():
+        for name in LOADER_INPUTS:
+            value = (node.get("inputs") or {}).get(name)
+            if not isinstance(value, str):
+                continue
+            key = next((k for hint, k in FILE_HINTS if hint in value.lower()), "?" + value)
+            if key not in keys:
+                keys.append(key)
+    return keys
+
+
+def workflow_licences_log(*, engine: str, graph: dict) -> list[str]:
+    """Log the licence of every model a workflow loads, once each; an unrecognised file as a warning that
+    its licence is the operator's to check."""
+    keys = licence_keys_of_workflow(graph)
+    for key in keys:
+        if key.startswith("?"):
+            with _LOCK:
+                if (engine, key) in _LOGGED:
+                    continue
+                _LOGGED.add((engine, key))
+            logger.warning("%s engine: the workflow loads %s, whose licence is not known here: check it allows "
+                           "commercial use", engine, key[1:])
+        else:
+            licence_log(engine=engine, model_key=key)
+    return keys

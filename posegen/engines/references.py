@@ -87,4 +87,5 @@ def rgb_image(data: bytes, *, what: str) -> Image.Image:
         with Image.open(io.BytesIO(data)) as img:
             return img.convert("RGB")
     except Exception as exc:
-        raise BadEngineInput(f"{what} unreadable: {exc}", user_message="The avatar photo could not be read.") from exc
+        message = "The avatar photo could not be read." if what == "avatar" else "This pose cannot be rendered."
+        raise BadEngineInput(f"{what} unreadable: {exc}", user_message=message) from exc

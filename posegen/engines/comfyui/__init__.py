@@ -32,7 +32,7 @@ from posegen.engines.comfyui.workflow import (
     workflow_render,
 )
 from posegen.engines.http import EngineHTTP, image_fit, size_round
-from posegen.engines.licences import licence_log
+from posegen.engines.licences import workflow_licences_log
 from posegen.engines.references import (
     BACKGROUND_SUFFIX,
     edit_instruction,
@@ -66,7 +66,9 @@ class ComfyUIEngine:
         self.background_graph = workflow_load(
             settings.COMFYUI_BACKGROUND_WORKFLOW_PATH or self.model.background_workflow, required=REQUIRED_BACKGROUND,
             definitions_path=definitions)
-        licence_log(engine=self.name, model_key=self.model.licence_key)
+        # the models the workflows actually load (an operator's own may differ from COMFYUI_MODEL's)
+        workflow_licences_log(engine=self.name, graph={**self.pose_graph, **{
+            f"background-{k}": v for k, v in self.background_graph.items()}})
         self.api_key = settings.COMFYUI_API_KEY
         self.http = EngineHTTP.from_settings(name="comfyui", secrets=[self.api_key])
         self.timeout = settings.ENGINE_GENERATION_TIMEOUT

@@ -444,3 +444,25 @@ def test_per_image_seed_policy_keeps_one_seed_per_image(auth_client, celery_work
     assert generation.status == "completed" and sorted(p.seed_used for p in poses) == [40, 41]
     submits = comfy.calls("POST", "/prompt")
     assert sorted(_by_class(s.json["prompt"], "KSampler")[0][1]["inputs"]["seed"] for s in submits) == [40, 41]
+
+
+def test_an_operators_workflow_is_logged_with_the_licences_of_the_models_it_loads(comfy, settings, tmp_path,
+                                                                                   caplog):
+    from posegen.engines import _engine as engine_cache
+    from posegen.engines import licences
+
+    graph = _klein_graph()
+    graph["1"]["inputs"]["unet_name"] = "my-finetune-v3.safetensors"
+    path = tmp_path / "mine.json"
+    path.write_text(json.dumps(graph))
+    settings.COMFYUI_WORKFLOW_PATH = str(path)
+    settings.COMFYUI_MODEL = "flux1-dev"  # its background workflow (FLUX.1-dev) is still the bundled one
+    licences._LOGGED.clear()
+    engine_cache.cache_clear()
+    with caplog.at_level(logging.INFO, logger="posegen.engines.licences"):
+        _engine()
+    messages = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "posegen.engines.licences"]
+    assert (logging.WARNING, "comfyui engine: the workflow loads my-finetune-v3.safetensors, whose licence is not "
+                             "known here: check it allows commercial use") in messages
+    assert any(level == logging.WARNING and "FLUX.1 [dev] Non-Commercial License" in text for level, text in messages)
+    assert len(messages) == 2
