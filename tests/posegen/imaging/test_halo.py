@@ -71,3 +71,46 @@ def test_a_hard_matte_keeps_its_shape_and_its_edge_colours_are_still_cleaned():
     edge = truth & (cv2.erode(truth.astype(np.uint8), np.ones((3, 3), np.uint8)) == 0)
     assert np.median(_delta_e(colour, FIGURE)[edge]) < np.median(_delta_e(photo, FIGURE)[edge]) / 2
     assert np.array_equal(colour[~truth], photo[~truth])  # nothing outside the matte is painted
+
+
+def _watch_scene():
+    """The figure wears a pale watch in the middle, where the model's matte sags to 0.9 (as selfie mattes do on
+    small, differently coloured things), and has a gap of background between arm and body (a hole)."""
+    photo, matte, truth, _ = _scene()
+    photo[120:140, 90:110] = (205, 205, 215)
+    matte[120:140, 90:110] = 0.9
+    hole = np.zeros((H, W), np.uint8)
+    cv2.circle(hole, (100, 200), 9, 1, -1)
+    photo[hole > 0] = (250, 250, 250)
+    matte[hole > 0] = 0.0
+    return photo, matte, truth & (hole == 0), hole > 0
+
+
+def test_the_inside_of_the_person_stays_solid_and_keeps_its_colours():
+    photo, matte, _, _ = _watch_scene()
+    alpha, colour = refine_edges(image=photo, alpha=matte, radius=4)
+    watch = (slice(120, 140), slice(90, 110))
+    # Solid (no new background through it) and its own colour, not the suit's mean painted over it.
+    assert np.all(alpha[watch] == 1.0)
+    assert np.array_equal(colour[watch], photo[watch])
+    background = np.empty_like(photo)
+    background[:] = NEW
+    out = composite_person(image=photo, alpha=matte, background=background,
+                           options=CompositeOptions(harmonise=0.0, light_wrap=0.0, shadow=0.0))
+    assert _delta_e(out[watch], (205, 205, 215)).max() <= 1.0
+
+
+def test_a_gap_inside_the_silhouette_shows_the_new_background_without_a_rim():
+    photo, matte, _, hole = _watch_scene()
+    background = np.empty_like(photo)
+    background[:] = NEW
+    out = composite_person(image=photo, alpha=matte, background=background,
+                           options=CompositeOptions(harmonise=0.0, light_wrap=0.0, shadow=0.0))
+    alpha, _ = refine_edges(image=photo, alpha=matte, radius=4)
+    assert np.all(alpha[hole] == 0.0)
+    assert (_delta_e(out, NEW)[hole] <= 10).all()
+    # The figure round the gap is kept: 3 px and more from the gap it is the figure's own colour.
+    ring = (cv2.distanceTransform((~hole).astype(np.uint8), cv2.DIST_L2, 5) >= 3) & (
+        cv2.distanceTransform((~hole).astype(np.uint8), cv2.DIST_L2, 5) <= 6)
+    assert (alpha[ring] > 0.97).all()
+    assert (_delta_e(out, FIGURE)[ring] <= 3).mean() > 0.99
