@@ -37,8 +37,14 @@ class LiteRTSelfieSegmenter:
 
     def process(self, rgb: np.ndarray) -> SelfieResult:
         height, width = rgb.shape[:2]
-        matrix = np.array([[_SIDE / width, 0, 0], [0, _SIDE / height, 0]], dtype=np.float64)
-        square = cv2.warpAffine(rgb, matrix, (_SIDE, _SIDE), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+        # The perspective transform from float32 box corners, exactly as ImageToTensor builds it:
+        # a plain scale matrix samples a hair apart and moves the mask by up to 0.15 at edges.
+        corners = cv2.boxPoints(((width / 2.0, height / 2.0), (float(width), float(height)), 0.0))
+        target = np.array([[0, _SIDE], [0, 0], [_SIDE, 0], [_SIDE, _SIDE]], dtype=np.float32)
+        matrix = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
+        square = cv2.warpPerspective(
+            rgb, matrix, (_SIDE, _SIDE), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT
+        )
         self._model.set_tensor(self._input, (square.astype(np.float32) / 255.0)[None])
         self._model.invoke()
         mask = self._model.get_tensor(self._output)[0, :, :, 0].astype(np.float32)

@@ -1,0 +1,240 @@
+"""The LiteRT runtime for pose and segmentation (POSEKIT_RUNTIME=litert) and its model files.
+
+The geometry and model-file tests run everywhere. The ones that run the models skip cleanly when
+LiteRT (``ai-edge-litert``) or the fetched models are absent; where they are present, the whole of
+test_extract.py and test_segmentation.py also runs on this runtime with ``POSEKIT_RUNTIME=litert``
+(docs/OPERATIONS.md, "Pose runtime").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import zipfile
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from posegen.posekit import extract
+from posegen.posekit import landmarker_litert as litert_module
+from posegen.posekit import model_files as mf
+from posegen.posekit.extract_eval import gt_persons_to_coco18, pck
+from tests.paths import FIXTURES
+
+
+def _litert_ready() -> bool:
+    try:
+        import ai_edge_litert.interpreter  # noqa: F401
+    except ImportError:
+        return False
+    try:
+        for name in mf.MODELS:
+            mf.model_path(name)
+    except mf.ModelFileError:
+        return False
+    return True
+
+
+needs_litert = pytest.mark.skipif(
+    not _litert_ready(), reason=f"LiteRT or its models are absent (pip install ai-edge-litert; {mf.FETCH_COMMAND})"
+)
+
+
+@pytest.fixture
+def fresh_engine(monkeypatch):
+    """Each test builds its own engines; the process-wide ones are put back afterwards."""
+    from posegen.imaging import segmentation
+
+    monkeypatch.setattr(extract, "_ENGINE", None)
+    monkeypatch.setattr(segmentation, "_SELFIE", None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Choosing the runtime
+
+
+def test_runtime_defaults_to_the_legacy_graph(monkeypatch):
+    monkeypatch.delenv("POSEKIT_RUNTIME", raising=False)
+    assert mf.selected_runtime() == "mediapipe"
+    monkeypatch.setenv("POSEKIT_RUNTIME", " LiteRT ")
+    assert mf.selected_runtime() == "litert"
+
+
+def test_unknown_runtime_is_refused_not_defaulted(monkeypatch, fresh_engine):
+    monkeypatch.setenv("POSEKIT_RUNTIME", "tflite")
+    with pytest.raises(extract.ModelUnavailable, match=r"POSEKIT_RUNTIME=.tflite. is not one of mediapipe, litert"):
+        extract.extract_pose(image=(FIXTURES / "images" / "upper_astronaut_portrait_pd.png").read_bytes())
+    assert extract._ENGINE is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Model files: checksums, the fetch command named in every error
+
+
+def test_missing_model_names_the_fetch_command(monkeypatch, tmp_path):
+    monkeypatch.setenv("POSEKIT_MODEL_DIR", str(tmp_path))
+    with pytest.raises(mf.ModelFileError) as caught:
+        mf.model_path("pose_detection.tflite")
+    assert str(caught.value) == (
+        f"Model file {tmp_path / 'pose_detection.tflite'} is missing. "
+        "Fetch the models with: python -m posegen.posekit.model_files fetch"
+    )
+
+
+def test_a_model_with_another_checksum_is_refused(monkeypatch, tmp_path):
+    monkeypatch.setenv("POSEKIT_MODEL_DIR", str(tmp_path))
+    (tmp_path / "selfie_segmentation.tflite").write_bytes(b"not the model")
+    with pytest.raises(mf.ModelFileError, match=r"has sha256 .* expected 9ee168ec.*fetch"):
+        mf.model_path("selfie_segmentation.tflite")
+
+
+def test_fetch_refuses_a_wheel_that_is_not_the_recorded_one(tmp_path):
+    wheel = tmp_path / mf.WHEEL_FILE
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for spec in mf.MODELS.values():
+            archive.writestr(spec.member, b"forged")
+    target = tmp_path / "models"
+    with pytest.raises(mf.ModelFileError, match=r"is not mediapipe-0\.10\.21"):
+        mf.fetch_models(target=target, wheel=wheel)
+    assert not any(target.iterdir())
+
+
+def test_fetch_cli_reports_a_bad_wheel_and_fails(tmp_path, capsys):
+    wheel = tmp_path / "fake.whl"
+    wheel.write_bytes(b"x")
+    assert mf.main(["fetch", "--wheel", str(wheel)]) == 1
+    assert "is not mediapipe-0.10.21-cp311-cp311-manylinux_2_28_x86_64.whl" in capsys.readouterr().err
+
+
+def test_recorded_checksums_match_the_fetched_files():
+    if not all((mf.model_dir() / name).is_file() for name in mf.MODELS):
+        pytest.skip(f"models not fetched ({mf.FETCH_COMMAND})")
+    provenance = json.loads((mf.model_dir() / "MODELS.json").read_text())
+    assert provenance["licence"] == "Apache-2.0"
+    for name, spec in mf.MODELS.items():
+        data = (mf.model_dir() / name).read_bytes()
+        assert (len(data), hashlib.sha256(data).hexdigest()) == (spec.size, spec.sha256)
+        assert provenance["files"][name]["sha256"] == spec.sha256
+    assert "Apache License" in (mf.model_dir() / "LICENSE").read_text()
+
+
+# ---------------------------------------------------------------------------------------------
+# The graph's steps, written out (no runtime needed)
+
+
+def test_ssd_anchors_are_the_detectors_2254_cells():
+    anchors = litert_module._ssd_anchor_centres()
+    assert anchors.shape == (2254, 2)
+    # 28x28 cells at stride 8 (2 each), 14x14 at 16 (2 each), 7x7 at 32 (6 each: three layers).
+    assert anchors[0].tolist() == anchors[1].tolist() == [0.5 / 28, 0.5 / 28]
+    assert anchors[1568].tolist() == [0.5 / 14, 0.5 / 14]
+    assert anchors[1960:1966].tolist() == [[0.5 / 7, 0.5 / 7]] * 6
+    assert anchors[-1].tolist() == [6.5 / 7, 6.5 / 7]
+
+
+def test_weighted_nms_averages_a_cluster_by_score_and_keeps_a_stranger():
+    boxes = np.array([[0.0, 0.0, 1.0, 1.0], [0.1, 0.0, 1.1, 1.0], [3.0, 3.0, 4.0, 4.0]])
+    keypoints = np.array([[[0.0, 0.0]] * 4, [[1.0, 1.0]] * 4, [[5.0, 5.0]] * 4])
+    scores = np.array([0.9, 0.3, 0.6])
+    (box, kps, score), (box2, kps2, score2) = litert_module._weighted_nms(boxes, keypoints, scores)
+    assert score == 0.9 and score2 == 0.6
+    np.testing.assert_allclose(box, [0.025, 0.0, 1.025, 1.0])
+    np.testing.assert_allclose(kps, [[0.25, 0.25]] * 4)
+    np.testing.assert_allclose(box2, boxes[2])
+    np.testing.assert_allclose(kps2, [[5.0, 5.0]] * 4)
+
+
+def test_region_is_centred_on_the_hips_and_turned_so_the_body_points_up():
+    detection = litert_module.LiteRTDetection(
+        box=(0, 0, 1, 1), keypoints=np.array([[0.5, 0.5], [0.5, 0.25], [0, 0], [0, 0]]), score=0.9
+    )
+    # Upright on a 200x100 photo: 25 px hip-to-top, so 2 x 25 x 1.25 = 62.5 px square.
+    assert litert_module.LiteRTPoseEngine.region_for(detection, 200, 100) == pytest.approx(
+        (0.5, 0.5, 62.5 / 200, 62.5 / 100, 0.0)
+    )
+    lying = litert_module.LiteRTDetection(
+        box=(0, 0, 1, 1), keypoints=np.array([[0.5, 0.5], [0.75, 0.5], [0, 0], [0, 0]]), score=0.9
+    )
+    region = litert_module.LiteRTPoseEngine.region_for(lying, 100, 100)
+    assert region == pytest.approx((0.5, 0.5, 0.625, 0.625, math.pi / 2))
+
+
+def test_heatmap_refinement_moves_only_landmarks_the_heatmap_is_sure_of():
+    heatmap = np.full((64, 64, 2), -20.0, dtype=np.float32)
+    heatmap[10, 20:22, 0] = 20.0  # a sure peak between columns 20 and 21 on row 10
+    heatmap[30, 30, 1] = -1.0  # unsure everywhere: sigmoid(-1) < 0.5
+    x, y = litert_module._refine_on_heatmap(np.array([19 / 64, 30 / 64]), np.array([11 / 64, 30 / 64]), heatmap)
+    assert x[0] == pytest.approx(20.5 / 64, abs=1e-6) and y[0] == pytest.approx(10 / 64, abs=1e-6)
+    assert (x[1], y[1]) == (30 / 64, 30 / 64)
+
+
+# ---------------------------------------------------------------------------------------------
+# Running the models (skipped where LiteRT or the models are absent)
+
+
+@needs_litert
+def test_litert_skier_matches_the_coco_ground_truth(monkeypatch, fresh_engine):
+    monkeypatch.setenv("POSEKIT_RUNTIME", "litert")
+    result = extract.extract_pose(image=(FIXTURES / "images" / "fullbody_skier_snow_coco785.jpg").read_bytes())
+    assert type(extract._ENGINE).__name__ == "LiteRTPoseEngine"
+    gt_entry = json.loads((FIXTURES / "annotations" / "fullbody_skier_snow_coco785__coco.json").read_text())
+    (gt,) = gt_persons_to_coco18(entry=gt_entry)
+    score = pck(predicted_px=result.keypoints_px(), gt=gt, alpha=0.2)
+    assert score is not None and score.correct == 17 and score.total == 18  # as the legacy graph
+    assert result.people_detected == 1 and result.landmark_region is not None
+
+
+@needs_litert
+def test_litert_blank_photo_has_nobody(monkeypatch, fresh_engine):
+    monkeypatch.setenv("POSEKIT_RUNTIME", "litert")
+    with pytest.raises(extract.NoPersonDetected):
+        extract.extract_pose(image=np.full((300, 300, 3), 200, dtype=np.uint8))
+
+
+@needs_litert
+def test_litert_refuses_a_tampered_model_and_names_the_fix(monkeypatch, tmp_path, fresh_engine):
+    for name in mf.MODELS:
+        (tmp_path / name).write_bytes((mf.model_dir() / name).read_bytes())
+    (tmp_path / "pose_landmark_full.tflite").write_bytes(b"\0" * 64)
+    monkeypatch.setenv("POSEKIT_MODEL_DIR", str(tmp_path))
+    monkeypatch.setenv("POSEKIT_RUNTIME", "litert")
+    with pytest.raises(extract.ModelUnavailable, match=r"pose_landmark_full.tflite has sha256 .*model_files fetch"):
+        extract.warm_up()
+
+
+@needs_litert
+def test_litert_portrait_matte_matches_the_annotated_mask(monkeypatch, fresh_engine):
+    from posegen.imaging.segmentation import segment_person
+    from tests.paths import TESTDATA
+
+    mask_path = TESTDATA / "annotations" / "upper_arms_crossed_portrait__mask_blue_person.png"
+    if not mask_path.is_file():
+        pytest.skip(f"shared test data not available: {mask_path}")
+    rgba = np.asarray(Image.open(mask_path).convert("RGBA"))
+    gt = (rgba[:, :, 3] > 0) & np.all(rgba[:, :, :3] == (0, 0, 255), axis=2)  # blue = person
+
+    monkeypatch.setenv("POSEKIT_RUNTIME", "litert")
+    matte = segment_person(image=(FIXTURES / "images" / "upper_arms_crossed_portrait.jpg").read_bytes())
+    ours = matte.mask()
+    assert (ours & gt).sum() / (ours | gt).sum() >= 0.985  # legacy 0.989, LiteRT 0.989
+
+
+@needs_litert
+def test_litert_gives_the_legacy_graphs_landmarks_on_the_skier(monkeypatch, fresh_engine):
+    """The same models on another runtime: the recorded legacy output, within a heatmap cell.
+
+    The region comes from the detector alone and matches to float precision; landmarks move by
+    under a pixel typically, and by up to one 64x64 heatmap cell (4 px of the 256 px crop) where
+    the two TFLite builds round a heatmap refinement window differently.
+    """
+    legacy = json.loads((FIXTURES / "annotations" / "fullbody_skier_snow_coco785__legacy_blazepose33.json").read_text())
+    monkeypatch.setenv("POSEKIT_RUNTIME", "litert")
+    result = extract.extract_pose(image=(FIXTURES / "images" / "fullbody_skier_snow_coco785.jpg").read_bytes())
+    assert [result.image_width, result.image_height] == legacy["image_size"]
+    np.testing.assert_allclose(result.landmark_region, legacy["landmark_region"], atol=1e-5)
+    expected = np.asarray(legacy["landmarks33"])
+    off_px = np.hypot(*((result.landmarks33[:, :2] - expected[:, :2]) * legacy["image_size"]).T)
+    assert np.median(off_px) <= 0.5 and off_px.max() <= 4.0, off_px.round(2)
+    np.testing.assert_allclose(result.landmarks33[:, 3], expected[:, 3], atol=0.01)  # visibility
