@@ -23,14 +23,27 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-import scipy.sparse as sp
 from scipy import ndimage
 
 from posegen.engines.offline.arap import ArapSolver, arap_prepare
+from posegen.engines.offline.backing import TORSO_BAND, arm_pixels, atlas, torso_region
 from posegen.engines.offline.mesh import main_body, triangulate
+from posegen.engines.offline.parts import (
+    ARMS,
+    GARMENT,
+    HEAD,
+    LEGS,
+    NECK,
+    PART_INDEX,
+    PARTS,
+    TORSO,
+    Part,
+    part_bones,
+    segment_distance,
+    torso_quad,
+)
+from posegen.engines.offline.pins import cut_mesh, pin_vertices, region_pins
 from posegen.engines.offline.regions import (
-    L_LEG,
-    R_LEG,
     REGION_CARRIED,
     REGION_FACE,
     REGION_GARMENT,
@@ -39,52 +52,15 @@ from posegen.engines.offline.regions import (
     face_oval,
     find_carried,
     find_garment,
-    leg_point,
-    leg_segment_at,
 )
-from posegen.engines.offline.retarget import FACE, SEEN, face_centre, pelvis
+from posegen.engines.offline.retarget import FACE, SEEN, pelvis
 
-__all__ = ["PARTS", "Part", "Rig", "RigError", "build_rig", "part_bones"]
-
-NECK = 1
-
-
-@dataclass(frozen=True)
-class Part:
-    name: str
-    joint_a: int  # -1: the pelvis (mid-hips); -2: the face centre
-    joint_b: int
-    parent: str | None
-    radius_prior: tuple[float, float]  # min, max radius as a share of the torso length
-    extend: float  # the tube reaches this share of the bone past joint_b (hands, feet, skull)
-
-
-PARTS: tuple[Part, ...] = (
-    Part("torso", NECK, -1, None, (0.0, 0.0), 0.0),
-    Part("head", NECK, -2, "torso", (0.0, 0.0), 0.0),
-    Part("r_upper_arm", 2, 3, "torso", (0.05, 0.12), 0.0),
-    Part("r_forearm", 3, 4, "r_upper_arm", (0.04, 0.10), 0.45),
-    Part("l_upper_arm", 5, 6, "torso", (0.05, 0.12), 0.0),
-    Part("l_forearm", 6, 7, "l_upper_arm", (0.04, 0.10), 0.45),
-    Part("r_thigh", 8, 9, "torso", (0.08, 0.18), 0.0),
-    Part("r_shin", 9, 10, "r_thigh", (0.06, 0.13), 0.3),
-    Part("l_thigh", 11, 12, "torso", (0.08, 0.18), 0.0),
-    Part("l_shin", 12, 13, "l_thigh", (0.06, 0.13), 0.3),
-    # Cloth bridging the legs (regions.find_garment): pelvis -> between the knees (-3).
-    Part("garment", -1, -3, "torso", (0.0, 0.0), 0.0),
-)
-PART_INDEX = {p.name: i for i, p in enumerate(PARTS)}
-TORSO, HEAD = 0, 1
-GARMENT = PART_INDEX["garment"]
-ARMS = tuple(PART_INDEX[n] for n in ("r_upper_arm", "r_forearm", "l_upper_arm", "l_forearm"))
-LEGS = tuple(PART_INDEX[n] for n in ("r_thigh", "r_shin", "l_thigh", "l_shin"))
+__all__ = ["ARMS", "GARMENT", "LEGS", "PARTS", "PART_INDEX", "Part", "Rig", "RigError", "build_rig", "part_bones"]
 
 # Mesh density: vertex spacing as a share of the person's height (about 1-2k vertices).
 MESH_SPACING = 1.0 / 70.0
 # The silhouette is labelled and meshed with its long side at this many pixels.
 LABEL_SIDE = 420
-# Half-width of the torso's seed band along the spine, as a share of the torso length.
-TORSO_BAND = 0.26
 # Thin protrusions (ski poles, bag straps, a hand-held stick) narrower than this share of the
 # person's height are trimmed from the mesh; a finger or a sleeve is wider.
 THIN_SHARE = 0.012
@@ -93,14 +69,6 @@ THIN_SHARE = 0.012
 HAIR_REACH, HAIR_DROP = 1.8, 0.0
 # Lab distance by which a pixel must look more like the cloth than the arm to go back to the cloth.
 CLOTH_MARGIN = 8.0
-# Where two parts meet at a joint, vertices within this many limb radii of it stay shared.
-JOINT_REACH = 1.6
-# Pins along each bone (fractions from joint_a to joint_b; > 1 reaches into a hand or foot).
-PIN_STEPS = {"torso": (0.0, 0.3, 0.6, 0.9), "head": (0.5, 1.0, 1.5)}
-LIMB_PIN_STEPS = (0.2, 0.5, 0.8)
-DISTAL_PIN_STEPS = (1.0, 1.25)
-
-
 class RigError(ValueError):
     """The photo cannot be rigged; ``user_message`` says why in words a user can act on."""
 
@@ -136,29 +104,6 @@ class Rig:
         return float(np.hypot(*(self.keypoints[NECK, :2] - pelvis(self.keypoints))))
 
 
-def part_bones(*, keypoints: np.ndarray, face: tuple[int, ...]) -> np.ndarray:
-    """(len(PARTS), 2, 2) each part's bone (start, end) from keypoints (pixels)."""
-    kp = np.asarray(keypoints, dtype=np.float64)
-    centre = face_centre(kp, face)
-    if centre is None:  # no face seen: a head bone straight up the spine, a third of the torso
-        up = kp[NECK, :2] - pelvis(kp)
-        centre = kp[NECK, :2] + up * 0.35
-    out = np.empty((len(PARTS), 2, 2))
-    for i, part in enumerate(PARTS):
-        for k, j in enumerate((part.joint_a, part.joint_b)):
-            out[i, k] = (pelvis(kp) if j == -1 else centre if j == -2
-                         else (kp[9, :2] + kp[12, :2]) / 2.0 if j == -3 else kp[j, :2])
-    return out
-
-
-def _segment_distance(px: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distance of points (..., 2) to segment a-b, and the projection parameter t (unclipped)."""
-    ab = b - a
-    t = ((px - a) @ ab) / max(float(ab @ ab), 1e-9)
-    closest = a + np.clip(t, 0.0, 1.0)[..., None] * ab
-    return np.hypot(*(px - closest).transpose(-1, *range(px.ndim - 1))), t
-
-
 @dataclass(frozen=True, eq=False)
 class _Labelled:
     labels: np.ndarray  # (h, w) int8 part per pixel, -1 outside
@@ -192,7 +137,7 @@ def _label_parts(mask: np.ndarray, bones: np.ndarray, present: np.ndarray, torso
         lo, hi = part.radius_prior
         radii[i] = float(np.clip(measured, lo * torso_len, hi * torso_len))
         end = b + part.extend * (b - a)
-        d, _ = _segment_distance(pts, a, end)
+        d, _ = segment_distance(pts, a, end)
         score = d / radii[i]
         take = (score <= 1.0) & (score < best)
         best[take] = score[take]
@@ -212,11 +157,11 @@ def _label_parts(mask: np.ndarray, bones: np.ndarray, present: np.ndarray, torso
     # spine at least TORSO_BAND torso lengths wide, where no limb tube is. In a three-quarter view the
     # quad is a sliver, and the jacket beside it would otherwise go to the nearest arm and be carried
     # off with it.
-    quad = _torso_quad(kp, 0.9)
+    quad = torso_quad(kp, 0.9)
     torso_img = np.zeros((h, w), np.uint8)
     cv2.fillConvexPoly(torso_img, np.round(quad).astype(np.int32), 1)
     free = label < 0
-    spine_d, spine_t = _segment_distance(pts, bones[TORSO, 0], bones[TORSO, 1])
+    spine_d, spine_t = segment_distance(pts, bones[TORSO, 0], bones[TORSO, 1])
     half = max(TORSO_BAND * torso_len, 0.9 * float(np.hypot(*(kp[2, :2] - kp[5, :2]))) / 2.0)
     band = (spine_d <= half) & (spine_t >= 0.05) & (spine_t <= 1.0)
     label[free & ((torso_img[ys, xs] > 0) | band)] = TORSO
@@ -265,7 +210,7 @@ def _cloth_from_arm_tubes(label: np.ndarray, ys: np.ndarray, xs: np.ndarray, clo
         own = label == i
         if not own.any() or radii[i] <= 0:
             continue
-        d, _ = _segment_distance(pts, bones[i, 0], bones[i, 1])
+        d, _ = segment_distance(pts, bones[i, 0], bones[i, 1])
         core = own & (d < 0.5 * radii[i])
         if core.sum() < 5:
             continue
@@ -278,188 +223,6 @@ def _cloth_from_arm_tubes(label: np.ndarray, ys: np.ndarray, xs: np.ndarray, clo
                   < np.linalg.norm(px - arm_colour, axis=1))
         idx = np.flatnonzero(cand)[closer]
         label[idx] = GARMENT
-
-
-def _cut(vertices: np.ndarray, triangles: np.ndarray, tri_part: np.ndarray, bones: np.ndarray,
-         radii: np.ndarray, torso_len: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Duplicate vertices between parts that do not meet there (see the module docstring)."""
-    pairs = np.stack([triangles.ravel(), np.repeat(tri_part, 3)], axis=1)
-    uniq, inverse = np.unique(pairs, axis=0, return_inverse=True)
-    inverse = inverse.ravel()
-    parent = np.arange(len(uniq))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    # Copies of the same original vertex sit next to each other in `uniq` (sorted by vertex).
-    starts = np.flatnonzero(np.r_[True, uniq[1:, 0] != uniq[:-1, 0]])
-    ends = np.r_[starts[1:], len(uniq)]
-    for s, e in zip(starts, ends, strict=True):
-        if e - s < 2:
-            continue
-        v = vertices[uniq[s, 0]]
-        for x in range(s, e):
-            for y in range(x + 1, e):
-                pa, pb = PARTS[uniq[x, 1]], PARTS[uniq[y, 1]]
-                child, other = (pa, pb) if pa.parent == pb.name else (pb, pa) if pb.parent == pa.name else (None, None)
-                if child is None:
-                    continue
-                if child.name == "garment":  # the cloth hangs from the whole waist, never cut from it
-                    parent[find(x)] = find(y)
-                    continue
-                ci = PART_INDEX[child.name]
-                joint = bones[ci, 0]
-                reach = JOINT_REACH * max(radii[ci], radii[PART_INDEX[other.name]], 0.07 * torso_len)
-                if np.hypot(*(v - joint)) <= reach:
-                    parent[find(x)] = find(y)
-    roots = np.array([find(x) for x in range(len(uniq))])
-    _, new_id = np.unique(roots, return_inverse=True)
-    new_id = new_id.ravel()
-    n_new = int(new_id.max()) + 1
-    new_vertices = np.empty((n_new, 2))
-    new_part = np.empty(n_new, dtype=np.int64)
-    new_vertices[new_id] = vertices[uniq[:, 0]]
-    # A shared (merged) vertex takes the part of the lowest index copy: the parent side (torso first).
-    order = np.argsort(-uniq[:, 1], kind="stable")
-    new_part[new_id[order]] = uniq[order, 1]
-    return new_vertices, new_id[inverse].reshape(-1, 3), new_part
-
-
-def _region_pins(kp: np.ndarray, bones: np.ndarray, garment: Garment | None, carried: Carried | None,
-                 vertices: np.ndarray, vertex_part: np.ndarray) -> list[tuple[np.ndarray, int, int]]:
-    """(point, part whose vertices may hold the pin, part whose bone moves it) for the one-piece
-    regions: the garment hangs from the hips, swings with its centre line, and each half of its hem
-    (out to the side seam) turns with the leg beneath it, so the legs spreading opens the cloth between
-    them instead of folding it; a carried thing is pinned to its forearm at its middle and far end."""
-    out: list[tuple[np.ndarray, int, int]] = []
-    if garment is not None:
-        for hip in (8, 11):
-            out.append((kp[hip, :2], GARMENT, TORSO))
-        a = bones[GARMENT, 0]
-        hem_r, hem_l = leg_point(kp, R_LEG, garment.hem_ratio), leg_point(kp, L_LEG, garment.hem_ratio)
-        mid_hem = (hem_r + hem_l) / 2.0
-        down = (mid_hem - a) / max(float(np.hypot(*(mid_hem - a))), 1e-9)
-        across = hem_l - hem_r
-        across /= max(float(np.hypot(*across)), 1e-9)
-        own = np.flatnonzero(vertex_part == GARMENT)
-        u = (vertices[own] - mid_hem) @ down
-        v = (vertices[own] - mid_hem) @ across
-        reach = float(np.hypot(*(mid_hem - a)))
-        bottom = own[u > -0.08 * reach]
-        vb = v[u > -0.08 * reach]
-        half_gap = float(np.hypot(*(hem_l - hem_r))) / 2.0
-        for leg, side, sign in ((R_LEG, "r", -1.0), (L_LEG, "l", 1.0)):
-            mover = PART_INDEX[f"{side}_{leg_segment_at(kp, leg, garment.hem_ratio)}"]
-            out.append((leg_point(kp, leg, garment.hem_ratio), GARMENT, mover))
-            mine = bottom[sign * vb > 0.5 * half_gap]
-            if len(mine):
-                lateral = sign * ((vertices[mine] - mid_hem) @ across)
-                for q in (0.5, 0.85):
-                    out.append((vertices[mine[np.argsort(lateral)[int(q * (len(mine) - 1))]]], GARMENT, mover))
-        out.append((a + (mid_hem - a) * 0.6, GARMENT, GARMENT))
-    if carried is not None:
-        part = PART_INDEX[carried.forearm]
-        ys, xs = np.nonzero(carried.mask)
-        pts = np.stack([xs, ys], axis=1).astype(np.float64)
-        wrist = kp[4 if carried.side == "right" else 7, :2]
-        out.append((pts.mean(axis=0), part, part))
-        out.append((pts[np.argmax(np.hypot(*(pts - wrist).T))], part, part))
-    return out
-
-
-def _pins(vertices: np.ndarray, vertex_part: np.ndarray, triangles: np.ndarray, bones: np.ndarray,
-          radii: np.ndarray, present: np.ndarray, torso_len: float,
-          extra: list[tuple[np.ndarray, int, int]] = ()) -> tuple[np.ndarray, np.ndarray]:
-    pins: dict[int, int] = {}
-    for point, holder, mover in extra:
-        own = np.flatnonzero(vertex_part == holder)
-        if len(own):
-            k = own[int(np.argmin(np.hypot(*(vertices[own] - point).T)))]
-            pins.setdefault(int(k), mover)
-    for i, part in enumerate(PARTS):
-        if not present[i] or part.name == "garment":
-            continue
-        a, b = bones[i]
-        steps = PIN_STEPS.get(part.name, LIMB_PIN_STEPS + (DISTAL_PIN_STEPS if part.extend else ()))
-        own = np.flatnonzero(vertex_part == i)
-        if len(own) == 0:
-            continue
-        reach = max(radii[i], 0.1 * torso_len) * 1.2
-        for t in steps:
-            p = a + t * (b - a)
-            d = np.hypot(*(vertices[own] - p).T)
-            k = int(np.argmin(d))
-            if d[k] <= reach and own[k] not in pins:
-                pins[int(own[k])] = i
-    # Every connected piece needs two pins to be placed and turned; loose bits (a bag strap, a
-    # strand of hair cut off by the labelling) follow their part's bone.
-    n = len(vertices)
-    adj = sp.coo_matrix((np.ones(triangles.size), (triangles.ravel(), np.roll(triangles, 1, axis=1).ravel())),
-                        shape=(n, n))
-    count, comp = sp.csgraph.connected_components(adj, directed=False)
-    pinned = np.zeros(count, dtype=np.int64)
-    for v in pins:
-        pinned[comp[v]] += 1
-    for c in np.flatnonzero(pinned < 2):
-        members = np.flatnonzero(comp == c)
-        centre = vertices[members].mean(axis=0)
-        far = members[np.argsort(-np.hypot(*(vertices[members] - centre).T))]
-        for v in far[: 2 - pinned[c]] if len(far) >= 2 else far:
-            pins.setdefault(int(v), int(vertex_part[v]))
-    keys = np.array(sorted(pins), dtype=np.int64)
-    return keys, np.array([pins[k] for k in keys], dtype=np.int64)
-
-
-def _torso_quad(kp: np.ndarray, grow: float) -> np.ndarray:
-    quad = kp[[2, 5, 11, 8], :2]
-    centre = quad.mean(axis=0)
-    return centre + (quad - centre) * grow
-
-
-def _torso_region(shape: tuple[int, int], kp: np.ndarray, bones: np.ndarray, torso_len: float,
-                  grow: float) -> np.ndarray:
-    """(h, w) bool at label scale: the shoulder-hip quad and the band along the spine (see
-    _label_parts), grown by ``grow``: where the torso continues under an arm lying in front of it."""
-    h, w = shape
-    region = np.zeros((h, w), np.uint8)
-    cv2.fillConvexPoly(region, np.round(_torso_quad(kp, grow)).astype(np.int32), 1)
-    ys, xs = np.mgrid[0:h, 0:w]
-    d, t = _segment_distance(np.stack([xs, ys], axis=-1).astype(np.float64), bones[TORSO, 0], bones[TORSO, 1])
-    # Only the spine band's own width here, not the shoulders': the waist is narrower than the
-    # shoulders, and an arm hanging beside it must not leave a painted flap of body behind.
-    half = TORSO_BAND * torso_len * grow
-    return (region > 0) | ((d <= half) & (t >= 0.05) & (t <= 1.0))
-
-
-def _torso_fill_parts(labels: np.ndarray) -> np.ndarray:
-    arms = [PART_INDEX[n] for n in ("r_upper_arm", "r_forearm", "l_upper_arm", "l_forearm")]
-    return np.isin(labels, arms)
-
-
-def _atlas(texture: np.ndarray, labels: np.ndarray, scale: float, region: np.ndarray,
-           arm_pixels: np.ndarray) -> np.ndarray:
-    """Premultiplied RGBA: the cut-out beside a copy whose arm pixels over the torso are painted
-    over from the surrounding torso (OpenCV Telea inpainting at the label scale, then upsampled)."""
-    th, tw = texture.shape[:2]
-    t16 = texture.astype(np.uint16)
-    premult = np.dstack([(t16[:, :, :3] * t16[:, :, 3:4] + 127) // 255, t16[:, :, 3]]).astype(np.uint8)
-    lh, lw = labels.shape
-    hole = (arm_pixels & region).astype(np.uint8)
-    copy = premult.copy()
-    if hole.any():
-        hole = cv2.dilate(hole, np.ones((5, 5), np.uint8))
-        small = cv2.resize(texture[:, :, :3], (lw, lh), interpolation=cv2.INTER_AREA)
-        painted = cv2.inpaint(small, hole, 5, cv2.INPAINT_TELEA)
-        big_hole = cv2.resize(hole * 255, (tw, th), interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255.0
-        big_paint = cv2.resize(painted, (tw, th), interpolation=cv2.INTER_LINEAR).astype(np.float32)
-        w = big_hole[..., None]
-        rgb = copy[:, :, :3].astype(np.float32) * (1.0 - w) + big_paint * w
-        a = np.maximum(copy[:, :, 3].astype(np.float32), big_hole * 255.0)
-        copy = np.dstack([np.clip(rgb, 0, 255), a]).astype(np.uint8)
-    return np.ascontiguousarray(np.hstack([premult, copy]))
 
 
 def build_rig(*, texture: np.ndarray, keypoints: np.ndarray) -> Rig:
@@ -506,7 +269,7 @@ def build_rig(*, texture: np.ndarray, keypoints: np.ndarray) -> Rig:
     # Backing: the torso continues under any arm lying in front of it, so moving the arm away shows
     # (painted-in) torso, not a hole. Those triangles are duplicated as torso triangles.
     # The same for the garment under a hand or a bag hanging in front of it.
-    region = _torso_region((lh, lw), skp, bones, torso_len, 1.04)
+    region = torso_region((lh, lw), skp, bones, torso_len, 1.04)
     cloth = np.zeros((lh, lw), bool)
     if found.garment is not None:
         # The cloth continues under a hand or forearm resting on it: close the garment over an arm's
@@ -528,10 +291,10 @@ def build_rig(*, texture: np.ndarray, keypoints: np.ndarray) -> Rig:
     for i in LEGS:
         if not present[i] or radii[i] <= 0:
             continue
-        d, _ = _segment_distance(centres, bones[i, 0], bones[i, 1])
+        d, _ = segment_distance(centres, bones[i, 0], bones[i, 1])
         leg_of[arms & ~on_cloth & ~region[ci[:, 1], ci[:, 0]] & (d <= radii[i]) & (leg_of < 0)] = i
         if len(pix):
-            dp, _ = _segment_distance(pix, bones[i, 0], bones[i, 1])
+            dp, _ = segment_distance(pix, bones[i, 0], bones[i, 1])
             hit = pix[dp <= radii[i] * 1.15].astype(int)
             leg_paint[hit[:, 1], hit[:, 0]] = True
     leg_backing = np.flatnonzero(leg_of >= 0)
@@ -541,9 +304,9 @@ def build_rig(*, texture: np.ndarray, keypoints: np.ndarray) -> Rig:
     painted_tri = np.isin(tri_part, (TORSO, GARMENT))
     painted_tri[len(painted_tri) - len(leg_backing):] = True
     region = region | cloth | leg_paint
-    verts, tris, vpart = _cut(verts, tris, tri_part, bones, radii, torso_len)
-    pins, pin_part = _pins(verts, vpart, tris, bones, radii, present, torso_len,
-                           _region_pins(skp, bones, found.garment, found.carried, verts, vpart))
+    verts, tris, vpart = cut_mesh(verts, tris, tri_part, bones, radii, torso_len)
+    pins, pin_part = pin_vertices(verts, vpart, tris, bones, radii, present, torso_len,
+                                   region_pins(skp, bones, found.garment, found.carried, verts, vpart))
     regions = np.zeros((lh, lw), np.uint8)
     # The garment's region is the whole cloth, under the hands resting on it too (only where the
     # garment's own part is drawn does the output count it).
@@ -560,10 +323,10 @@ def build_rig(*, texture: np.ndarray, keypoints: np.ndarray) -> Rig:
     to_tex = 1.0 / scale
     verts_tex = (verts + 0.5) * to_tex - 0.5
     solver = arap_prepare(vertices=verts_tex, triangles=tris, pins=pins)
-    atlas = _atlas(texture, labels, scale, region, _torso_fill_parts(labels))
+    painted = atlas(texture, labels, scale, region, arm_pixels(labels))
     src = verts_tex[tris].copy()
     src[painted_tri, :, 0] += tw  # torso, cloth and legs under a limb sample the painted copy
-    return Rig(texture=atlas, tex_width=tw, triangle_src=src, keypoints=kp, vertices=verts_tex, triangles=tris,
+    return Rig(texture=painted, tex_width=tw, triangle_src=src, keypoints=kp, vertices=verts_tex, triangles=tris,
                vertex_part=vpart, triangle_part=tri_part, labels=labels, label_scale=scale,
                radii=radii * to_tex, pins=pins, pin_part=pin_part, present=present, solver=solver,
                regions=regions, region_areas=region_areas, garment=found.garment, carried=found.carried)
