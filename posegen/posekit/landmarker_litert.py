@@ -244,22 +244,30 @@ class LiteRTPoseEngine:
 
 
 def _refine_on_heatmap(x: np.ndarray, y: np.ndarray, heatmap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """RefineLandmarksFromHeatmap: the confidence-weighted mean cell around each landmark."""
-    rows, cols, _channels = heatmap.shape
-    confidence = _sigmoid(heatmap.astype(np.float64))
-    x, y = x.copy(), y.copy()
+    """RefineLandmarksFromHeatmap: the confidence-weighted mean cell around each landmark.
+
+    All landmarks at once (a Python loop over the 39 windows cost ~4 ms a photo): each landmark's
+    7x7 window, cells outside the heatmap weighing nothing, as the C++ kernel shrinks at the edges.
+    """
+    rows, cols, count = heatmap.shape
     reach = (_HEATMAP_KERNEL - 1) // 2
-    for i in range(len(x)):
-        # int() truncates toward zero like the C++ cast it stands for.
-        col, row = int(x[i] * cols), int(y[i] * rows)
-        if col < 0 or col >= cols or row < 0 or row >= rows:
-            continue
-        r0, r1 = max(0, row - reach), min(rows, row + reach + 1)
-        c0, c1 = max(0, col - reach), min(cols, col + reach + 1)
-        window = confidence[r0:r1, c0:c1, i]
-        total = window.sum()
-        if window.max() >= _HEATMAP_MIN_CONFIDENCE and total > 0:
-            grid_r, grid_c = np.mgrid[r0:r1, c0:c1]
-            x[i] = (grid_c * window).sum() / cols / total
-            y[i] = (grid_r * window).sum() / rows / total
-    return x, y
+    # Truncation toward zero, like the C++ int conversion it stands for (-0.5 is cell 0, inside).
+    col, row = np.trunc(x * cols).astype(np.int64), np.trunc(y * rows).astype(np.int64)
+    inside = (col >= 0) & (col < cols) & (row >= 0) & (row < rows)
+    steps = np.arange(-reach, reach + 1)
+    window_rows, window_cols = row[:, None] + steps, col[:, None] + steps  # (count, 7) each
+    valid = ((window_rows >= 0) & (window_rows < rows))[:, :, None] & ((window_cols >= 0) & (window_cols < cols))[
+        :, None, :
+    ]
+    cells = heatmap[
+        np.clip(window_rows, 0, rows - 1)[:, :, None],
+        np.clip(window_cols, 0, cols - 1)[:, None, :],
+        np.arange(count)[:, None, None],
+    ]
+    confidence = np.where(valid, _sigmoid(cells.astype(np.float64)), 0.0)
+    total = confidence.sum(axis=(1, 2))
+    refine = inside & (confidence.max(axis=(1, 2)) >= _HEATMAP_MIN_CONFIDENCE) & (total > 0)
+    safe_total = np.where(total > 0, total, 1.0)
+    refined_x = (confidence * window_cols[:, None, :]).sum(axis=(1, 2)) / cols / safe_total
+    refined_y = (confidence * window_rows[:, :, None]).sum(axis=(1, 2)) / rows / safe_total
+    return np.where(refine, refined_x, x), np.where(refine, refined_y, y)
