@@ -146,13 +146,11 @@ def refine_edges(*, image: np.ndarray, alpha: np.ndarray, radius: float) -> tupl
     estimated from the solid pixels around (normalised convolution), and:
 
     0. interior: person pixels (alpha > 0.5) more than ``INTERIOR_REACH * radius`` from clear background
-       are made solid and keep their colour; only the edge is refined below. This is the one place the
-       matte is raised;
-
+       are made solid and keep their colour; only the edge is refined below;
     1. matte: each pixel's alpha is its colour's position between the two (projection on the line from
-       background to person colour). At the edge it only ever *lowers* the matte, and only where the two colours are
-       well apart, so background-coloured bleed goes and the person is never holed where its colour is
-       close to the scene's;
+       background to person colour), where the two colours are well apart: the soft tail (alpha < 0.6)
+       is only lowered (background-coloured bleed goes; the person is never holed where its colour is
+       close to the scene's), the pixels above it only raised (ears and fingers become solid);
     2. colour: the old background's share is taken out of each edge pixel (I = aF + (1 - a)B solved for
        F); where the pixel is mostly background that estimate is noise, so it blends to the mean colour
        of the nearby solid person.
@@ -228,6 +226,11 @@ def refine_edges(*, image: np.ndarray, alpha: np.ndarray, radius: float) -> tupl
     # soft tail's top unchanged) so the new background starts where the person ends.
     refined = np.where(tail, np.clip((refined - TAIL_CUT) * SOFT_TAIL / (SOFT_TAIL - TAIL_CUT), 0.0, None),
                        refined).astype(np.float32)
+    # The other way round, pixels the model calls person but not solid (alpha 0.6-0.95 on ears, fingers,
+    # sleeves: the new background showed through them) are raised to the person's share their colour
+    # shows, where that colour is clearly apart from the scene's.
+    body = za >= SOFT_TAIL
+    refined[body] = np.minimum(1.0, za[body] + trust[body] * np.clip(proj[body] - za[body], 0.0, None))
     out_a = a.copy()
     out_a[ys, xs] = refined
     # Person colour: the pixel unmixed at the person's share its colour shows (the matte says 1 on a

@@ -114,3 +114,26 @@ def test_a_gap_inside_the_silhouette_shows_the_new_background_without_a_rim():
         cv2.distanceTransform((~hole).astype(np.uint8), cv2.DIST_L2, 5) <= 6)
     assert (alpha[ring] > 0.97).all()
     assert (_delta_e(out, FIGURE)[ring] <= 3).mean() > 0.99
+
+
+def test_person_pixels_the_matte_is_unsure_of_become_solid_where_their_colour_says_person():
+    """The model leaves ears, fingers and sleeves at alpha 0.6-0.9 although their colour is the person's: the new
+    background showed through them (a lavender ear on blue). Their colour, well apart from the scene's, says
+    person: they become solid, and the soft tail outside is still cut."""
+    photo, matte, truth, outside = _scene()
+    depth = cv2.distanceTransform(truth.astype(np.uint8), cv2.DIST_L2, 5)
+    unsure = truth & (depth >= 2) & (depth <= 5)
+    matte[unsure] = 0.7
+    alpha, _ = refine_edges(image=photo, alpha=matte, radius=4)
+    # From 3 px in, the photo's colour is the figure's own (its edge blur is ~1 px): solid. At 2 px it is
+    # still ~10 % white, and the matte says about that.
+    solid = unsure & (depth >= 3)
+    assert float(alpha[solid].min()) > 0.95
+    assert 0.8 < float(alpha[unsure & (depth < 2.5)].mean()) < 0.95
+    assert (alpha[unsure] >= 0.7).all()  # never lowered
+    assert np.all(alpha[outside >= 2] <= 0.05)
+    background = np.empty_like(photo)
+    background[:] = NEW
+    out = composite_person(image=photo, alpha=matte, background=background,
+                           options=CompositeOptions(harmonise=0.0, light_wrap=0.0, shadow=0.0))
+    assert (_delta_e(out, FIGURE)[solid] <= 3).mean() > 0.99
