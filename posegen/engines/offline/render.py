@@ -216,8 +216,7 @@ def render_posed(*, rig: Rig, posed: Posed, width: int, height: int, look: Look 
     warped = cv2.remap(premult, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
     a = warped[:, :, 3].astype(np.float32) * (1.0 / 255.0) * coverage
     fg = warped[:, :, :3].astype(np.float32) * coverage[..., None] * look.light
-    part_win = np.full((bh, bw), -1, np.int8)
-    part_win[covered] = rig.triangle_part[ids[covered]]
+    part_win = np.where(covered, rig.triangle_part.astype(np.int8)[np.maximum(ids, 0)], np.int8(-1))
     fg *= _overlap_shade(part_win, height)[..., None]
 
     canvas = studio_backdrop(width=width, height=height, top=look.top, bottom=look.bottom).copy()
@@ -231,15 +230,16 @@ def render_posed(*, rig: Rig, posed: Posed, width: int, height: int, look: Look 
     kp[:, :2] = kp[:, :2] * k + offset
     sampling = Sampling(x0=int(x0), y0=int(y0), map_x=map_x, map_y=map_y, tex_width=rig.tex_width)
     person = alpha > 127
-    regions = warp_labels(sampling=sampling, labels=rig.regions, scale=rig.label_scale, shape=(height, width))
     # A region counts where its own part was drawn: a forearm triangle reaching into the face oval
-    # samples "face" pixels but shows the hand.
-    part = np.full((height, width), -1, np.int8)
-    part[y0:y0 + bh, x0:x0 + bw] = part_win
-    owner = {"garment": part == PART_INDEX["garment"], "face": part == PART_INDEX["head"],
-             "carried": np.isin(part, (PART_INDEX["r_forearm"], PART_INDEX["l_forearm"]))}
-    masks = {"person": person,
-             **{name: person & (regions == value) & owner[name] for name, value in REGION_NAMES.items()}}
+    # samples "face" pixels but shows the hand. Worked in the person's window only.
+    regions = warp_labels(sampling=sampling, labels=rig.regions, scale=rig.label_scale, shape=(bh, bw),
+                          at_origin=True)
+    opaque = person[y0:y0 + bh, x0:x0 + bw]
+    masks = {"person": person}
+    for name, value in REGION_NAMES.items():
+        full = np.zeros((height, width), bool)
+        full[y0:y0 + bh, x0:x0 + bw] = opaque & (regions == value) & _OWNER[name][part_win + 1]
+        masks[name] = full
     # A label pixel covers (1 / label_scale)^2 texture pixels, each k^2 output pixels.
     per_label = (k / rig.label_scale) ** 2
     source_areas = {name: round(area * per_label) for name, area in rig.region_areas.items()}
@@ -252,6 +252,18 @@ _LEGS = tuple(PART_INDEX[n] for n in ("r_thigh", "r_shin", "l_thigh", "l_shin"))
 # What casts a soft shadow on what: arms on the body and the cloth, the cloth on the legs under its hem.
 _OCCLUSION = ((_ARMS, (PART_INDEX["torso"], PART_INDEX["garment"], PART_INDEX["head"], *_LEGS)),
               ((PART_INDEX["garment"],), _LEGS))
+_PARTS_N = len(PARTS)
+
+
+def _lut(parts: tuple[int, ...]) -> np.ndarray:
+    """Look-up table over part + 1 (-1 = nothing drawn): True for ``parts`` (faster than np.isin)."""
+    out = np.zeros(_PARTS_N + 1, bool)
+    out[np.asarray(parts, dtype=np.int64) + 1] = True
+    return out
+
+
+_OWNER = {"garment": _lut((PART_INDEX["garment"],)), "face": _lut((PART_INDEX["head"],)),
+          "carried": _lut((PART_INDEX["r_forearm"], PART_INDEX["l_forearm"]))}
 SHADE_STRENGTH = 0.28
 SHADE_SHARE = 0.006  # blur radius of the cast shadow, share of the canvas height
 
@@ -268,25 +280,32 @@ def _overlap_shade(part: np.ndarray, height: int) -> np.ndarray:
     small = (max(1, w // 4), max(1, h // 4))
     sigma = max(1.0, SHADE_SHARE * height / 4.0)
     drop = max(1, round(0.5 * sigma))
+    index = part.astype(np.intp) + 1
     for casters, receivers in _OCCLUSION:
-        cast = np.isin(part, casters)
-        recv = np.isin(part, receivers)
-        if not cast.any() or not recv.any():
+        cast = _lut(casters)[index]
+        if not cast.any():
             continue
+        recv = _lut(receivers)[index]
         c = cv2.resize(cast.astype(np.float32), small, interpolation=cv2.INTER_AREA)
         c = np.roll(c, (drop, drop // 2), axis=(0, 1))
         c = cv2.GaussianBlur(c, (0, 0), sigma)
         c = cv2.resize(c, (w, h), interpolation=cv2.INTER_LINEAR)
-        shade[recv] *= 1.0 - SHADE_STRENGTH * np.clip(c[recv] * 2.0, 0.0, 1.0)
+        # 1 - strength * min(2c, 1) on the receivers, 1 elsewhere.
+        np.multiply(c, 2.0 * SHADE_STRENGTH, out=c)
+        np.minimum(c, SHADE_STRENGTH, out=c)
+        c *= recv
+        shade -= c * shade
     return shade
 
 
 def warp_labels(*, sampling: Sampling, labels: np.ndarray, scale: float = 1.0,
-                shape: tuple[int, int], painted_labels: np.ndarray | None = None) -> np.ndarray:
+                shape: tuple[int, int], painted_labels: np.ndarray | None = None,
+                at_origin: bool = False) -> np.ndarray:
     """``labels`` (an integer map over the cut-out's texture at ``scale`` label pixels per texture
     pixel) moved exactly as the pixels were (nearest neighbour), on a ``shape`` (height, width)
     canvas; 0 outside the person. ``painted_labels`` (same grid), when given, is read where the
-    output shows the painted copy (body painted in under a limb)."""
+    output shows the painted copy (body painted in under a limb). ``at_origin``: the person's window
+    only (``shape`` is the window's), not placed on the canvas."""
     painted = sampling.map_x >= sampling.tex_width - 0.5
     mx = sampling.map_x.copy()
     mx[painted] -= sampling.tex_width
@@ -303,6 +322,8 @@ def warp_labels(*, sampling: Sampling, labels: np.ndarray, scale: float = 1.0,
     if painted_labels is not None and painted.any():
         warped[painted] = remap(painted_labels)[painted]
     warped[sampling.map_x < -5] = 0
+    if at_origin:
+        return warped.astype(labels.dtype, copy=False)
     out = np.zeros(shape, dtype=labels.dtype)
     h, w = warped.shape
     out[sampling.y0:sampling.y0 + h, sampling.x0:sampling.x0 + w] = warped.astype(labels.dtype)
