@@ -137,3 +137,23 @@ def test_person_pixels_the_matte_is_unsure_of_become_solid_where_their_colour_sa
     out = composite_person(image=photo, alpha=matte, background=background,
                            options=CompositeOptions(harmonise=0.0, light_wrap=0.0, shadow=0.0))
     assert (_delta_e(out, FIGURE)[solid] <= 3).mean() > 0.99
+
+
+def test_the_default_light_wrap_hints_at_the_new_colour_without_tinting_the_edge():
+    photo, matte, truth, _ = _scene()
+    background = np.empty_like(photo)
+    background[:] = NEW
+    depth = cv2.distanceTransform(truth.astype(np.uint8), cv2.DIST_L2, 5)
+    inner_band = (depth >= 2) & (depth <= 6)
+    plain = composite_person(image=photo, alpha=matte, background=background,
+                             options=CompositeOptions(harmonise=0.0, light_wrap=0.0, shadow=0.0))
+    wrapped = composite_person(image=photo, alpha=matte, background=background,
+                               options=CompositeOptions(harmonise=0.0, shadow=0.0))
+    shift = np.linalg.norm(cv2.cvtColor(wrapped.astype(np.float32) / 255, cv2.COLOR_RGB2LAB)
+                           - cv2.cvtColor(plain.astype(np.float32) / 255, cv2.COLOR_RGB2LAB), axis=2)
+    # Some of the new colour at the very edge (it is there: the wrap works) ...
+    edge = float(shift[inner_band & (depth <= 2.5)].mean())
+    assert 2 < edge < 14  # up to 60 % wrap made it ~20 here, ~50 on real photos: a rim of the new colour
+    # ... but the person's edge keeps its colour.
+    assert float(np.median(shift[inner_band])) < 5
+    assert float(shift[inner_band].max()) < 20
