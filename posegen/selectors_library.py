@@ -145,7 +145,7 @@ def _alternative_sql(alternative: str, *, loose: bool) -> Q:
 
 # Words PostgreSQL's English configuration drops that still carry the meaning of a phrase
 # ("looking up" is not "looking left"): such alternatives are matched as text there too.
-_MEANINGFUL_STOP_WORDS = frozenset(("up", "down", "over", "from"))
+_MEANINGFUL_STOP_WORDS = frozenset(("up", "down", "over", "from", "out"))
 _ENGLISH_STOP_WORDS = _MEANINGFUL_STOP_WORDS | {"a", "an", "the", "on", "in", "at", "to", "of", "with", "and"}
 
 

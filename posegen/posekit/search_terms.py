@@ -58,6 +58,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "wave": ("waving", "hello"),
     "point": ("pointing",),
     "raise": ("raised", "arms up", "reaching up"),
+    "arms_out": ("arms out", "arm out to the side", "arms out to the sides"),
     "arms_crossed": ("arms crossed",),
     "legs_crossed": ("legs crossed", "ankles crossed", "cross legged"),
     "cross": ("cross",),
@@ -137,7 +138,9 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "tangan di dagu": ("chin",), "topang dagu": ("chin",), "bertopang dagu": ("chin",),
     "tangan di dada": ("heart",), "tangan di rambut": ("hair",), "pegang rambut": ("hair",),
     "percaya diri": ("confident",), "duduk lesehan": ("sit", "floor"),
-    "jalan santai": ("walk",),
+    "jalan santai": ("walk",), "t pose": ("arms_out",), "tangan terentang": ("arms_out",),
+    "lengan terentang": ("arms_out",), "arms out": ("arms_out",), "arms outstretched": ("arms_out",),
+    "pakaian olahraga": ("sport",), "baju olahraga": ("sport",),
     # English phrases whose words alone would mean something else.
     "hands on hips": ("hands_on_hips",), "hand on hip": ("hands_on_hips",), "hands on hip": ("hands_on_hips",),
     "hand on hips": ("hands_on_hips",), "hands up": ("raise",), "arms up": ("raise",), "arms raised": ("raise",),
@@ -386,17 +389,21 @@ def _known(word: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def catalogue_phrases() -> dict[str, str]:
+def catalogue_phrases() -> dict[str, tuple[str, ...]]:
     """The catalogue's own Indonesian wording (names, tags; see ``catalog.indonesian_words``) back to
     its English: "kedua lengan terangkat" -> "arms raised". What a seller reads on an Indonesian
     page, they can type into the search box."""
     from posegen.posekit.catalog.indonesian_words import PHRASES_ID, TAGS_ID
 
-    out: dict[str, str] = {}
+    out: dict[str, tuple[str, ...]] = {}
     for english, indonesian in (*PHRASES_ID.items(), *TAGS_ID.items()):
         key = " ".join(search_words(re.sub(r"\(.*?\)", "", indonesian)))
         if key and key != english and key not in PHRASES and key not in WORDS and key not in STOP_WORDS:
-            out.setdefault(key, english.lower())
+            # One Indonesian wording may stand for several English ones (a name's "hugging the
+            # knees", a tag's "hugging knees"): any of them.
+            known = out.get(key, ())
+            if english.lower() not in known:
+                out[key] = (*known, english.lower())
     return out
 
 
@@ -419,7 +426,7 @@ def search_plan(*, text: str) -> SearchPlan:
             # The catalogue's wording only where the vocabulary above misses a word of it: its
             # concepts are broader ("menunjuk produk" finds every pointing pose with a product).
             if phrase in catalogue and any(w not in STOP_WORDS and _lookup(w) is None for w in phrase.split()):
-                groups.append((catalogue[phrase],))
+                groups.append(catalogue[phrase])
                 i += size
                 break
         else:

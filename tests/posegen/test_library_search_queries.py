@@ -232,3 +232,12 @@ def test_a_new_shops_default_order_starts_with_seller_poses_not_ballet(catalogue
     assert set(categories) <= set(SELLER_STAPLES)
     last = library_browse(page=len(catalogue_library) // 48 + 1, limit=48, with_favorite_ids=False).rows
     assert category_seller_rank(catalogue_library[last[-1]["name"]].category) == 2  # niche poses come last
+
+
+@pytest.mark.django_db
+def test_every_indonesian_tag_chip_on_a_pose_page_finds_poses(catalogue_library):
+    from posegen.posekit.catalog.indonesian import pose_tag_id
+
+    tags = sorted({pose_tag_id(tag) for pose in catalogue_library.values() for tag in pose.tags})
+    empty = [tag for tag in tags if library_browse(search=tag, limit=1, with_favorite_ids=False).total == 0]
+    assert empty == [], f"{len(empty)} of {len(tags)} tags find nothing"

@@ -291,7 +291,7 @@ TAGS_ID: dict[str, str] = {
     "thumbs up": "jempol", "tree pose": "pose pohon", "tuck jump": "lompat menekuk lutut", "victory": "kemenangan",
     "view": "sudut pandang", "walking": "berjalan", "wall": "dinding", "warm up": "pemanasan",
     "warrior": "ksatria", "waving": "melambai", "welcoming": "menyambut", "wide stance": "kaki terbuka lebar",
-    "winning": "menang", "womenswear": "busana wanita", "workout": "latihan", "you": "kamu",
+    "winning": "menang", "womenswear": "busana wanita", "workout": "latihan", "you": "menunjuk ke kamera",
 }
 
 CATEGORIES_ID: dict[str, tuple[str, str]] = {

@@ -74,4 +74,5 @@ def test_unknown_text_stays_as_written_and_proper_noun_tags_stay():
     ("lompat bintang", "star jump"),
 ])
 def test_the_indonesian_wording_on_the_page_can_be_searched(indonesian, english):
-    assert search_plan(text=indonesian).groups == ((english,),)
+    (group,) = search_plan(text=indonesian).groups
+    assert english in group
