@@ -443,6 +443,9 @@ class LibraryExtractApi(APIView):
 
     class ExtractInput(serializers.Serializer):
         image = serializers.FileField(required=False, help_text="A photo of one person (JPEG, PNG or WebP).")
+        imageUrl = serializers.CharField(  # noqa: N815
+            required=False, allow_blank=True, max_length=2000, default="",
+            help_text="instead of image: a URL that POST /uploads (kind references) returned to you")
         openposeJson = serializers.JSONField(  # noqa: N815
             required=False, help_text="OpenPose JSON (an object, or a .json file in multipart) instead of a photo.")
 
@@ -458,7 +461,8 @@ class LibraryExtractApi(APIView):
             data = self.ExtractInput(data=request.data)
             data.is_valid(raise_exception=True)
             v = data.validated_data
-            result = library_pose_extract(image=v.get("image"), openpose_json=v.get("openposeJson"))
+            result = library_pose_extract(image=v.get("image"), openpose_json=v.get("openposeJson"),
+                                          image_url=v["imageUrl"], user=request.user)
         return Response({
             "keypoints": result.keypoints, "openposeJson": result.openpose,
             "controlnetMapPng": png_base64(result.controlnet_png), "peopleDetected": result.people_detected,

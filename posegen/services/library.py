@@ -347,11 +347,17 @@ def _openpose_for(keypoints: np.ndarray, width: int, height: int) -> dict[str, A
     return openpose_to_dict(document=document, coordinates="pixels")
 
 
-def library_pose_extract(*, image=None, openpose_json: Any = None) -> ExtractedPose:
+def library_pose_extract(*, image=None, openpose_json: Any = None, image_url: str = "", user=None) -> ExtractedPose:
     """The pose of the (largest) person in a photo, or of the first person in OpenPose JSON.
 
-    400: not an image / malformed OpenPose JSON (the message names the problem); 422: nobody found;
-    503: the pose model cannot start."""
+    The photo is a file or the URL of the user's own upload (kind `references`; read from storage, never
+    fetched). 400: not an image / not the user's upload / malformed OpenPose JSON (the message names the
+    problem); 422: nobody found; 503: the pose model cannot start."""
+    if (image_url or "").strip():
+        from lumiku.core.uploads import user_image_input
+
+        image = user_image_input(user=user, upload=image, url=image_url, kind="references", field="image",
+                                 url_field="imageUrl")
     if image is None and openpose_json is None:
         raise ValidationFailed(_("Send a photo as “image” or OpenPose JSON as “openposeJson”."),
                                fields={"image": [_("A photo or OpenPose JSON is required.")]})

@@ -286,3 +286,21 @@ def test_background_change_with_a_file_and_a_url_at_once_is_refused(auth_client)
     assert response.status_code == 400
     assert set(response.json()["error"]["fields"]) == {"backgroundImage", "backgroundImageUrl"}
     assert BackgroundJob.objects.count() == 0 and credits_balance(user_id=auth_client.user.pk) == 100
+
+
+# --- imageUrl: POST /library/extract ----------------------------------------------------------------------------
+def test_library_extract_photo_as_file_or_own_upload_url(auth_client, other_client, loopback, settings):  # noqa: F811
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "library_extract": "1000/minute"}
+    photo = SKIER.read_bytes()
+    urls = _urls(auth_client, other_client, loopback, "references", content=photo, name="skier.jpg",
+                 content_type="image/jpeg")
+    url = f"{BASE}/library/extract"
+    for case in ("theirs", "foreign", "other_kind"):
+        _refused(auth_client.post(url, {"imageUrl": urls[case]}, format="json"), "imageUrl")
+    by_url = auth_client.post(url, {"imageUrl": urls["mine"]}, format="json")
+    by_file = auth_client.post(url, {"image": upload("skier.jpg", photo, "image/jpeg")}, format="multipart")
+    assert (by_url.status_code, by_file.status_code) == (200, 200), (by_url.content, by_file.content)
+    assert by_url.json()["peopleDetected"] == by_file.json()["peopleDetected"] == 1
+    assert (by_url.json()["imageWidth"], by_url.json()["imageHeight"]) == (
+        by_file.json()["imageWidth"], by_file.json()["imageHeight"])
+    assert loopback.hits == []
