@@ -207,6 +207,7 @@ WORDS: dict[str, tuple[str, ...]] = {
     "skincare": ("beauty",), "cosmetic": ("beauty",), "makeup": ("beauty",), "showcase": ("present",),
     "show": ("present",), "celebrate": ("celebrate",), "victory": ("celebrate",), "thoughtful": ("thinking",),
     "profile": ("side_view",), "behind": ("back_view",), "turn": ("turn_head",),
+    "you": ("camera",),  # the "you" tag of pointing at the camera; PostgreSQL drops the word itself
     # English words naming a concept: matched in names and tags, not in what a pose is good for.
     **{word: (word,) for word in (
         "hip", "hand", "arm", "pocket", "hold", "product", "selfie", "phone", "walk", "sit", "chair", "stand",
