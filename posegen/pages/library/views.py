@@ -16,11 +16,20 @@ from posegen.library_i18n import category_tree_for_reader, pose_row_for_reader
 from posegen.pages.library.cards import DIFFICULTY_BADGES, DIFFICULTY_LABELS, GENDER_LABELS, pose_card
 from posegen.pages.library.filters import SORT_LABELS, LibraryFilterForm
 from posegen.pages.tray import tray_context, tray_pose_ids
+from posegen.posekit.search_terms import search_plan, search_words
 from posegen.selectors_library import LibraryPage, category_path, category_tree_cached, library_browse
 from posegen.services.library import library_pose_favorite, library_pose_open, library_pose_unfavorite
 
 PAGE_SIZE = 24
 MORE_TARGET = "library-more"  # the id of the "Load more" item; htmx names it in HX-Target
+
+
+def _corrected(text: str) -> str:
+    """The query as searched when a typo was fixed ("pinggnag" -> "pinggang"); empty otherwise."""
+    fixed = search_plan(text=text).corrected if text else {}
+    if not fixed:
+        return ""
+    return " ".join(fixed.get(word, word) for word in search_words(text))
 
 
 @login_required
@@ -45,6 +54,7 @@ def library(request):
         "next_query": form.querystring(page=page.page + 1),
         "prev_query": form.querystring(page=page.page - 1 if page.page > 2 else None) if page.page > 1 else None,
         "search": form.value("q") or "",
+        "corrected_search": _corrected(form.value("q") or ""),
         "more_target": MORE_TARGET,
     }
     if is_htmx_swap(request):

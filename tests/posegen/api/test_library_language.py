@@ -108,3 +108,11 @@ def test_the_pose_page_speaks_to_sellers_and_keeps_openpose_for_ai_tools(client,
     tech = re.search(r'<details class="pose-tech" data-testid="pose-tech">(.*?)</details>', html, re.S).group(1)
     assert "Untuk alat gambar AI: peta dan JSON OpenPose" in tech
     assert 'data-testid="pose-controlnet"' in tech and 'data-testid="download-openpose"' in tech
+
+
+def test_the_library_page_says_which_words_it_searched_after_fixing_a_typo(client, catalogue):
+    web = signed_in(client, UserFactory(language="id"))
+    html = web.get("/library/", {"q": "tangan di pinggnag"}).content.decode()
+    assert 'data-testid="search-corrected">Menampilkan pose untuk “tangan di pinggang”' in html
+    assert "Tangan kanan di pinggang" in html
+    assert 'data-testid="search-corrected"' not in web.get("/library/", {"q": "pinggang"}).content.decode()
