@@ -67,8 +67,6 @@ THIN_SHARE = 0.012
 # Hair: unclaimed pixels this many head radii from the face and above this share of the spine go with
 # the head.
 HAIR_REACH, HAIR_DROP = 1.8, 0.0
-# Lab distance by which a pixel must look more like the cloth than the arm to go back to the cloth.
-CLOTH_MARGIN = 8.0
 class RigError(ValueError):
     """The photo cannot be rigged; ``user_message`` says why in words a user can act on."""
 
@@ -148,8 +146,6 @@ def _label_parts(mask: np.ndarray, bones: np.ndarray, present: np.ndarray, torso
     garment = find_garment(mask=mask, kp=kp, rgb=rgb, arm_pixels=arm_img) if present[GARMENT] else None
     if garment is not None:
         label[garment.mask[ys, xs] & ~arm_img[ys, xs]] = GARMENT
-        if rgb is not None:
-            _cloth_from_arm_tubes(label, ys, xs, garment.mask, rgb, bones, radii)
     # The face belongs to the head even where a hand near it or an arm's tube reaches in.
     face_px = face_oval(shape=(h, w), kp=kp, torso_len=torso_len)
     label[face_px[ys, xs]] = HEAD
@@ -194,35 +190,6 @@ def _label_parts(mask: np.ndarray, bones: np.ndarray, present: np.ndarray, torso
         garment = Garment(mask=image == GARMENT, hem_ratio=garment.hem_ratio, kind=garment.kind,
                           max_leg_spread_deg=garment.max_leg_spread_deg)
     return _Labelled(labels=image.astype(np.int8), radii=radii, garment=garment, carried=carried, face=face_px)
-
-
-def _cloth_from_arm_tubes(label: np.ndarray, ys: np.ndarray, xs: np.ndarray, cloth: np.ndarray, rgb: np.ndarray,
-                          bones: np.ndarray, radii: np.ndarray) -> None:
-    """An arm hanging against a skirt has a tube as wide as the arm and the cloth beside it: those tube
-    pixels that look like the cloth (Lab) rather than like the arm's own core go back to the cloth, or
-    a strip of the skirt would leave with the arm."""
-    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
-    near = cv2.dilate(cloth.astype(np.uint8), cv2.getStructuringElement(
-        cv2.MORPH_ELLIPSE, (2 * round(float(radii[list(ARMS)].max())) + 3,) * 2)) > 0
-    cloth_colour = np.median(lab[cloth], axis=0)
-    pts = np.stack([xs, ys], axis=1).astype(np.float64)
-    for i in ARMS:
-        own = label == i
-        if not own.any() or radii[i] <= 0:
-            continue
-        d, _ = segment_distance(pts, bones[i, 0], bones[i, 1])
-        core = own & (d < 0.5 * radii[i])
-        if core.sum() < 5:
-            continue
-        arm_colour = np.median(lab[ys[core], xs[core]], axis=0)
-        if float(np.linalg.norm(arm_colour - cloth_colour)) < 2 * CLOTH_MARGIN:
-            continue  # a sleeve of the same cloth: colour cannot tell them apart
-        cand = own & near[ys, xs] & (d >= 0.5 * radii[i])
-        px = lab[ys[cand], xs[cand]]
-        closer = (np.linalg.norm(px - cloth_colour, axis=1) + CLOTH_MARGIN
-                  < np.linalg.norm(px - arm_colour, axis=1))
-        idx = np.flatnonzero(cand)[closer]
-        label[idx] = GARMENT
 
 
 def build_rig(*, texture: np.ndarray, keypoints: np.ndarray) -> Rig:
@@ -284,26 +251,9 @@ def build_rig(*, texture: np.ndarray, keypoints: np.ndarray) -> Rig:
     on_cloth = arms & cloth[ci[:, 1], ci[:, 0]]
     backing = np.flatnonzero(arms & region[ci[:, 1], ci[:, 0]] & ~on_cloth)
     cloth_backing = np.flatnonzero(on_cloth)
-    # And a leg under a hand or a bag held in front of it (within the leg's tube).
-    leg_of = np.full(len(tri_part), -1)
-    leg_paint = np.zeros((lh, lw), bool)
-    pix = np.stack(np.nonzero(np.isin(labels, ARMS))[::-1], axis=1).astype(np.float64)
-    for i in LEGS:
-        if not present[i] or radii[i] <= 0:
-            continue
-        d, _ = segment_distance(centres, bones[i, 0], bones[i, 1])
-        leg_of[arms & ~on_cloth & ~region[ci[:, 1], ci[:, 0]] & (d <= radii[i]) & (leg_of < 0)] = i
-        if len(pix):
-            dp, _ = segment_distance(pix, bones[i, 0], bones[i, 1])
-            hit = pix[dp <= radii[i] * 1.15].astype(int)
-            leg_paint[hit[:, 1], hit[:, 0]] = True
-    leg_backing = np.flatnonzero(leg_of >= 0)
-    tris = np.vstack([tris, tris[backing], tris[cloth_backing], tris[leg_backing]])
-    tri_part = np.concatenate([tri_part, np.full(len(backing), TORSO), np.full(len(cloth_backing), GARMENT),
-                               leg_of[leg_backing]])
-    painted_tri = np.isin(tri_part, (TORSO, GARMENT))
-    painted_tri[len(painted_tri) - len(leg_backing):] = True
-    region = region | cloth | leg_paint
+    tris = np.vstack([tris, tris[backing], tris[cloth_backing]])
+    tri_part = np.concatenate([tri_part, np.full(len(backing), TORSO), np.full(len(cloth_backing), GARMENT)])
+    region = region | cloth
     verts, tris, vpart = cut_mesh(verts, tris, tri_part, bones, radii, torso_len)
     pins, pin_part = pin_vertices(verts, vpart, tris, bones, radii, present, torso_len,
                                    region_pins(skp, bones, found.garment, found.carried, verts, vpart))
@@ -325,7 +275,7 @@ def build_rig(*, texture: np.ndarray, keypoints: np.ndarray) -> Rig:
     solver = arap_prepare(vertices=verts_tex, triangles=tris, pins=pins)
     painted = atlas(texture, labels, scale, region, arm_pixels(labels))
     src = verts_tex[tris].copy()
-    src[painted_tri, :, 0] += tw  # torso, cloth and legs under a limb sample the painted copy
+    src[np.isin(tri_part, (TORSO, GARMENT)), :, 0] += tw  # torso and cloth sample the painted copy
     return Rig(texture=painted, tex_width=tw, triangle_src=src, keypoints=kp, vertices=verts_tex, triangles=tris,
                vertex_part=vpart, triangle_part=tri_part, labels=labels, label_scale=scale,
                radii=radii * to_tex, pins=pins, pin_part=pin_part, present=present, solver=solver,
