@@ -100,10 +100,6 @@ SOFT_TAIL = 0.6
 # the portrait's band goes 85 -> 92 %, the person pixels (>= 2 px inside the ground-truth masks) under
 # alpha 0.5 rise by 0.1-0.2 points, the masks' IoU drops by <= 0.002.
 TAIL_CUT = 0.5
-# Person pixels (alpha > 0.5) further than this many ``radius`` from clear background are inside the person,
-# not at its edge: solid, colour untouched (the models leave alpha ~0.9 patches on watches and dark cloth,
-# which showed the new background through and were repainted with a mean colour).
-INTERIOR_REACH = 2.0
 
 
 def _local_mean(planes: list[np.ndarray], weight: np.ndarray, sigma: float,
@@ -145,8 +141,8 @@ def refine_edges(*, image: np.ndarray, alpha: np.ndarray, radius: float) -> tupl
     pixels inside the 0.5 contour, nor clear background) the local person and background colours are
     estimated from the solid pixels around (normalised convolution), and:
 
-    0. interior: person pixels (alpha > 0.5) more than ``INTERIOR_REACH * radius`` from clear background
-       are made solid and keep their colour; only the edge is refined below;
+    0. interior: the solid person (more than ``radius`` inside the 0.5 contour) is made opaque and keeps its
+       colour; only the edge is refined below;
     1. matte: each pixel's alpha is its colour's position between the two (projection on the line from
        background to person colour), where the two colours are well apart: the soft tail (alpha < 0.6)
        is only lowered (background-coloured bleed goes; the person is never holed where its colour is
@@ -161,15 +157,17 @@ def refine_edges(*, image: np.ndarray, alpha: np.ndarray, radius: float) -> tupl
     r = max(2, round(radius))
     inside = (a > 0.5).astype(np.uint8)
     clear = (a < 0.1).astype(np.float32)
-    to_clear = cv2.distanceTransform((a >= 0.1).astype(np.uint8), cv2.DIST_L2, 5)
-    interior = (inside > 0) & (to_clear > INTERIOR_REACH * r)
-    a = np.where(interior, 1.0, a).astype(np.float32)
     # Distances instead of morphology with an r-wide disc (4x cheaper at 1024x1536): solid person is more
     # than r inside the 0.5 contour, the soft zone reaches 4r outside it.
     depth = cv2.distanceTransform(inside, cv2.DIST_L2, 5)
-    core = (depth > r).astype(np.float32)
+    # Inside the person, not at its edge: solid, colour untouched. The models leave alpha ~0.9 patches on
+    # watches and dark cloth, which showed the new background through and, taken for edge, were repainted
+    # with a mean colour.
+    interior = depth > r
+    a = np.where(interior, 1.0, a).astype(np.float32)
+    core = interior.astype(np.float32)
     reach = cv2.distanceTransform(1 - inside, cv2.DIST_L2, 5) <= 4 * r
-    zone = reach & (core == 0) & (a > 0.002) & ~interior
+    zone = reach & ~interior & (a > 0.002)
     if not zone.any() or not core.any() or not clear.any():
         return a, image
     ys, xs = np.nonzero(zone)

@@ -16,12 +16,13 @@ FIGURE = (150, 30, 40)
 NEW = (20, 40, 230)
 
 
-def _scene():
+def _scene(*, backdrop: np.ndarray | None = None):
+    """``backdrop``: the old background, (H, W, 3) float (white when not given)."""
     truth = np.zeros((H, W), np.uint8)
     cv2.ellipse(truth, (100, 130), (55, 90), 0, 0, 360, 1, -1)
     cover = cv2.GaussianBlur(truth.astype(np.float32), (0, 0), 1.2)  # the photo's own soft edge
-    photo = (np.array(FIGURE, np.float32) * cover[..., None]
-             + np.array((250, 250, 250), np.float32) * (1 - cover[..., None]))
+    old = np.full((H, W, 3), 250, np.float32) if backdrop is None else backdrop
+    photo = np.array(FIGURE, np.float32) * cover[..., None] + old * (1 - cover[..., None])
     # The model's matte: right on the figure inside, but a soft tail reaching ~6 px past it.
     outside = cv2.distanceTransform((1 - truth), cv2.DIST_L2, 5)
     matte = np.where(truth > 0, 1.0, np.clip(0.55 - outside / 11.0, 0.0, 1.0)).astype(np.float32)
@@ -157,3 +158,32 @@ def test_the_default_light_wrap_hints_at_the_new_colour_without_tinting_the_edge
     # ... but the person's edge keeps its colour.
     assert float(np.median(shift[inner_band])) < 5
     assert float(shift[inner_band].max()) < 20
+
+
+def test_at_photo_size_where_the_colour_means_come_from_a_coarser_grid_the_rim_goes_and_the_figure_stays():
+    """At photo sizes the local colour means are taken on a 4x smaller grid and sampled at the edge's pixels
+    only; the synthetic scene at 4x its size (its edges 4x as soft) must come out as at 1x. The old background
+    is white on the left and dark green on the right, so means taken from the wrong place would show."""
+    backdrop = np.full((H, W, 3), 250, np.float32)
+    backdrop[:, W // 2:] = (30, 90, 40)
+    photo, matte, truth, _ = _scene(backdrop=backdrop)
+    size = (W * 4, H * 4)  # composite_person's radius: 0.008 * 960 -> 8 px, the means' grid 4x coarser
+    photo = cv2.resize(photo, size, interpolation=cv2.INTER_LINEAR)
+    matte = cv2.resize(matte, size, interpolation=cv2.INTER_LINEAR)
+    truth = cv2.resize(truth.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST).astype(bool)
+    outside = cv2.distanceTransform((~truth).astype(np.uint8), cv2.DIST_L2, 5)
+    background = np.empty_like(photo)
+    background[:] = NEW
+    out = composite_person(image=photo, alpha=matte, background=background,
+                           options=CompositeOptions(harmonise=0.0, light_wrap=0.0, shadow=0.0))
+    band = (outside >= 8) & (outside <= 24)  # 2-6 px at 1x
+    assert (_delta_e(out, NEW)[band] <= 10).mean() >= 0.95
+    depth = cv2.distanceTransform(truth.astype(np.uint8), cv2.DIST_L2, 5)
+    assert (_delta_e(out, FIGURE)[depth >= 12] <= 3).mean() > 0.99
+    # The figure's outermost pixels are part old background, white on one side and green on the other; the
+    # refined colours are the figure's own on both.
+    _, colour = refine_edges(image=photo, alpha=matte, radius=8)
+    rim = truth & (depth <= 4)
+    for side in (slice(0, W * 2), slice(W * 2, W * 4)):
+        assert np.median(_delta_e(photo[:, side], FIGURE)[rim[:, side]]) > 12
+        assert np.median(_delta_e(colour[:, side], FIGURE)[rim[:, side]]) < 6
