@@ -114,6 +114,7 @@ def project_new(request):
     status = 400 if request.method == "POST" else 200
     return render(request, "pages/projects/new.html", {
         "form": form, "avatars": avatars, "next": "wizard" if next_step == "wizard" else "",
+        "tray_count": len(tray_pose_ids(request=request)),
     }, status=status)
 
 

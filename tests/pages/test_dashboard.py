@@ -143,5 +143,6 @@ def test_dashboard_of_a_new_user_welcomes_them_with_a_first_run_guide_not_empty_
     html = signed_in(client, user).get("/dashboard/").content.decode()
     assert 'data-testid="recent-empty"' in html and 'data-testid="projects-empty"' in html
     assert "Welcome, Sari" in html and "Welcome back" not in html
-    assert 'data-testid="first-run-guide"' in html and 'href="/projects/new/" data-testid="first-run-project"' in html
+    assert 'data-testid="first-run-guide"' in html
+    assert 'href="/projects/new/?next=wizard" data-testid="first-run-project"' in html
     assert 'data-testid="activity"' not in html and '<rect class="bar"' not in html

@@ -30,8 +30,9 @@ from posegen.pages.library.cards import pose_thumb
 from posegen.pages.tray import tray_clear, tray_pose_ids, tray_remove
 from posegen.pages.wizard.forms import SERVICE_FIELDS, WizardForm
 from posegen.selectors import project_get
-from posegen.selectors_library import library_poses_by_ids
+from posegen.selectors_library import library_list, library_poses_by_ids
 from posegen.services import validation
+from posegen.services.avatar_check import avatar_check_localize
 from posegen.services.feasibility import pose_support_for_project, verdict_reason
 from posegen.services.generation import generation_start, request_fingerprint
 from posegen.services.library import library_text_to_pose, png_base64
@@ -39,6 +40,7 @@ from posegen.services.pricing import generation_cost, price_per_image
 
 PREVIEW_WIDTH, PREVIEW_HEIGHT = 384, 512
 TEXT_PREVIEW_MAX = 500  # the text-to-pose API's limit
+STARTER_POSES = 6  # offered when the tray is empty, so a first generation needs no trip to the library
 
 
 def _owned_project(request, project_id):
@@ -62,6 +64,13 @@ def _poses(pose_ids, *, project) -> list[dict]:
     return rows
 
 
+def _starter_poses(*, project) -> list[dict]:
+    """Seller poses (the library's default order puts standing, walking and hands on hips first) for an
+    empty tray; those this photo cannot make are left out rather than offered and refused."""
+    rows = _poses([row["id"] for row in library_list()[:STARTER_POSES]], project=project)
+    return [row for row in rows if not row["unsupported_reason"]]
+
+
 def _format_groups() -> list[dict]:
     groups: dict[str, list] = {}
     for spec in EXPORT_FORMATS.values():
@@ -71,10 +80,14 @@ def _format_groups() -> list[dict]:
 
 def _context(*, project, form: WizardForm, pose_ids, error: DomainError | None = None) -> dict:
     selected = form["output_formats"].value() or []
+    poses = _poses(pose_ids, project=project)
+    mode = form["generation_type"].value() or GenerationType.GALLERY_REFERENCE
+    avatar_check = avatar_check_localize(project.avatar_check)
     return {
+        "avatar_check": avatar_check, "photo_refused": bool(avatar_check and avatar_check.get("problems")),
         "project": project, "form": form, "error": error,
-        "mode": form["generation_type"].value() or GenerationType.GALLERY_REFERENCE,
-        "modes": GenerationType.choices, "poses": _poses(pose_ids, project=project),
+        "mode": mode, "modes": GenerationType.choices, "poses": poses,
+        "starter_poses": [] if poses else _starter_poses(project=project),
         "suggestions": validation.get_suggested_pose_keywords(),
         "backdrops": [{"id": b.id, "name": b.name, "preview": reverse("posegen-backdrop-preview", args=[b.id])}
                       for b in BACKDROP_LIBRARY],
