@@ -1,6 +1,6 @@
 """Offline engine: pose fidelity, identity, speed and memory over library-style poses x usable photos.
 
-    OMP_NUM_THREADS=1 .venv/bin/python bench/bench_offline.py [--poses 100] [--sheet bench/offline_contact_sheet.png]
+    OMP_NUM_THREADS=1 .venv/bin/python bench/bench_offline.py [--poses 100] [--sheet artifacts/offline/sheet.png]
 
 Photos: every image in ../shared/testdata/images that avatar_check() accepts (blocking problems
 excluded, warnings allowed). Poses: ``--poses`` seeded poses from the posekit body model (standing,
@@ -76,7 +76,7 @@ def person_hist(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--poses", type=int, default=100)
-    parser.add_argument("--sheet", type=Path, default=ROOT / "bench" / "offline_contact_sheet.png")
+    parser.add_argument("--sheet", type=Path, default=ROOT / "artifacts" / "offline" / "sheet.png")
     parser.add_argument("--sheet-poses", type=int, default=6)
     parser.add_argument("--only", default="", help="only photos whose name contains this")
     parser.add_argument("--dump", type=Path, default=None,
@@ -172,6 +172,7 @@ def main() -> None:
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     if sheet:
         grid = np.vstack(sheet)
+        args.sheet.parent.mkdir(parents=True, exist_ok=True)
         Image.fromarray(grid).save(args.sheet, optimize=True)
         print(f"contact sheet {args.sheet} {grid.shape[1]}x{grid.shape[0]}, {args.sheet.stat().st_size / 1e6:.2f} MB")
 
