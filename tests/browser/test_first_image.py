@@ -12,7 +12,7 @@ import re
 import pytest
 from django.core.management import call_command
 
-from posegen.models import PoseGeneration
+from posegen.models import PoseGeneration, PoseLibrary
 from tests.browser.conftest import PHONE, wait_until
 from tests.paths import FIXTURE_IMAGES
 
@@ -39,6 +39,16 @@ def mannequin(settings):
     engines_module._engine.cache_clear()
     yield
     engines_module._engine.cache_clear()
+
+
+# The innermost elements that reach past the viewport's right edge (what to fix when a page overflows).
+# Also elements whose own text runs past their box (a long unbreakable word).
+WIDER_THAN_VIEWPORT = """[...document.body.querySelectorAll('*')]
+  .filter(e => (e.getBoundingClientRect().right > window.innerWidth + 1
+                && ![...e.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 1))
+               || (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible'
+                   && e.clientWidth > 0))
+  .slice(0, 8).map(e => `${e.tagName.toLowerCase()}.${e.className}: ${e.scrollWidth}/${e.clientWidth}`)"""
 
 
 class Counter:
@@ -110,6 +120,18 @@ def test_first_image_on_a_phone_in_eight_taps(new_page, shots, seller_library, m
     generation.refresh_from_db()
     assert generation.poses_completed == 1 and generation.total_expected_poses == 1
     shots(page, "first-image")
+
+    # No sideways scroll on any page the seller reaches from here either (account page included).
+    project = generation.project
+    pose = PoseLibrary.objects.filter(is_public=True).order_by("seller_rank", "name").first()
+    for path in ("/dashboard/", "/library/", "/projects/", f"/projects/{project.pk}/",
+                 f"/projects/{project.pk}/edit/", f"/projects/{project.pk}/generate/", "/account/",
+                 "/notifications/", "/pose-requests/", "/pose-requests/new/", "/pricing",
+                 f"/library/{pose.pk}/"):
+        page.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        wide = page.evaluate(WIDER_THAN_VIEWPORT) if width > PHONE["width"] + 1 else []
+        assert width <= PHONE["width"] + 1, f"{path} is {width} px wide at {PHONE['width']} px: {wide}"
 
     summary = f"{len(count.taps)} taps {count.taps} + {len(count.fields)} fields {count.fields}"
     print("first image:", summary)
