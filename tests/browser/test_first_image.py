@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -19,6 +20,7 @@ from tests.paths import FIXTURE_IMAGES
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 MAX_TAPS, MAX_FIELDS = 8, 4
+MAX_RESULT_IMAGE_BYTES = 400_000  # all images of a 5-image results page, thumbnails not full outputs
 LICENSED_PHOTO = FIXTURE_IMAGES / "fullbody_skier_snow_coco785.jpg"
 
 
@@ -137,3 +139,48 @@ def test_first_image_on_a_phone_in_eight_taps(new_page, shots, seller_library, m
     print("first image:", summary)
     assert len(count.taps) <= MAX_TAPS and len(count.fields) <= MAX_FIELDS, summary
     assert page.js_errors == []
+
+
+def test_a_five_image_results_page_loads_thumbnails(new_page, shots, seller_library, mannequin, celery_worker,
+                                                     settings):
+    settings.POSEGEN_OUTPUT_WIDTH, settings.POSEGEN_OUTPUT_HEIGHT = 1024, 1536  # the product's output size
+    page = new_page(viewport=PHONE, locale="id-ID", is_mobile=True)
+    page.goto("/accounts/signup/")
+    page.fill("#id_name", "Dewi")
+    page.fill("#id_email", "dewi@tokobaju.id")
+    page.fill("#id_password", "a-Long-pass-2026!")
+    page.get_by_test_id("signup-submit").click()
+    page.wait_for_url(re.compile(r"/dashboard/$"))
+    page.get_by_test_id("first-run-project").click()
+    page.fill("#id_project_name", "Koleksi lebaran")
+    page.locator("[data-testid=avatar-upload-input]").set_input_files(str(LICENSED_PHOTO))
+    page.get_by_test_id("project-submit").click()
+    page.wait_for_url(re.compile(r"/generate/$"))
+    starters = page.get_by_test_id("wizard-starter-pose")
+    for index in range(5):
+        starters.nth(index).click()
+    wait_until(page, "document.querySelector('[data-testid=cost-images]')?.textContent.trim() === '5'")
+    page.get_by_test_id("wizard-submit").click()
+    page.wait_for_url(re.compile(r"/generations/[0-9a-f-]+/$"))
+    wait_until(page, "document.querySelectorAll('[data-testid=pose-card][data-pose-status=completed]').length === 5",
+               timeout=180_000)
+
+    # The finished page as a seller opens it later: every image it loads, scrolled to the end (lazy images).
+    images: list[tuple[str, int]] = []
+    page.on("response", lambda response: images.append((response.url, len(response.body())))
+            if response.request.resource_type == "image" and response.ok else None)
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(500)
+    shots(page, "results-5")
+    result_images = [(url, size) for url, size in images if "/media/" in url]
+    total = sum(size for _url, size in images)
+    print(f"results page: {len(images)} images, {total} bytes ({len(result_images)} result images, "
+          f"{sum(size for _u, size in result_images)} bytes)")
+    assert len(result_images) >= 5, images
+    # The JPEG thumbnails (384 px wide), never the PNG outputs (1024x1536, around 1 MB each).
+    assert all(urlsplit(url).path.lower().endswith((".jpg", ".jpeg")) for url, _size in result_images), images
+    assert total <= MAX_RESULT_IMAGE_BYTES, images
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
