@@ -61,3 +61,11 @@ def generated_pose_get(*, user, pose_id):
     if pose is None:
         raise NotFound("Pose not found.", code="POSE_NOT_FOUND")
     return pose
+
+
+def project_last_export_formats(*, project) -> list[str]:
+    """The export sizes of the project's latest generation: the wizard starts from the channels this shop
+    used last time for this project."""
+    formats = (PoseGeneration.objects.filter(project=project).order_by("-created_at")
+               .values_list("export_formats", flat=True).first())
+    return list(formats) if isinstance(formats, list) else []

@@ -66,6 +66,7 @@
       var ratio = formatBoxes(function (b) { return b.getAttribute("data-ratio") === chip.getAttribute("data-ratio"); });
       chip.setAttribute("aria-pressed", ratio.length && ratio.every(function (b) { return b.checked; }) ? "true" : "false");
     });
+    refreshPresets();
   }
   form.addEventListener("change", function (event) {
     var all = event.target.closest("[data-select-all]");
@@ -74,6 +75,23 @@
         .forEach(function (b) { b.checked = all.checked; });
     }
     refreshFormats();
+  });
+  // Channel presets set exactly their sizes (others unticked); a preset shows pressed while that holds.
+  function presetNames(chip) { return chip.getAttribute("data-preset").split(","); }
+  function refreshPresets() {
+    form.querySelectorAll("[data-preset]").forEach(function (chip) {
+      var names = presetNames(chip);
+      var exact = formatBoxes().every(function (b) { return b.checked === (names.indexOf(b.value) >= 0); });
+      chip.setAttribute("aria-pressed", exact ? "true" : "false");
+    });
+  }
+  form.addEventListener("click", function (event) {
+    var chip = event.target.closest("[data-preset]");
+    if (!chip) { return; }
+    var names = presetNames(chip);
+    formatBoxes().forEach(function (b) { b.checked = names.indexOf(b.value) >= 0; });
+    refreshFormats();
+    changed();
   });
   form.addEventListener("click", function (event) {
     var chip = event.target.closest(".ratio-chips [data-ratio]");

@@ -160,10 +160,24 @@ def test_a_five_image_results_page_loads_thumbnails(new_page, shots, seller_libr
     for index in range(5):
         starters.nth(index).click()
     wait_until(page, "document.querySelector('[data-testid=cost-images]')?.textContent.trim() === '5'")
+    preset = page.get_by_test_id("format-preset-shopee-instagram")
+    preset.click()  # one tap sets exactly the Shopee and Instagram sizes
+    assert preset.get_attribute("aria-pressed") == "true"
+    checked = "els => els.filter(e => e.checked).map(e => e.value).sort()"
+    channels = sorted(["instagram_feed", "instagram_story", "shopee_product"])
+    assert page.locator("input[name=output_formats]").evaluate_all(checked) == channels
     page.get_by_test_id("wizard-submit").click()
     page.wait_for_url(re.compile(r"/generations/[0-9a-f-]+/$"))
+    generation_url = page.url
     wait_until(page, "document.querySelectorAll('[data-testid=pose-card][data-pose-status=completed]').length === 5",
                timeout=180_000)
+    generation = PoseGeneration.objects.get()
+    assert sorted(generation.export_formats) == channels
+    # The next visit to this project's wizard starts from the same channels.
+    page.goto(f"/projects/{generation.project_id}/generate/")
+    assert page.locator("input[name=output_formats]").evaluate_all(checked) == channels
+    assert page.get_by_test_id("format-preset-shopee-instagram").get_attribute("aria-pressed") == "true"
+    page.goto(generation_url)
 
     # The finished page as a seller opens it later: every image it loads, scrolled to the end (lazy images).
     images: list[tuple[str, int]] = []

@@ -77,3 +77,36 @@ def test_an_accepted_photo_keeps_generate_enabled_and_shows_no_check_panel(web):
     html = web.get(f"/projects/{project.pk}/generate/").content.decode()
     submit = re.search(r'<button type="submit"[^>]*data-testid="wizard-submit"[^>]*>', html).group(0)
     assert "disabled" not in submit and 'data-testid="wizard-photo-check"' not in html
+
+
+def test_the_wizard_starts_from_the_projects_last_export_channels(web):
+    pose = library_pose(name="Standing")
+    project = ProjectFactory(user=web.user, avatar_check=CHECK_OK)
+    other = ProjectFactory(user=web.user, avatar_check=CHECK_OK)
+    fund(web.user, 1000)
+    response = web.post(f"/projects/{project.pk}/generate/", {
+        "generation_type": "GALLERY_REFERENCE", "pose_ids": [str(pose.pk)], "batch_size": 1, "background": "none",
+        "output_formats": ["shopee_product", "instagram_story"],
+        "idempotency_key": "0b6c1f7e-2d7b-4a55-9d0e-4f1f3e8b2a10"})
+    assert response.status_code == 302
+
+    def checked(project_id) -> set[str]:
+        html = web.get(f"/projects/{project_id}/generate/").content.decode()
+        return set(re.findall(r'name="output_formats" value="(\w+)"[^>]* checked', html))
+
+    assert checked(project.pk) == {"shopee_product", "instagram_story"}
+    assert checked(other.pk) == set()  # per project: another project starts empty
+
+
+def test_channel_presets_name_exact_existing_formats(web):
+    from posegen.imaging.export_formats import EXPORT_FORMATS, MAX_FORMATS_PER_GENERATION
+    from posegen.pages.wizard.views import FORMAT_PRESETS
+
+    project = ProjectFactory(user=web.user, avatar_check=CHECK_OK)
+    html = web.get(f"/projects/{project.pk}/generate/").content.decode()
+    presets = dict(re.findall(r'data-preset="([\w,]+)" data-testid="format-preset-([\w-]+)"', html))
+    assert {key: formats for formats, key in presets.items()} == {
+        key: ",".join(names) for key, _label, names in FORMAT_PRESETS}
+    assert 'data-testid="format-preset-shopee-instagram">Shopee + Instagram</button>' in html
+    for _key, _label, names in FORMAT_PRESETS:
+        assert set(names) <= set(EXPORT_FORMATS) and len(names) <= MAX_FORMATS_PER_GENERATION

@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lumiku.core.errors import DomainError, NotFound, RateLimited, ValidationFailed
@@ -30,6 +31,7 @@ from posegen.pages.library.cards import pose_thumb
 from posegen.pages.tray import tray_clear, tray_pose_ids, tray_remove
 from posegen.pages.wizard.forms import SERVICE_FIELDS, WizardForm
 from posegen.selectors import project_get
+from posegen.selectors_generation import project_last_export_formats
 from posegen.selectors_library import library_list, library_poses_by_ids
 from posegen.services import validation
 from posegen.services.avatar_check import avatar_check_localize
@@ -40,6 +42,13 @@ from posegen.services.pricing import generation_cost, price_per_image
 
 PREVIEW_WIDTH, PREVIEW_HEIGHT = 384, 512
 TEXT_PREVIEW_MAX = 500  # the text-to-pose API's limit
+# Channel presets: one tap sets the export sizes a shop selling there needs (names are channel names).
+FORMAT_PRESETS = (
+    ("shopee-instagram", "Shopee + Instagram", ("shopee_product", "instagram_feed", "instagram_story")),
+    ("tokopedia-instagram", "Tokopedia + Instagram", ("tokopedia_product", "instagram_feed", "instagram_story")),
+    ("tiktok-instagram", "TikTok + Instagram Story", ("tiktok", "instagram_story")),
+    ("marketplaces", gettext_lazy("All marketplaces"), ("shopee_product", "tokopedia_product", "lazada_product")),
+)
 STARTER_POSES = 6  # offered when the tray is empty, so a first generation needs no trip to the library
 
 
@@ -94,6 +103,8 @@ def _context(*, project, form: WizardForm, pose_ids, error: DomainError | None =
         "format_groups": _format_groups(), "selected_formats": set(selected),
         "aspect_ratios": sorted({s.aspect_ratio for s in EXPORT_FORMATS.values() if s.width}),
         "max_formats": MAX_FORMATS_PER_GENERATION,
+        "format_presets": [{"key": key, "label": label, "formats": ",".join(names)}
+                           for key, label, names in FORMAT_PRESETS],
         "limits": {"batch_max": validation.BATCH_MAX, "variations_max": validation.VARIATIONS_MAX,
                    "prompt_max": validation.PROMPT_MAX},
         "archived": project.status != ProjectStatus.ACTIVE,
@@ -110,6 +121,8 @@ def wizard(request, project_id):
         form = WizardForm(initial={
             "pose_ids": pose_ids, "idempotency_key": uuid.uuid4(),
             "generation_type": mode if mode in GenerationType.values else GenerationType.GALLERY_REFERENCE,
+            "output_formats": [name for name in project_last_export_formats(project=project)
+                               if name in EXPORT_FORMATS],
         })
         return render(request, "pages/wizard/wizard.html", _context(project=project, form=form,
                                                                     pose_ids=pose_ids))
