@@ -114,6 +114,14 @@
     if (button) { button.setAttribute("aria-busy", "true"); }
   });
 
+  // The photo check finishes while the wizard is open: a photo the engine refuses takes Generate away
+  // (the panel that replaced the spinner says why and links to changing the photo).
+  document.body.addEventListener("htmx:afterSwap", function () {
+    if (!document.querySelector("[data-testid=wizard-photo-check] [data-state=problems]")) { return; }
+    var button = form.querySelector("[data-testid=wizard-submit]");
+    if (button) { button.disabled = true; }
+  });
+
   var error = document.getElementById("wizard-error");
   if (error) { error.focus(); }
 })();

@@ -22,6 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(trans
 MAX_TAPS, MAX_FIELDS = 8, 4
 MAX_RESULT_IMAGE_BYTES = 400_000  # all images of a 5-image results page, thumbnails not full outputs
 LICENSED_PHOTO = FIXTURE_IMAGES / "fullbody_skier_snow_coco785.jpg"
+HALF_BODY_PHOTO = FIXTURE_IMAGES / "upper_arms_crossed_portrait.jpg"  # no legs: the photo check refuses it
 
 
 @pytest.fixture
@@ -198,3 +199,30 @@ def test_a_five_image_results_page_loads_thumbnails(new_page, shots, seller_libr
     assert all(urlsplit(url).path.lower().endswith((".jpg", ".jpeg")) for url, _size in result_images), images
     assert total <= MAX_RESULT_IMAGE_BYTES, images
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+
+
+def test_a_refused_photo_shows_its_check_in_the_wizard_without_generate(new_page, shots, seller_library,
+                                                                         mannequin, celery_worker):
+    page = new_page(viewport=PHONE, locale="id-ID", is_mobile=True)
+    page.goto("/accounts/signup/")
+    page.fill("#id_name", "Rina")
+    page.fill("#id_email", "rina@tokotas.id")
+    page.fill("#id_password", "a-Long-pass-2026!")
+    page.get_by_test_id("signup-submit").click()
+    page.wait_for_url(re.compile(r"/dashboard/$"))
+    page.get_by_test_id("first-run-project").click()
+    page.fill("#id_project_name", "Foto setengah badan")
+    page.locator("[data-testid=avatar-upload-input]").set_input_files(str(HALF_BODY_PHOTO))
+    page.get_by_test_id("project-submit").click()
+    page.wait_for_url(re.compile(r"/projects/[0-9a-f-]+/generate/$"))
+    # The check runs in the worker: the wizard shows it at once and its verdict when it lands.
+    page.locator("[data-testid=wizard-photo-check] [data-state=problems]").wait_for(timeout=60_000)
+    shots(page, "wizard-photo-refused")
+    assert page.get_by_test_id("wizard-submit").is_disabled()
+    project_id = re.search(r"/projects/([0-9a-f-]+)/generate/", page.url).group(1)
+    change = page.locator(f"[data-testid=wizard-photo-check] a[href='/projects/{project_id}/edit/#avatar']")
+    assert change.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+    change.click()
+    page.wait_for_url(re.compile(rf"/projects/{project_id}/edit/"))
+    assert PoseGeneration.objects.count() == 0
