@@ -217,7 +217,11 @@ def test_journey_bahasa_indonesia_phone(new_page, shots, library, avatar, celery
     user = _journey(page, shots, email="budi@warungkopi.id", name="Budi", other_request=someone_elses_request,
              avatar=avatar)
     assert User.objects.get(pk=user.pk).language == "id"
-    # Indonesian on every page, and the phone layout does not scroll sideways.
-    for path in ("/dashboard/", "/library/", "/projects/", "/pose-requests/"):
+    # Indonesian on every page, and the phone layout does not scroll sideways on any page it visited.
+    generation = PoseGeneration.objects.get(user=user)
+    for path in ("/dashboard/", "/library/", f"/library/{generation.poses.first().pose_library_id}/",
+                 "/projects/", f"/projects/{generation.project_id}/", f"/projects/{generation.project_id}/edit/",
+                 f"/projects/{generation.project_id}/generate/", f"/generations/{generation.pk}/",
+                 "/pose-requests/", "/pose-requests/new/", "/account/", "/notifications/", "/pricing"):
         page.goto(path)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), path
