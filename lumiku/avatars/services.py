@@ -2,17 +2,28 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from lumiku.avatars.models import Avatar, AvatarUsageHistory
+from lumiku.core.errors import ValidationFailed
 from lumiku.core.images import image_clean_upload
 from lumiku.core.storage import storage_delete_on_commit, storage_save, user_storage_key
 from lumiku.core.text import name_clean
+from lumiku.core.uploads import user_image_input
 
 
-def avatar_create(*, user, name: str, image, gender: str, age_range: str = "", ethnicity: str = "",
-                  body_type: str = "", style: str = "") -> Avatar:
-    """Store a validated, re-encoded avatar photo under a generated key and record its attributes."""
+def avatar_create(*, user, name: str, gender: str, image=None, image_url: str = "", age_range: str = "",
+                  ethnicity: str = "", body_type: str = "", style: str = "") -> Avatar:
+    """Store a validated, re-encoded avatar photo under a generated key and record its attributes.
+
+    The photo is a file (``image``) or the URL of this user's own `avatars` upload (``image_url``, read from
+    storage, never fetched); the avatar keeps its own copy either way."""
     name = name_clean(value=name, field="name")
+    image = user_image_input(user=user, upload=image, url=image_url, kind="avatars", field="image",
+                             url_field="imageUrl")
+    if image is None:
+        message = _("Send the photo as image (a file) or imageUrl (a URL that POST /uploads returned).")
+        raise ValidationFailed(message, fields={"image": [message]})
     clean = image_clean_upload(upload=image, field="image")
     key = user_storage_key(user_id=user.pk, kind="avatars", extension=clean.format)
     stored = storage_save(key=key, content=clean.content)

@@ -106,6 +106,38 @@ def test_avatar_creator_project_takes_only_that_avatars_own_url(auth_client, loo
     assert loopback.hits == []
 
 
+# --- imageUrl: POST /api/avatars (the platform's saved avatars) -----------------------------------------------------
+def test_saved_avatar_as_file_or_own_upload_url(auth_client, other_client, loopback):  # noqa: F811
+    from lumiku.avatars.models import Avatar
+
+    urls = _urls(auth_client, other_client, loopback, "avatars", content=_png((200, 30, 90)))
+    body = {"name": "Model A", "gender": "female"}
+
+    by_file = auth_client.post("/api/avatars/", {**body, "image": upload("me.png", _png((200, 30, 90)))},
+                               format="multipart")
+    assert by_file.status_code == 201, by_file.content
+    by_url = auth_client.post("/api/avatars/", {**body, "imageUrl": urls["mine"]}, format="json")
+    assert by_url.status_code == 201, by_url.content
+    avatar = Avatar.objects.get(pk=by_url.json()["avatar"]["id"])
+    # The avatar owns a copy of the upload, with the same pixels.
+    uploaded = urls["mine"][urls["mine"].index("users/"):].split("?")[0]
+    assert avatar.image.name != uploaded
+    assert np.array_equal(_pixels(storage_read(avatar.image.name)), _pixels(storage_read(uploaded)))
+
+    for case in ("theirs", "foreign", "other_kind", "https://images.example.com/me.png"):
+        _refused(auth_client.post("/api/avatars/", {**body, "imageUrl": urls.get(case, case)}, format="json"),
+                 "imageUrl")
+    both = auth_client.post("/api/avatars/", {**body, "imageUrl": urls["mine"], "image": upload("me.png", _png())},
+                            format="multipart")
+    assert both.status_code == 400
+    assert set(both.json()["error"]["fields"]) == {"image", "imageUrl"}
+    neither = auth_client.post("/api/avatars/", body, format="json")
+    assert neither.status_code == 400
+    assert list(neither.json()["error"]["fields"]) == ["image"]
+    assert Avatar.objects.filter(user=auth_client.user).count() == 2
+    assert loopback.hits == []
+
+
 # --- backgroundImageUrl and referenceImageUrl: POST /generate -----------------------------------------------------
 def _nothing_charged(user, balance):
     assert PoseGeneration.objects.filter(user=user).count() == 0

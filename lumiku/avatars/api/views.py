@@ -35,7 +35,7 @@ class AvatarEnvelope(serializers.Serializer):
 
 
 def _to_model_fields(data: dict) -> dict:
-    mapping = {"ageRange": "age_range", "bodyType": "body_type"}
+    mapping = {"ageRange": "age_range", "bodyType": "body_type", "imageUrl": "image_url"}
     return {mapping.get(k, k): v for k, v in data.items()}
 
 
@@ -51,7 +51,9 @@ class AvatarAttributes(serializers.Serializer):
 @rate_limited("upload", methods=("POST",))
 class AvatarListCreateApi(APIView):
     class AvatarCreateInput(AvatarAttributes):
-        image = serializers.FileField()
+        # One of the two (lumiku.core.uploads): a file, or the URL of the user's own `avatars` upload.
+        image = serializers.FileField(required=False)
+        imageUrl = serializers.CharField(required=False, allow_blank=True, max_length=2000)  # noqa: N815
 
     @extend_schema(
         parameters=[OpenApiParameter("page", int), OpenApiParameter("limit", int)],
@@ -66,7 +68,8 @@ class AvatarListCreateApi(APIView):
         return Response(page_response(key="avatars", page=page, serializer_class=AvatarOutput))
 
     @extend_schema(
-        request={"multipart/form-data": AvatarCreateInput}, responses={201: AvatarEnvelope}, tags=["avatars"]
+        request={"multipart/form-data": AvatarCreateInput, "application/json": AvatarCreateInput},
+        responses={201: AvatarEnvelope}, tags=["avatars"]
     )
     def post(self, request):
         data = self.AvatarCreateInput(data=request.data)
