@@ -142,11 +142,15 @@ def tray_clear_view(request):
 @login_required
 @require_GET
 def tray_continue(request):
-    """Generate with the tray's poses: the wizard needs a project, so pick one or create the first."""
+    """Generate with the tray's poses: the wizard needs a project, so create the first, go straight to the
+    only one (no pick of a project the shop has no choice about), or pick one of several."""
     if not library_poses_by_ids(pose_ids=tray_pose_ids(request=request)):
         messages.info(request, _("Add poses to your tray first."))
         return redirect("pages:library")
-    if project_list(user=request.user, status=ProjectStatus.ACTIVE).exists():
+    active = list(project_list(user=request.user, status=ProjectStatus.ACTIVE).values_list("pk", flat=True)[:2])
+    if len(active) == 1:
+        return redirect("pages:wizard", project_id=active[0])
+    if active:
         return redirect(reverse("pages:projects") + "?pick=1")
     return redirect(reverse("pages:project_new") + "?next=wizard")
 

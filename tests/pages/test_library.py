@@ -332,6 +332,8 @@ def test_tray_continue_goes_to_new_project_or_project_picker(web, tree, other_us
     ProjectFactory(user=other_user)  # someone else's project does not count
     ProjectFactory(user=web.user, status="archived")
     assert web.get("/library/tray/continue/")["Location"] == "/projects/new/?next=wizard"
+    only = ProjectFactory(user=web.user)
+    assert web.get("/library/tray/continue/")["Location"] == f"/projects/{only.pk}/generate/"  # no pick of one
     ProjectFactory(user=web.user)
     assert web.get("/library/tray/continue/")["Location"] == "/projects/?pick=1"
     assert tray(web) == ids(tree["hips"])  # continuing does not empty the tray; the wizard does
