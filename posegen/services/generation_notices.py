@@ -3,13 +3,12 @@ notification and an e-mail that link to the results.
 
 Stored as a code and its parameters (``kind`` and ``data``: how many images, of how many, the
 project's name, the generation id), so the notifications page says it in the reader's language at
-read time; the stored title and body (and the e-mail) are in the owner's language when it was sent,
-which is also what older readers and the API show.
+read time (page and API, through requests_community.notification_texts, where this module registers
+its kind); the stored title and body (and the e-mail) are in the owner's language when it was sent.
 """
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from django.urls import reverse
@@ -19,6 +18,7 @@ from django.utils.translation import ngettext
 
 from posegen.models import PoseGeneration
 from posegen.models.choices import GenerationStatus
+from requests_community.notification_texts import notification_kind_register, recipient_language
 from requests_community.services.notifications import notification_send
 
 READY_KIND = "generation.ready"
@@ -47,15 +47,9 @@ def generation_ready_notify(*, generation: PoseGeneration) -> None:
     user = generation.user
     data = {"generationId": str(generation.pk), "images": generation.poses_completed,
             "total": generation.total_expected_poses, "project": generation.project.project_name}
-    title, body = generation_ready_text(data=data, language=getattr(user, "language", None) or None)
+    title, body = generation_ready_text(data=data, language=recipient_language(user))
     notification_send(user=user, kind=READY_KIND, title=title, body=body,
                       link=reverse("pages:generation", args=[generation.pk]), data=data)
 
 
-def notification_for_reader(notification) -> Any:
-    """A notification whose title and body are said in the reader's language when its code is known
-    (rows written before codes, or of other kinds, keep their stored text)."""
-    if notification.kind == READY_KIND:
-        with contextlib.suppress(KeyError, TypeError, ValueError):  # a malformed row keeps its stored text
-            notification.title, notification.body = generation_ready_text(data=notification.data)
-    return notification
+notification_kind_register(kind=READY_KIND, render=lambda data: generation_ready_text(data=data))

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from posegen.api.serializers import StorageUrlField
+from requests_community.notification_texts import notification_text_for_reader
 
 
 def _can_see_notes(viewer, obj) -> bool:
@@ -142,6 +143,13 @@ class NotificationOutput(serializers.Serializer):
 
     def get_isRead(self, obj) -> bool:  # noqa: N802
         return obj.read_at is not None
+
+    def to_representation(self, instance):
+        body = super().to_representation(instance)
+        # Said in the reader's language (Accept-Language or the user's setting) from its code and
+        # parameters; old rows keep their stored text.
+        body["title"], body["body"] = notification_text_for_reader(instance)
+        return body
 
 
 class NotificationEnvelope(serializers.Serializer):

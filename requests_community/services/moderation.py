@@ -30,6 +30,7 @@ from requests_community.models import (
     PoseRequestVote,
     RequestStatus,
 )
+from requests_community.notification_texts import REQUEST_STATUS_KIND, notification_text, recipient_language
 from requests_community.services.notifications import notification_send
 
 S = RequestStatus
@@ -42,13 +43,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 NOTES_MAX = 2000
 
-# to_status → (title ending, body sentence)
-_STATUS_TEXT = {
-    S.APPROVED: ("was approved", "was approved. We will add it to the library."),
-    S.IN_PROGRESS: ("is in progress", "is in progress: we are making the pose now."),
-    S.COMPLETED: ("is done", "is done: the pose is now in the library."),
-    S.REJECTED: ("was not accepted", "was not accepted."),
-}
 
 
 def allowed_transitions(status: str) -> list[str]:
@@ -93,20 +87,17 @@ def _check_transition(request: PoseRequest, to_status: str) -> None:
         )
 
 
+def _merge_note(target: PoseRequest) -> str:
+    """The note a merge leaves on the duplicate when the moderator wrote none."""
+    return f"This asks for the same pose as “{target.pose_name}”; your votes were moved there."
+
+
 def request_page_path(request_id) -> str:
     return reverse("requests_community:detail", args=[request_id])
 
 
 def _notify_status_change(*, request: PoseRequest, from_status: str, to_status: str, notes: str,
                           transition: PoseRequestTransition, merged_into: PoseRequest | None = None) -> None:
-    ending, sentence = _STATUS_TEXT.get(to_status, (f"is now {to_status}", f"is now {to_status}."))
-    if merged_into is not None:
-        ending = "was merged into another request"
-        sentence = f"was merged into “{merged_into.pose_name}”, which asks for the same pose: vote there."
-    title = f"Your pose request “{request.pose_name}” {ending}"
-    body_lines = [f"Your pose request “{request.pose_name}” {sentence}"]
-    if notes:
-        body_lines.append(f"Moderator's note: {notes}")
     link = request_page_path(merged_into.pk if merged_into is not None else request.pk)
     payload = {
         "requestId": str(request.pk),
@@ -117,14 +108,14 @@ def _notify_status_change(*, request: PoseRequest, from_status: str, to_status: 
         "completedPoseId": str(request.completed_pose_id) if request.completed_pose_id else None,
         "duplicateOfId": str(request.duplicate_of_id) if request.duplicate_of_id else None,
     }
-    notification = notification_send(
-        user=request.user,
-        kind="request.status_changed",
-        title=title,
-        body="\n\n".join(body_lines),
-        link=link,
-        data={**payload, "transitionId": transition.pk},
-    )
+    # Stored as a code and parameters, said in the reader's language when read (notification_texts);
+    # the merge's default note is not repeated: the merge sentence already says where to vote.
+    data = {**payload, "transitionId": transition.pk,
+            "note": None if merged_into is not None and notes == _merge_note(merged_into) else (notes or None),
+            "mergedIntoName": merged_into.pose_name if merged_into is not None else None}
+    title, body = notification_text(kind=REQUEST_STATUS_KIND, data=data, language=recipient_language(request.user))
+    notification = notification_send(user=request.user, kind=REQUEST_STATUS_KIND, title=title, body=body,
+                                     link=link, data=data)
     realtime_publish(
         user_id=request.user_id,
         event_type="request.status_changed",
@@ -296,7 +287,7 @@ def pose_request_merge(*, request_id, target_id, actor, notes: str | None = None
         _recount_votes([duplicate.pk, target.pk])
         duplicate.refresh_from_db(fields=["votes_count"])
         target.refresh_from_db(fields=["votes_count"])
-        note = notes or f"This asks for the same pose as “{target.pose_name}”; your votes were moved there."
+        note = notes or _merge_note(target)
         _apply(request=duplicate, actor=actor, to_status=S.REJECTED, notes=note, merged_into=target)
     return MergeResult(duplicate=duplicate, target=target, votes_moved=moved, votes_dropped=dropped)
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from lumiku.core.errors import NotFound
 from lumiku.core.pages import safe_redirect_target
-from posegen.services.generation_notices import notification_for_reader
+from requests_community.notification_texts import notification_for_reader
 from requests_community.selectors import notification_list, notification_unread_count
 from requests_community.services.notifications import notification_mark_all_read, notification_mark_read
 
