@@ -4,6 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lumiku.core.pagination import PageInput, page_response, paginate, paginated_serializer
+from lumiku.credits.reasons import ledger_reason
 from lumiku.credits.selectors import credits_balance, credits_history, credits_unlimited_tier
 
 
@@ -27,8 +28,13 @@ class LedgerEntryOutput(serializers.Serializer):
     balanceAfter = serializers.IntegerField(source="balance_after")  # noqa: N815
     referenceType = serializers.CharField(source="reference_type")  # noqa: N815
     referenceId = serializers.CharField(source="reference_id")  # noqa: N815
-    description = serializers.CharField()
+    description = serializers.SerializerMethodField(
+        help_text="the row's reason in the reader's language (Accept-Language or the user's setting)")
     createdAt = serializers.DateTimeField(source="created_at")  # noqa: N815
+
+
+    def get_description(self, obj) -> str:
+        return ledger_reason(kind=obj.kind, reference_type=obj.reference_type, description=obj.description)
 
 
 class CreditsApi(APIView):

@@ -18,8 +18,8 @@ from lumiku.billing.receipts import idr
 from lumiku.billing.selectors import orders_of_user
 from lumiku.core.errors import DomainError
 from lumiku.credits.models import EntryKind
+from lumiku.credits.reasons import ledger_reason
 from lumiku.credits.selectors import credits_balance, credits_history, credits_unlimited_tier
-from posegen.ledger_reasons import ledger_reason
 
 LEDGER_PAGE_SIZE = 20
 KIND_BADGES = {EntryKind.CHARGE: "", EntryKind.REFUND: "badge-ok", EntryKind.GRANT: "badge-brand",
