@@ -25,6 +25,8 @@ MATTE_SOLID = 0.95
 # Unsure matte further than this many decontamination widths from any sure pixel is dropped (fading
 # out over one more width); see _drop_unsupported.
 UNSURE_REACH = 1.0
+# Opaque pieces apart from the person smaller than this share of the largest piece are dropped.
+FRAGMENT_SHARE = 0.02
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,6 +64,22 @@ def _drop_unsupported(alpha: np.ndarray, matte: np.ndarray, sigma: float) -> np.
     return np.round(alpha.astype(np.float32) * keep).astype(np.uint8)
 
 
+def _drop_fragments(alpha: np.ndarray) -> np.ndarray:
+    """Zero the small pieces of the cut-out that touch nothing of the person (not even through a soft
+    edge): a patch of pavement or a bloom the segmenter kept beside a boot. The rig hangs every pixel on
+    its nearest part, so such a piece was carried along with a foot and drawn as a floating shard."""
+    count, comp, stats, _ = cv2.connectedComponentsWithStats((alpha > 0).astype(np.uint8), connectivity=8)
+    if count <= 2:
+        return alpha
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    small = np.flatnonzero(areas < FRAGMENT_SHARE * areas.max()) + 1
+    if len(small) == 0:
+        return alpha
+    out = alpha.copy()
+    out[np.isin(comp, small)] = 0
+    return out
+
+
 def make_cutout(*, image: bytes | np.ndarray, matte: PersonMatte | None = None) -> Cutout:
     """Segment the main person (MediaPipe, bundled models) and cut them out.
 
@@ -73,7 +91,7 @@ def make_cutout(*, image: bytes | np.ndarray, matte: PersonMatte | None = None) 
     h, w = rgb.shape[:2]
     # The width cut_out_person decontaminates over.
     sigma = max(2.0, 0.01 * max(h, w))
-    rgba[:, :, 3] = _drop_unsupported(_refine_alpha(rgba[:, :, 3]), matte.alpha, sigma)
+    rgba[:, :, 3] = _drop_fragments(_drop_unsupported(_refine_alpha(rgba[:, :, 3]), matte.alpha, sigma))
     ys, xs = np.nonzero(matte.alpha > 0.05)
     x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
     pad = int(CROP_MARGIN * max(x1 - x0, y1 - y0)) + 2

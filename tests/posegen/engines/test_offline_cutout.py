@@ -50,3 +50,19 @@ def test_unsure_patch_far_from_the_person_is_dropped_and_soft_edges_kept():
     assert not (white & (sure_d > 1.5 * SIGMA + 1.0)).any()
     # The person itself is untouched.
     assert (tex[:, :, 3][local >= MATTE_SOLID] == 255).all()
+
+
+def test_pieces_apart_from_the_person_are_dropped():
+    rgb, alpha = _photo_and_matte()
+    alpha[300:380, 180:260] = 0.0
+    rgb[370:385, 60:80] = 255  # a bright bloom on the pavement the segmenter kept, apart from the person
+    alpha[370:385, 60:80] = 1.0
+    rgb[16:40, 140:160] = (200, 170, 150)  # a hand-sized piece touching the person through a soft edge
+    alpha[16:36, 140:160] = 1.0
+    alpha[36:40, 140:160] = 0.3
+    cut = make_cutout(image=rgb, matte=PersonMatte(alpha=alpha, keep="main", people_detected=1))
+    x0, y0, _, _ = cut.box
+    a = cut.texture[:, :, 3]
+    assert int(a[370 - y0:385 - y0, 60 - x0:80 - x0].max()) == 0
+    assert (a[40 - y0:360 - y0, 120 - x0:180 - x0] == 255).all()
+    assert (a[16 - y0:36 - y0, 140 - x0:160 - x0] == 255).all()
