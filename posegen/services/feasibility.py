@@ -26,6 +26,7 @@ from django.utils.translation import gettext, gettext_noop
 from lumiku.core.errors import NotFound, UnprocessableEntity
 from lumiku.core.storage import storage_read
 from posegen.engines.base import SUPPORTED, PoseVerdict, engine_judges_poses
+from posegen.library_i18n import pose_name_for_reader
 from posegen.models import PoseGeneratorProject, PoseLibrary
 from posegen.models.choices import ProjectStatus
 
@@ -172,7 +173,8 @@ def poses_require_supported(*, user, project_id, pose_ids: list) -> None:
         return
     names = dict(PoseLibrary.objects.filter(pk__in=[r["poseId"] for r in refused]).values_list("pk", "name"))
     for item in refused:
-        item["name"] = next((n for pk, n in names.items() if str(pk) == item["poseId"]), "")
+        stored = next((n for pk, n in names.items() if str(pk) == item["poseId"]), "")
+        item["name"] = pose_name_for_reader(stored) if stored else ""  # as the library lists it to this reader
     listing = "; ".join(f"{r['name'] or r['poseId']}: {r['reason']}" for r in refused)
     raise UnprocessableEntity(
         gettext("These poses cannot be made from this avatar photo: %(poses)s Choose other poses.")

@@ -117,6 +117,22 @@ def test_generate_with_unsupported_poses_is_422_listing_them_nothing_charged_not
     assert credits_balance(user_id=auth_client.user.pk) == 970
 
 
+def test_the_422_names_the_poses_as_the_library_lists_them_to_the_reader(auth_client, engine):
+    engine("offline")
+    fund(auth_client.user, 1000)
+    sitting = library_pose(name="Hands on knees, sitting on a chair, front", **SITTING)
+    project = _standing_project(auth_client.user)
+    response = auth_client.post(GENERATE_URL, gallery_body(project, [sitting]), format="json",
+                                HTTP_ACCEPT_LANGUAGE="id")
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["poses"] == [{"poseId": str(sitting.pk), "code": "sitting", "reason": SITTING_REASON_ID,
+                               "name": "Kedua tangan di lutut, duduk di kursi, depan"}]
+    assert "Kedua tangan di lutut, duduk di kursi, depan: " + SITTING_REASON_ID in error["message"]
+    assert "sitting on a chair" not in error["message"]
+    assert credits_balance(user_id=auth_client.user.pk) == 1000
+
+
 def test_traits_missing_from_the_project_are_made_once_and_stored(auth_client, engine, monkeypatch):
     """Projects checked before traits existed: made on first need (a rig) and kept on the project."""
     from posegen.engines.offline import OfflineEngine
