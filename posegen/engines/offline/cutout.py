@@ -20,11 +20,6 @@ CROP_MARGIN = 0.03
 # Matte values below the floor are background fringe, above the ceiling the person (see _refine_alpha).
 MATTE_FLOOR = 0.12
 MATTE_CEILING = 0.8
-# The matte counts as sure from this value (posegen.imaging.matting.estimate_foreground's "solid").
-MATTE_SOLID = 0.95
-# Unsure matte further than this many decontamination widths from any sure pixel is dropped (fading
-# out over one more width); see _drop_unsupported.
-UNSURE_REACH = 1.0
 # Opaque pieces apart from the person smaller than this share of the largest piece are dropped.
 FRAGMENT_SHARE = 0.02
 
@@ -46,22 +41,6 @@ def _refine_alpha(alpha: np.ndarray) -> np.ndarray:
     The colour under it was decontaminated, so making it opaque shows the person, not the room."""
     lo, hi = MATTE_FLOOR * 255.0, MATTE_CEILING * 255.0
     return np.clip((alpha.astype(np.float32) - lo) * (255.0 / (hi - lo)) + 0.5, 0, 255).astype(np.uint8)
-
-
-def _drop_unsupported(alpha: np.ndarray, matte: np.ndarray, sigma: float) -> np.ndarray:
-    """Fade out unsure matte that no sure person pixel is near. Decontamination gives an unsure pixel
-    the blurred colour of the sure pixels around it, which is a fair guess on a soft edge a few pixels
-    wide, and _refine_alpha then makes most of it opaque. A wide unsure patch (sunlit pavement between
-    the boots, a bright gap beside a leg) became a smooth pale blob carried along with the nearest limb
-    and rendered as white shards at the feet. Within ``UNSURE_REACH`` widths of sure person nothing
-    changes; beyond it the alpha falls to 0 over one more width."""
-    sure = matte >= MATTE_SOLID
-    if not sure.any() or sure.all():
-        return alpha
-    dist = cv2.distanceTransform((~sure).astype(np.uint8), cv2.DIST_L2, 5)
-    reach = UNSURE_REACH * sigma
-    keep = np.clip(2.0 - dist / reach, 0.0, 1.0)
-    return np.round(alpha.astype(np.float32) * keep).astype(np.uint8)
 
 
 def _drop_fragments(alpha: np.ndarray) -> np.ndarray:
@@ -88,10 +67,8 @@ def make_cutout(*, image: bytes | np.ndarray, matte: PersonMatte | None = None) 
     if matte is None:
         matte = segment_person(image=rgb, keep="main")
     rgba = cut_out_person(image=rgb, matte=matte, decontaminate=True)
+    rgba[:, :, 3] = _drop_fragments(_refine_alpha(rgba[:, :, 3]))
     h, w = rgb.shape[:2]
-    # The width cut_out_person decontaminates over.
-    sigma = max(2.0, 0.01 * max(h, w))
-    rgba[:, :, 3] = _drop_fragments(_drop_unsupported(_refine_alpha(rgba[:, :, 3]), matte.alpha, sigma))
     ys, xs = np.nonzero(matte.alpha > 0.05)
     x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
     pad = int(CROP_MARGIN * max(x1 - x0, y1 - y0)) + 2
