@@ -85,16 +85,23 @@ def storage_url_names(*, value: str, name: str) -> bool:
     return same_origin and given.path == ours.path
 
 
+def image_input_url(*, upload, url: str, field: str, url_field: str) -> str:
+    """The URL of a field pair that takes a file (``field``) or a URL (``url_field``), stripped; both at once
+    is a 400 naming both (one of them would otherwise be dropped)."""
+    url = (url or "").strip()
+    if upload is not None and url:
+        message = _("Send %(file)s or %(url)s, not both.") % {"file": field, "url": url_field}
+        raise ValidationFailed(message, fields={field: [message], url_field: [message]})
+    return url
+
+
 def user_image_input(*, user, upload=None, url: str = "", kind: str, field: str, url_field: str):
     """The image of one field that takes a file (``field``) or an own-upload URL (``url_field``), as a file.
 
     Returns the uploaded file, the stored upload the URL names (read from storage, never fetched), or None
     when neither was sent. Both at once is a 400: one of them would otherwise be dropped.
     """
-    url = (url or "").strip()
-    if upload is not None and url:
-        message = _("Send %(file)s or %(url)s, not both.") % {"file": field, "url": url_field}
-        raise ValidationFailed(message, fields={field: [message], url_field: [message]})
+    url = image_input_url(upload=upload, url=url, field=field, url_field=url_field)
     if not url:
         return upload
     name = user_asset_resolve(user=user, url_or_name=url, kind=kind, field=url_field)

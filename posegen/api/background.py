@@ -15,17 +15,16 @@ from rest_framework.views import APIView
 from lumiku.core.errors import NotFound
 from lumiku.core.storage import storage_url
 from lumiku.core.throttling import rate_limited
+from lumiku.core.uploads import ASSET_KINDS, user_asset_upload
 from posegen.api.generation import GeneratedPoseOutput
 from posegen.imaging.backdrops import BACKDROP_LIBRARY, backdrop_get, generate_backdrop
 from posegen.models.choices import BackgroundMode
 from posegen.services.background import (
-    ASSET_KINDS,
     background_change_start,
     background_price,
     background_request_validate,
     background_revert,
     generation_background_start,
-    user_asset_upload,
 )
 
 AI_GENERATE_NOTE = (

@@ -43,7 +43,7 @@ from lumiku.core.queues import Queue
 from lumiku.core.realtime import realtime_publish
 from lumiku.core.registry import app_credit_price
 from lumiku.core.storage import storage_read, storage_save, storage_url, user_storage_key
-from lumiku.core.uploads import ASSET_KINDS, user_asset_resolve, user_asset_upload  # noqa: F401 (re-exported)
+from lumiku.core.uploads import image_input_url, user_asset_resolve, user_asset_upload
 from lumiku.credits.selectors import credits_balance
 from lumiku.credits.services import credits_charge, credits_refund
 from lumiku.webhooks.services import webhook_event_emit
@@ -108,9 +108,8 @@ def background_request_validate(*, user, mode: str, color: str = "", prompt: str
                                    fields={"backdropId": [_("Unknown backdrop.")]})
         if mode in ("", BackgroundMode.AI_GENERATE) and not prompt:
             mode, prompt = BackgroundMode.AI_GENERATE, backdrop.prompt
-    if image_upload is not None and (image_url or "").strip():  # one of them would be dropped
-        message = _("Send %(file)s or %(url)s, not both.") % {"file": "backgroundImage", "url": "backgroundImageUrl"}
-        raise ValidationFailed(message, fields={"backgroundImage": [message], "backgroundImageUrl": [message]})
+    # The background keeps the upload's own stored name (no copy), so only the both-at-once rule is shared.
+    image_input_url(upload=image_upload, url=image_url, field="backgroundImage", url_field="backgroundImageUrl")
     has_upload = image_upload is not None or bool(image_url)
     mode, color, prompt = validate_background_options(mode=mode, color=color, prompt=prompt, has_upload=has_upload)
     name = ""

@@ -171,9 +171,10 @@ def poses_require_supported(*, user, project_id, pose_ids: list) -> None:
                for pid, v in verdicts.items() if not v.supported]
     if not refused:
         return
-    names = dict(PoseLibrary.objects.filter(pk__in=[r["poseId"] for r in refused]).values_list("pk", "name"))
+    names = {str(pk): name for pk, name in
+             PoseLibrary.objects.filter(pk__in=[r["poseId"] for r in refused]).values_list("pk", "name")}
     for item in refused:
-        stored = next((n for pk, n in names.items() if str(pk) == item["poseId"]), "")
+        stored = names.get(str(item["poseId"]), "")
         item["name"] = pose_name_for_reader(stored) if stored else ""  # as the library lists it to this reader
     listing = "; ".join(f"{r['name'] or r['poseId']}: {r['reason']}" for r in refused)
     raise UnprocessableEntity(
