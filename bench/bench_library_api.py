@@ -78,18 +78,13 @@ def _populate(poses: int) -> None:
     django.setup()
     from django.db import connection
 
-    from posegen.models import PoseCategory, PoseLibrary
-    from posegen.posekit.catalog import CATEGORIES, LICENSE_TYPE, SOURCE_CREDIT, build_catalog
+    from posegen.models import PoseLibrary
+    from posegen.posekit.catalog import LICENSE_TYPE, SOURCE_CREDIT, build_catalog
     from posegen.posekit.catalog.render import pose_keypoints
     from posegen.posekit.formats import OpenPoseDocument, openpose_to_dict
-    from posegen.services.library import library_categories_recount
+    from posegen.services.library import library_categories_recount, library_categories_seed
 
-    by_slug: dict[str, PoseCategory] = {}
-    for spec in CATEGORIES:
-        by_slug[spec.slug] = PoseCategory.objects.create(
-            slug=spec.slug, name=spec.name, display_name=spec.display_name, description=spec.description,
-            icon=spec.icon, color=spec.color, display_order=spec.order,
-            parent=by_slug[spec.parent] if spec.parent else None)
+    by_slug = library_categories_seed()
     catalog = build_catalog().poses
     prepared = []
     for entry in catalog:

@@ -49,15 +49,12 @@ def _setup(database_url: str | None) -> None:
 
 
 def _load(copies: int) -> int:
-    from posegen.models import PoseCategory, PoseLibrary
-    from posegen.posekit.catalog import CATEGORIES, build_catalog
+    from posegen.models import PoseLibrary
+    from posegen.posekit.catalog import build_catalog
     from posegen.posekit.catalog.categories import category_seller_rank
+    from posegen.services.library import library_categories_seed
 
-    categories: dict[str, PoseCategory] = {}
-    for spec in CATEGORIES:
-        categories[spec.slug] = PoseCategory.objects.create(
-            slug=spec.slug, name=spec.name, display_name=spec.display_name, description=spec.description,
-            display_order=spec.order, parent=categories.get(spec.parent) if spec.parent else None)
+    categories = library_categories_seed()
     poses = build_catalog().poses
     for copy in range(copies):
         suffix = f" #{copy}" if copy else ""

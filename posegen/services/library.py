@@ -190,6 +190,12 @@ def _upsert_categories(report: SeedReport) -> dict[str, PoseCategory]:
     return by_slug
 
 
+def library_categories_seed() -> dict[str, PoseCategory]:
+    """Create or update the catalogue's categories only (no poses); by slug. For benches and tests that
+    load catalogue rows without rendering pictures."""
+    return _upsert_categories(SeedReport())
+
+
 def library_seed(
     *,
     limit: int | None = None,

@@ -13,12 +13,13 @@ from collections.abc import Callable
 
 import pytest
 
-from posegen.models import PoseCategory, PoseLibrary
-from posegen.posekit.catalog import CATEGORIES, CatalogPose, build_catalog
+from posegen.models import PoseLibrary
+from posegen.posekit.catalog import CatalogPose, build_catalog
 from posegen.posekit.catalog.categories import SELLER_STAPLES, category_seller_rank
 from posegen.posekit.catalog.parts import STANCES
 from posegen.posekit.search_terms import search_plan
 from posegen.selectors_library import library_browse
+from posegen.services.library import library_categories_seed
 
 Check = Callable[[CatalogPose], bool]
 
@@ -159,11 +160,7 @@ PAGE = 20
 @pytest.fixture
 def catalogue_library(db) -> dict[str, CatalogPose]:
     """The whole catalogue as library rows (names, descriptions, tags, categories; no pictures)."""
-    categories: dict[str, PoseCategory] = {}
-    for spec in CATEGORIES:
-        categories[spec.slug] = PoseCategory.objects.create(
-            slug=spec.slug, name=spec.name, display_name=spec.display_name, description=spec.description,
-            display_order=spec.order, parent=categories.get(spec.parent) if spec.parent else None)
+    categories = library_categories_seed()
     poses = build_catalog().poses
     PoseLibrary.objects.bulk_create(PoseLibrary(
         name=p.name, description=p.description, category=categories[p.category], tags=list(p.tags),
