@@ -81,7 +81,7 @@ def main() -> None:
     from django.db import connection
 
     from posegen.posekit.search_terms import search_plan
-    from posegen.selectors_library import LIST_COLUMNS, library_filtered
+    from posegen.selectors.library import LIST_COLUMNS, library_filtered
     from tests.posegen.test_library_search_queries import ENGLISH, INDONESIAN
 
     total = _load(args.copies)

@@ -6,7 +6,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from lumiku.core.realtime import user_group
-from posegen.selectors_generation import generation_active_states
+from posegen.selectors.generations import generation_active_states
 
 
 class PoseGeneratorConsumer(AsyncJsonWebsocketConsumer):

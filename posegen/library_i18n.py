@@ -42,7 +42,7 @@ def category_text_for_reader(*, slug: str, name: str, display_name: str, descrip
 
 
 def pose_row_for_reader(row: dict[str, Any], *, language: str | None = None) -> dict[str, Any]:
-    """A ``selectors_library`` row (list or detail columns) with its texts in the reader's language;
+    """A ``posegen.selectors.library`` row (list or detail columns) with its texts in the reader's language;
     the same row object for an English reader."""
     if reader_language(language) != "id":
         return row
@@ -62,7 +62,7 @@ def pose_row_for_reader(row: dict[str, Any], *, language: str | None = None) -> 
 
 
 def category_tree_for_reader(tree: list, *, language: str | None = None) -> list:
-    """``selectors_library.CategoryNode`` trees with names and descriptions for the reader."""
+    """``posegen.selectors.library.CategoryNode`` trees with names and descriptions for the reader."""
     if reader_language(language) != "id":
         return tree
     return [_node(node) for node in tree]

@@ -277,7 +277,7 @@ MEDIA_URL_EXPIRE_SECONDS = env.int("MEDIA_URL_EXPIRE_SECONDS", default=3600)
 # Before a deleted object's file is removed, each of these says which of the names something still uses.
 STORAGE_REFERENCE_CHECKS = [
     "lumiku.avatars.selectors.avatar_images_in_use",
-    "posegen.selectors.project_images_in_use",
+    "posegen.selectors.projects.project_images_in_use",
 ]
 
 # Uploads: every image is decoded and re-encoded; these bound what a client may send.

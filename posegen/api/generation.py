@@ -11,8 +11,7 @@ from lumiku.core.throttling import rate_limited
 from posegen.api.serializers import StorageUrlField
 from posegen.imaging.export_formats import EXPORT_FORMATS
 from posegen.models.choices import BackgroundMode, GenerationType
-from posegen.selectors import project_get
-from posegen.selectors_generation import (
+from posegen.selectors.generations import (
     generated_pose_get,
     generation_eta_seconds,
     generation_get,
@@ -20,6 +19,7 @@ from posegen.selectors_generation import (
     generation_results,
     project_generations,
 )
+from posegen.selectors.projects import project_get
 from posegen.services.generation import estimated_seconds, generation_start, request_fingerprint
 from posegen.services.pipeline import generation_cancel
 from posegen.services.results import generated_pose_count_download, generated_pose_set_favorite

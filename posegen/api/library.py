@@ -55,7 +55,7 @@ from lumiku.core.throttling import rate_limited
 from posegen.library_cache import library_cache_key, library_page_lookup, library_page_store
 from posegen.library_i18n import category_text_for_reader, pose_row_for_reader, reader_language
 from posegen.models.choices import Difficulty, GenderSuitability
-from posegen.selectors_library import (
+from posegen.selectors.library import (
     SORTS,
     category_tree,
     library_browse,
@@ -119,7 +119,7 @@ def _boolean() -> serializers.BooleanField:
 
 
 def pose_item(row: dict[str, Any], *, favorite_ids: set) -> dict[str, Any]:
-    """The camelCase list item for a ``selectors_library.LIST_COLUMNS`` row, its texts in the reader's
+    """The camelCase list item for a ``posegen.selectors.library.LIST_COLUMNS`` row, its texts in the reader's
     language (ids, slugs and the stored English stay as they are)."""
     row = pose_row_for_reader(row)
     return {

@@ -7,7 +7,7 @@ from lumiku.core.pagination import PageInput, page_response, paginate, paginated
 from lumiku.core.throttling import rate_limited
 from posegen.api.serializers import ProjectEnvelope, ProjectOutput
 from posegen.models.choices import AvatarSource, ProjectStatus
-from posegen.selectors import project_get, project_list
+from posegen.selectors.projects import project_get, project_list
 from posegen.services.projects import project_create, project_delete, project_update
 
 

@@ -3,7 +3,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from posegen.selectors_stats import user_stats
+from posegen.selectors.stats import user_stats
 
 
 class StatsApi(APIView):

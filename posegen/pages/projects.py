@@ -24,8 +24,8 @@ from lumiku.core.forms import form_add_domain_error
 from lumiku.core.throttling import rate_limit_check
 from posegen.models.choices import AvatarSource, ProjectStatus
 from posegen.pages.tray import tray_pose_ids
-from posegen.selectors import project_get, project_list
-from posegen.selectors_generation import project_generations
+from posegen.selectors.generations import project_generations
+from posegen.selectors.projects import project_get, project_list
 from posegen.services.avatar_check import avatar_check_localize
 from posegen.services.projects import project_avatar_change, project_create, project_delete, project_update
 

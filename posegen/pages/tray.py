@@ -22,8 +22,8 @@ from django.views.decorators.http import require_GET, require_POST
 from lumiku.core.errors import NotFound, ValidationFailed
 from lumiku.core.pages import is_htmx, safe_redirect_target
 from posegen.models.choices import ProjectStatus
-from posegen.selectors import project_list
-from posegen.selectors_library import library_pose_get, library_poses_by_ids
+from posegen.selectors.library import library_pose_get, library_poses_by_ids
+from posegen.selectors.projects import project_list
 
 TRAY_SESSION_KEY = "pose_tray"
 TRAY_MAX = 50

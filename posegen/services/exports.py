@@ -176,7 +176,7 @@ def _watermark(*, user, logo_url: str, corner: str, opacity: float, logo=None) -
 def pose_export_regenerate(*, user, pose_id, format_name: str, logo_url: str = "", corner: str = "bottom_right",
                            opacity: float = 0.8, logo=None) -> str:
     """Render one format of one of the user's images now, store it, record it; returns its URL."""
-    from posegen.selectors_generation import generated_pose_get
+    from posegen.selectors.generations import generated_pose_get
 
     pose = generated_pose_get(user=user, pose_id=pose_id)
     (spec,) = export_formats_parse([format_name], field="format")

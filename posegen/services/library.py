@@ -65,7 +65,7 @@ def library_pose_record_use(*, pose_id) -> None:
 
 def library_pose_open(*, pose_id, user=None) -> tuple[dict[str, Any], bool]:
     """A public pose's detail row, counting the view as a use; and whether the user favourited it."""
-    from posegen.selectors_library import library_favorite_ids, library_pose_get
+    from posegen.selectors.library import library_favorite_ids, library_pose_get
 
     library_pose_record_use(pose_id=pose_id)
     row = library_pose_get(pose_id=pose_id)

@@ -34,7 +34,7 @@ from lumiku.webhooks.services import webhook_event_emit
 from posegen.engines import EngineError, EngineRequest, QualityGateFailed, TransientEngineError, engine_get
 from posegen.models import GeneratedPose, PoseGeneration, PoseGeneratorProject
 from posegen.models.choices import ACTIVE_GENERATION_STATUSES, GenerationStatus, PaymentMethod, PoseStatus
-from posegen.selectors_generation import generation_progress
+from posegen.selectors.generations import generation_progress
 from posegen.services.generation_notices import generation_ready_notify
 from posegen.services.pricing import generation_image_price
 from posegen.services.prompts import NEGATIVE_PROMPT, prompt_build

@@ -10,7 +10,7 @@ import pytest
 from lumiku.credits.services import credits_charge, credits_grant, credits_refund
 from posegen.models import GeneratedPose
 from posegen.pages.dashboard.chart import bar_chart
-from posegen.selectors_activity import DailyValue, activity_credits_per_day, activity_poses_per_day
+from posegen.selectors.activity import DailyValue, activity_credits_per_day, activity_poses_per_day
 from tests.factories import GenerationFactory, ProjectFactory
 from tests.pages.helpers import clock_at, local, signed_in
 

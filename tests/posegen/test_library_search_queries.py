@@ -18,7 +18,7 @@ from posegen.posekit.catalog import CatalogPose, build_catalog
 from posegen.posekit.catalog.categories import SELLER_STAPLES, category_seller_rank
 from posegen.posekit.catalog.parts import STANCES
 from posegen.posekit.search_terms import search_plan
-from posegen.selectors_library import library_browse
+from posegen.selectors.library import library_browse
 from posegen.services.library import library_categories_seed
 
 Check = Callable[[CatalogPose], bool]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.utils import formats
 
-from posegen.selectors_activity import DailyValue
+from posegen.selectors.activity import DailyValue
 
 WIDTH = 360
 HEIGHT = 180

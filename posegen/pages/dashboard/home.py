@@ -8,14 +8,14 @@ from django.shortcuts import render
 from lumiku.credits.selectors import credits_balance, credits_spent_total, credits_unlimited_tier
 from posegen.models.choices import GenerationStatus
 from posegen.pages.dashboard.chart import bar_chart
-from posegen.selectors import project_list
-from posegen.selectors_activity import (
+from posegen.selectors.activity import (
     ACTIVITY_DAYS,
     activity_credits_per_day,
     activity_poses_per_day,
     generation_recent,
 )
-from posegen.selectors_stats import user_stats
+from posegen.selectors.projects import project_list
+from posegen.selectors.stats import user_stats
 
 LATEST_PROJECTS = 4
 RECENT_GENERATIONS = 6

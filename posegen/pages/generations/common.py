@@ -13,8 +13,8 @@ from django.utils.translation import gettext, ngettext
 from lumiku.core.errors import NotFound
 from lumiku.core.pages import is_htmx
 from posegen.models import GeneratedPose, PoseGeneration
-from posegen.pages.generations.selectors import generation_pose_cards
-from posegen.selectors_generation import generated_pose_get, generation_get
+from posegen.selectors.generation_cards import generation_pose_cards
+from posegen.selectors.generations import generated_pose_get, generation_get
 
 
 def owned_generation(*, request, generation_id) -> PoseGeneration:

@@ -12,14 +12,14 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from lumiku.core.errors import DomainError, NotFound
+from posegen.format_labels import format_label
 from posegen.imaging.backdrops import BACKDROP_LIBRARY
 from posegen.imaging.export_formats import EXPORT_FORMATS
 from posegen.models.choices import ACTIVE_GENERATION_STATUSES, PoseStatus
-from posegen.pages.format_labels import format_label
 from posegen.pages.generations.common import eta_text, generation_url, owned_generation, parse_uuids
 from posegen.pages.generations.forms import SCOPE_POSE, BackgroundForm
-from posegen.pages.generations.selectors import generation_pose_cards
-from posegen.selectors_generation import generation_eta_seconds, generation_progress
+from posegen.selectors.generation_cards import generation_pose_cards
+from posegen.selectors.generations import generation_eta_seconds, generation_progress
 from posegen.services.background import background_price
 from posegen.services.pipeline import generation_cancel
 

@@ -19,9 +19,9 @@ from lumiku.core.errors import DomainError, NotFound, ValidationFailed
 from lumiku.core.pages import is_htmx
 from lumiku.core.storage import storage_url
 from lumiku.core.throttling import rate_limit_check
+from posegen.format_labels import format_label
 from posegen.imaging.backdrops import BACKDROP_LIBRARY
 from posegen.models.choices import PoseStatus
-from posegen.pages.format_labels import format_label
 from posegen.pages.generations.common import card_response, generation_url, owned_generation, owned_pose
 from posegen.pages.generations.forms import SCOPE_ALL, SCOPE_POSE, BackgroundForm
 from posegen.services.background import (

@@ -9,7 +9,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from posegen.pages.library.cards import DIFFICULTY_LABELS, GENDER_LABELS
-from posegen.selectors_library import CategoryNode
+from posegen.selectors.library import CategoryNode
 
 SORT_LABELS = {"popular": _("Most popular"), "newest": _("Newest"), "name": _("Name (A–Z)")}
 FILTER_FIELDS = ("q", "category", "difficulty", "gender", "featured", "favorites", "sort")

@@ -17,7 +17,7 @@ from posegen.pages.library.cards import DIFFICULTY_BADGES, DIFFICULTY_LABELS, GE
 from posegen.pages.library.filters import SORT_LABELS, LibraryFilterForm
 from posegen.pages.tray import tray_context, tray_pose_ids
 from posegen.posekit.search_terms import search_plan, search_words
-from posegen.selectors_library import LibraryPage, category_path, category_tree_cached, library_browse
+from posegen.selectors.library import LibraryPage, category_path, category_tree_cached, library_browse
 from posegen.services.library import library_pose_favorite, library_pose_open, library_pose_unfavorite
 
 PAGE_SIZE = 24

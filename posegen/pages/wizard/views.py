@@ -22,17 +22,17 @@ from lumiku.core.errors import DomainError, NotFound, RateLimited, ValidationFai
 from lumiku.core.forms import form_add_domain_error
 from lumiku.core.throttling import rate_limit_check
 from lumiku.credits.selectors import credits_balance, credits_unlimited_tier
+from posegen.format_labels import format_category_label
 from posegen.imaging.backdrops import BACKDROP_LIBRARY
 from posegen.imaging.export_formats import EXPORT_FORMATS, MAX_FORMATS_PER_GENERATION
 from posegen.library_i18n import pose_name_for_reader
 from posegen.models.choices import GenerationType, ProjectStatus
-from posegen.pages.format_labels import format_category_label
 from posegen.pages.library.cards import pose_thumb
 from posegen.pages.tray import tray_clear, tray_pose_ids, tray_remove
 from posegen.pages.wizard.forms import SERVICE_FIELDS, WizardForm
-from posegen.selectors import project_get
-from posegen.selectors_generation import project_last_export_formats
-from posegen.selectors_library import library_list, library_poses_by_ids
+from posegen.selectors.generations import project_last_export_formats
+from posegen.selectors.library import library_list, library_poses_by_ids
+from posegen.selectors.projects import project_get
 from posegen.services import validation
 from posegen.services.avatar_check import avatar_check_localize
 from posegen.services.feasibility import pose_support_for_project, verdict_reason

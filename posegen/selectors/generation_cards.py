@@ -13,13 +13,13 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext
 
 from lumiku.core.storage import storage_url
+from posegen.format_labels import format_label
 from posegen.imaging.export_formats import CUSTOM_PREFIX, EXPORT_FORMATS
 from posegen.library_i18n import pose_name_for_reader
 from posegen.models import GeneratedPose, PoseGeneration
 from posegen.models.choices import PaymentMethod, PoseStatus
 from posegen.models.generation import ACTIVE_BACKGROUND_JOB_STATUSES, BackgroundJob, BackgroundJobStatus
-from posegen.pages.format_labels import format_label
-from posegen.selectors_generation import generation_results
+from posegen.selectors.generations import generation_results
 from posegen.services.pricing import generation_image_price
 
 
