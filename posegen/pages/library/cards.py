@@ -21,8 +21,10 @@ def pose_thumb(row: dict[str, Any]) -> str | None:
     return picture_url(row["thumbnail"]) or picture_url(row["preview_image"])
 
 
-def pose_card(row: dict[str, Any], *, favorite_ids: set, tray_ids: set[str]) -> dict[str, Any]:
-    """A list row (selectors_library.LIST_COLUMNS) as the card template needs it, in the reader's language."""
+def pose_card(row: dict[str, Any], *, favorite_ids: set, tray_ids: set[str],
+              unsupported_reason: str = "") -> dict[str, Any]:
+    """A list row (selectors_library.LIST_COLUMNS) as the card template needs it, in the reader's language.
+    ``unsupported_reason``: why the engine cannot make it from the chosen project's photo ("" when it can)."""
     row = pose_row_for_reader(row)
     return {
         "id": row["id"],
@@ -37,4 +39,5 @@ def pose_card(row: dict[str, Any], *, favorite_ids: set, tray_ids: set[str]) -> 
         "is_favorite": row["id"] in favorite_ids,
         "favorite_count": row["favorite_count"],
         "in_tray": str(row["id"]) in tray_ids,
+        "unsupported_reason": unsupported_reason,
     }

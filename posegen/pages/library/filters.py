@@ -12,7 +12,7 @@ from posegen.pages.library.cards import DIFFICULTY_LABELS, GENDER_LABELS
 from posegen.selectors.library import CategoryNode
 
 SORT_LABELS = {"popular": _("Most popular"), "newest": _("Newest"), "name": _("Name (A–Z)")}
-FILTER_FIELDS = ("q", "category", "difficulty", "gender", "featured", "favorites", "sort")
+FILTER_FIELDS = ("q", "category", "difficulty", "gender", "featured", "favorites", "sort", "project")
 
 
 def _walk(nodes: list[CategoryNode]):
@@ -31,11 +31,15 @@ class LibraryFilterForm(forms.Form):
     featured = forms.BooleanField(required=False, label=_("Featured"))
     favorites = forms.BooleanField(required=False, label=_("My favourites"))
     sort = forms.ChoiceField(required=False, label=_("Sort by"), choices=list(SORT_LABELS.items()))
+    # The shop's project whose photo the poses are checked against: the ones the engine cannot make from
+    # it are greyed with the reason, as in the wizard. Only the reader's own active projects are choices.
+    project = forms.ChoiceField(required=False, label=_("Check poses for the photo of"))
     page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
 
-    def __init__(self, data, *, tree: list[CategoryNode]):
+    def __init__(self, data, *, tree: list[CategoryNode], projects: list[tuple[str, str]] = ()):
         super().__init__(data)
         self.fields["category"].choices = [("", _("All poses"))] + [(n.slug, n.display_name) for n in _walk(tree)]
+        self.fields["project"].choices = [("", _("No project (show every pose)")), *projects]
         self.is_valid()  # fills cleaned_data with the fields that are valid
 
     def value(self, name: str) -> Any:

@@ -13,11 +13,14 @@ from lumiku.core.errors import DomainError, NotFound
 from lumiku.core.pages import is_htmx_swap, safe_redirect_target
 from posegen.api.library import picture_url
 from posegen.library_i18n import category_tree_for_reader, pose_row_for_reader
+from posegen.models.choices import ProjectStatus
 from posegen.pages.library.cards import DIFFICULTY_BADGES, DIFFICULTY_LABELS, GENDER_LABELS, pose_card
 from posegen.pages.library.filters import SORT_LABELS, LibraryFilterForm
 from posegen.pages.tray import tray_context, tray_pose_ids
 from posegen.posekit.search_terms import search_plan, search_words
 from posegen.selectors.library import LibraryPage, category_path, category_tree_cached, library_browse
+from posegen.selectors.projects import project_list
+from posegen.services.feasibility import pose_support_for_project, verdict_reason
 from posegen.services.library import library_pose_favorite, library_pose_open, library_pose_unfavorite
 
 PAGE_SIZE = 24
@@ -32,22 +35,38 @@ def _corrected(text: str) -> str:
     return " ".join(fixed.get(word, word) for word in search_words(text))
 
 
+def _project_choices(*, user) -> list[tuple[str, str]]:
+    return [(str(pk), name) for pk, name in
+            project_list(user=user, status=ProjectStatus.ACTIVE).values_list("pk", "project_name")]
+
+
+def _unsupported_reasons(*, user, project_id: str | None, rows: list[dict]) -> dict:
+    """{pose id: reason in the reader's language} of the shown poses the engine cannot make from the chosen
+    project's photo (the same verdicts as the wizard and ``GET /library?projectId=``); empty without one."""
+    if not project_id or not rows:
+        return {}
+    verdicts = pose_support_for_project(user=user, project_id=project_id, pose_ids=[row["id"] for row in rows])
+    return {pid: verdict_reason(v) for pid, v in verdicts.items() if not v.supported}
+
+
 @login_required
 @require_GET
 def library(request):
     tree = category_tree_for_reader(category_tree_cached())
-    form = LibraryFilterForm(request.GET, tree=tree)
+    form = LibraryFilterForm(request.GET, tree=tree, projects=_project_choices(user=request.user))
     error = None
     try:
         page = library_browse(user=request.user, page=form.page_number, limit=PAGE_SIZE, **form.browse_filters())
     except DomainError as exc:
         error, page = exc.message, LibraryPage(rows=[], total=0, page=1, limit=PAGE_SIZE, favorite_ids=set())
     tray_ids = set(tray_pose_ids(request=request))
+    unsupported = _unsupported_reasons(user=request.user, project_id=form.value("project"), rows=page.rows)
     pages = max(1, -(-page.total // PAGE_SIZE))
     context = {
         "form": form,
         "error": error,
-        "cards": [pose_card(row, favorite_ids=page.favorite_ids, tray_ids=tray_ids) for row in page.rows],
+        "cards": [pose_card(row, favorite_ids=page.favorite_ids, tray_ids=tray_ids,
+                            unsupported_reason=unsupported.get(str(row["id"]), "")) for row in page.rows],
         "total": page.total,
         "page": page.page,
         "has_next": page.page < pages,
