@@ -22,7 +22,7 @@ urlpatterns = [
     path("api/apps", AppsApi.as_view(), name="apps"),
     path("api/apps/pose-generator/", include("requests_community.api.urls")),
     path("api/apps/pose-generator/", include("posegen.api.urls")),
-    path("api/notifications", include("requests_community.api.notifications_urls")),
+    path("api/notifications", include("lumiku.notifications.urls")),
     path("pose-requests/", include("requests_community.urls")),
     path("", include("lumiku.billing.urls")),
     path("", include("posegen.pages.urls")),

@@ -19,7 +19,6 @@ from lumiku.core.admin import ReadOnlyAdminMixin
 from lumiku.core.errors import DomainError
 from requests_community.forms import CompleteForm, CreatePoseForm, MergeForm, NotesForm
 from requests_community.models import (
-    Notification,
     PoseRequest,
     PoseRequestTransition,
     PoseRequestVote,
@@ -318,18 +317,3 @@ class PoseRequestTransitionAdmin(ReadOnlyAdminMixin, ModeratorAccessMixin, admin
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in PoseRequestTransition._meta.fields]
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("title", "user", "kind", "read_at", "created_at")
-    list_filter = ("kind",)
-    search_fields = ("title", "user__email")
-    list_select_related = ("user",)
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in Notification._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-

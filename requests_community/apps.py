@@ -6,7 +6,11 @@ class RequestsCommunityConfig(AppConfig):
     verbose_name = "Community pose requests"
 
     def ready(self) -> None:
+        # What this app adds to the platform, registered here so the platform never imports it.
         from lumiku.core.metrics import metrics_scrape_source_register
+        from lumiku.notifications.kinds import notification_kind_register
         from requests_community.metrics import request_category_metrics
+        from requests_community.notification_texts import REQUEST_STATUS_KIND, request_status_text
 
         metrics_scrape_source_register(request_category_metrics)
+        notification_kind_register(kind=REQUEST_STATUS_KIND, render=request_status_text)

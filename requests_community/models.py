@@ -111,27 +111,3 @@ class PoseRequestTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"
-
-
-class Notification(models.Model):
-    """An in-app notification (the bell). Generic: `kind` names the event, `data` carries its ids."""
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=50)
-    title = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
-    link = models.CharField(max_length=500, blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [
-            models.Index(fields=["user", "-created_at"], name="notification_user_newest"),
-            models.Index(fields=["user", "read_at"], name="notification_user_read"),
-        ]
-
-    def __str__(self) -> str:
-        return self.title

@@ -1,4 +1,4 @@
-"""Reads for community pose requests and notifications.
+"""Reads for community pose requests.
 
 Visibility: a user sees all of their own requests, and other people's requests while they are public
 (open or completed) or merged into another one (the page points at the request that stayed); someone
@@ -14,7 +14,6 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 from lumiku.core.errors import NotFound
 from requests_community.models import (
     OPEN_STATUSES,
-    Notification,
     PoseRequest,
     PoseRequestTransition,
     PoseRequestVote,
@@ -153,17 +152,3 @@ def request_stats() -> dict[str, int]:
     counts = dict(PoseRequest.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     stats = {status: counts.get(status, 0) for status in RequestStatus.values}
     return {"total": sum(stats.values()), **stats}
-
-
-# --- Notifications ------------------------------------------------------------------------------------
-
-
-def notification_list(*, user, unread_only: bool = False) -> QuerySet[Notification]:
-    qs = Notification.objects.filter(user=user)
-    if unread_only:
-        qs = qs.filter(read_at__isnull=True)
-    return qs.order_by("-created_at", "-id")
-
-
-def notification_unread_count(*, user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()

@@ -16,7 +16,7 @@ def account_summary(request) -> dict:
         return credits_balance(user_id=user.pk)
 
     def unread():
-        from requests_community.selectors import notification_unread_count
+        from lumiku.notifications.selectors import notification_unread_count
 
         return notification_unread_count(user=user)
 

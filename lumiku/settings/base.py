@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "lumiku.avatars",
     "lumiku.webhooks",
     "lumiku.billing",
+    "lumiku.notifications",
     "posegen",
     "requests_community",
 ]

@@ -3,7 +3,7 @@ notification and an e-mail that link to the results.
 
 Stored as a code and its parameters (``kind`` and ``data``: how many images, of how many, the
 project's name, the generation id), so the notifications page says it in the reader's language at
-read time (page and API, through requests_community.notification_texts, where this module registers
+read time (page and API, through lumiku.notifications.kinds, where this module registers
 its kind); the stored title and body (and the e-mail) are in the owner's language when it was sent.
 """
 
@@ -16,10 +16,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from lumiku.notifications.kinds import notification_kind_register, recipient_language
+from lumiku.notifications.services import notification_send
 from posegen.models import PoseGeneration
 from posegen.models.choices import GenerationStatus
-from requests_community.notification_texts import notification_kind_register, recipient_language
-from requests_community.services.notifications import notification_send
 
 READY_KIND = "generation.ready"
 

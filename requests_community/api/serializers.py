@@ -1,4 +1,4 @@
-"""Output serializers for pose requests and notifications (camelCase, the spec's field names).
+"""Output serializers for pose requests (camelCase, the spec's field names).
 
 The moderator's note (`adminNotes`) is feedback to the requester: it is shown to the requester and
 to moderators, and is null for everyone else looking at the board. Pass the viewer as
@@ -11,7 +11,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from posegen.api.serializers import StorageUrlField
-from requests_community.notification_texts import notification_text_for_reader
 
 
 def _can_see_notes(viewer, obj) -> bool:
@@ -128,29 +127,3 @@ class MergeOutput(serializers.Serializer):
     target = AdminRequestOutput()
     votesMoved = serializers.IntegerField()  # noqa: N815
     votesDropped = serializers.IntegerField()  # noqa: N815
-
-
-class NotificationOutput(serializers.Serializer):
-    id = serializers.UUIDField()
-    kind = serializers.CharField()
-    title = serializers.CharField()
-    body = serializers.CharField()
-    link = serializers.CharField()
-    data = serializers.JSONField()
-    isRead = serializers.SerializerMethodField()  # noqa: N815
-    readAt = serializers.DateTimeField(source="read_at", allow_null=True)  # noqa: N815
-    createdAt = serializers.DateTimeField(source="created_at")  # noqa: N815
-
-    def get_isRead(self, obj) -> bool:  # noqa: N802
-        return obj.read_at is not None
-
-    def to_representation(self, instance):
-        body = super().to_representation(instance)
-        # Said in the reader's language (Accept-Language or the user's setting) from its code and
-        # parameters; old rows keep their stored text.
-        body["title"], body["body"] = notification_text_for_reader(instance)
-        return body
-
-
-class NotificationEnvelope(serializers.Serializer):
-    notification = NotificationOutput()

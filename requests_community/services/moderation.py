@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from lumiku.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from lumiku.core.metrics import pose_request_decided
 from lumiku.core.realtime import realtime_publish
+from lumiku.notifications.kinds import notification_text, recipient_language
+from lumiku.notifications.services import notification_send
 from posegen.models import PoseLibrary
 from requests_community.models import (
     PoseRequest,
@@ -30,8 +32,7 @@ from requests_community.models import (
     PoseRequestVote,
     RequestStatus,
 )
-from requests_community.notification_texts import REQUEST_STATUS_KIND, notification_text, recipient_language
-from requests_community.services.notifications import notification_send
+from requests_community.notification_texts import REQUEST_STATUS_KIND
 
 S = RequestStatus
 TRANSITIONS: dict[str, frozenset[str]] = {

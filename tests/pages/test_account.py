@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from lumiku.credits.models import LedgerEntry
 from lumiku.credits.services import credits_charge, credits_grant, credits_refund
-from requests_community.models import Notification
+from lumiku.notifications.models import Notification
 from tests.pages.helpers import signed_in
 from tests.requests_community.factories import NotificationFactory
 

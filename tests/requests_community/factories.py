@@ -43,7 +43,7 @@ class VoteFactory(factory.django.DjangoModelFactory):
 
 class NotificationFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "requests_community.Notification"
+        model = "notifications.Notification"
 
     user = factory.SubFactory(UserFactory)
     kind = "request.status_changed"

@@ -2,7 +2,8 @@
 
 import pytest
 
-from requests_community.models import Notification, PoseRequest, PoseRequestTransition
+from lumiku.notifications.models import Notification
+from requests_community.models import PoseRequest, PoseRequestTransition
 from requests_community.services import library
 from tests.factories import CategoryFactory, PoseFactory, UserFactory
 from tests.images import image_bytes
@@ -199,5 +200,6 @@ def test_admin_pages_render_for_superuser(client):
     PoseRequestTransition.objects.create(request=request, actor=admin_user, from_status="pending",
                                          to_status="approved")
     Notification.objects.create(user=request.user, kind="x", title="t")
-    for model in ("poserequest", "poserequestvote", "poserequesttransition", "notification"):
-        assert client.get(f"/admin/requests_community/{model}/").status_code == 200, model
+    for model in ("requests_community/poserequest", "requests_community/poserequestvote",
+                  "requests_community/poserequesttransition", "notifications/notification"):
+        assert client.get(f"/admin/{model}/").status_code == 200, model

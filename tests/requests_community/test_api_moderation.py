@@ -2,7 +2,8 @@
 
 import pytest
 
-from requests_community.models import Notification, PoseRequest, PoseRequestTransition, PoseRequestVote
+from lumiku.notifications.models import Notification
+from requests_community.models import PoseRequest, PoseRequestTransition, PoseRequestVote
 from tests.factories import CategoryFactory, PoseFactory, UserFactory
 from tests.requests_community.factories import PoseRequestFactory, VoteFactory
 

@@ -3,7 +3,8 @@
 import pytest
 
 from lumiku.core.errors import InvalidTransition, NotFound, ValidationFailed
-from requests_community.models import Notification, PoseRequest, PoseRequestTransition, PoseRequestVote
+from lumiku.notifications.models import Notification
+from requests_community.models import PoseRequest, PoseRequestTransition, PoseRequestVote
 from requests_community.services.moderation import (
     TRANSITIONS,
     pose_request_approve,

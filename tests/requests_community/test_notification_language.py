@@ -10,11 +10,12 @@ import pytest
 from django.core import mail
 from django.utils import translation
 
+from lumiku.notifications.kinds import notification_text
+from lumiku.notifications.models import Notification
+from lumiku.notifications.services import notification_send
 from posegen.services.generation_notices import READY_KIND
-from requests_community.models import Notification
-from requests_community.notification_texts import REQUEST_STATUS_KIND, notification_text
+from requests_community.notification_texts import REQUEST_STATUS_KIND
 from requests_community.services.moderation import pose_request_approve, pose_request_merge, pose_request_reject
-from requests_community.services.notifications import notification_send
 from tests.clients import api_client_for
 from tests.factories import UserFactory
 from tests.pages.helpers import signed_in

@@ -7,7 +7,7 @@ from django.core import mail
 
 from lumiku.core.errors import InvalidTransition
 from lumiku.core.realtime import user_group
-from requests_community.models import Notification
+from lumiku.notifications.models import Notification
 from requests_community.services.moderation import (
     pose_request_approve,
     pose_request_merge,

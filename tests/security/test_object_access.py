@@ -65,8 +65,9 @@ def api_routes():
 
 
 def _owned_objects(owner):
+    from lumiku.notifications.models import Notification
     from posegen.models import GeneratedPose
-    from requests_community.models import Notification, PoseRequest
+    from requests_community.models import PoseRequest
 
     generation = GenerationFactory(project=ProjectFactory(user=owner), total_expected_poses=1)
     pose = GeneratedPose.objects.create(generation=generation, sequence=0, status="completed",

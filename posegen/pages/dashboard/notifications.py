@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 
 from lumiku.core.errors import NotFound
 from lumiku.core.pages import safe_redirect_target
-from requests_community.notification_texts import notification_for_reader
-from requests_community.selectors import notification_list, notification_unread_count
-from requests_community.services.notifications import notification_mark_all_read, notification_mark_read
+from lumiku.notifications.kinds import notification_for_reader
+from lumiku.notifications.selectors import notification_list, notification_unread_count
+from lumiku.notifications.services import notification_mark_all_read, notification_mark_read
 
 PAGE_SIZE = 20
 

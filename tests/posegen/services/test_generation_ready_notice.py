@@ -5,8 +5,8 @@ generation without images sends nothing."""
 import pytest
 from django.core import mail
 
+from lumiku.notifications.models import Notification
 from posegen.services.generation_notices import READY_KIND, generation_ready_text
-from requests_community.models import Notification
 from tests.factories import ProjectFactory, library_pose
 from tests.pages.helpers import signed_in
 from tests.posegen.pipeline_helpers import GENERATE_URL, fund, gallery_body, wait_for_terminal

@@ -8,11 +8,37 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lumiku.core.pagination import PageInput, PaginationMetaSerializer, page_response, paginate
-from requests_community.api.serializers import NotificationEnvelope, NotificationOutput
-from requests_community.selectors import notification_list, notification_unread_count
-from requests_community.services.notifications import notification_mark_all_read, notification_mark_read
+from lumiku.notifications.kinds import notification_text_for_reader
+from lumiku.notifications.selectors import notification_list, notification_unread_count
+from lumiku.notifications.services import notification_mark_all_read, notification_mark_read
 
 TAGS = ["notifications"]
+
+
+class NotificationOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    body = serializers.CharField()
+    link = serializers.CharField()
+    data = serializers.JSONField()
+    isRead = serializers.SerializerMethodField()  # noqa: N815
+    readAt = serializers.DateTimeField(source="read_at", allow_null=True)  # noqa: N815
+    createdAt = serializers.DateTimeField(source="created_at")  # noqa: N815
+
+    def get_isRead(self, obj) -> bool:  # noqa: N802
+        return obj.read_at is not None
+
+    def to_representation(self, instance):
+        body = super().to_representation(instance)
+        # Said in the reader's language (Accept-Language or the user's setting) from its code and
+        # parameters; old rows keep their stored text.
+        body["title"], body["body"] = notification_text_for_reader(instance)
+        return body
+
+
+class NotificationEnvelope(serializers.Serializer):
+    notification = NotificationOutput()
 
 
 class NotificationListApi(APIView):

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from requests_community.api.notifications import NotificationListApi, NotificationReadAllApi, NotificationReadApi
+from lumiku.notifications.api import NotificationListApi, NotificationReadAllApi, NotificationReadApi
 
 urlpatterns = [
     path("", NotificationListApi.as_view(), name="notifications"),

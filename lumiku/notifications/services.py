@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lumiku.core.errors import NotFound
-from requests_community.models import Notification
+from lumiku.notifications.models import Notification
 
 logger = logging.getLogger(__name__)
 
