@@ -82,7 +82,8 @@ def _populate(poses: int) -> None:
     from posegen.posekit.catalog import LICENSE_TYPE, SOURCE_CREDIT, build_catalog
     from posegen.posekit.catalog.render import pose_keypoints
     from posegen.posekit.formats import OpenPoseDocument, openpose_to_dict
-    from posegen.services.library import library_categories_recount, library_categories_seed
+    from posegen.services.library import library_categories_recount
+    from posegen.services.library_seed import library_categories_seed
 
     by_slug = library_categories_seed()
     catalog = build_catalog().poses

@@ -52,7 +52,7 @@ def _load(copies: int) -> int:
     from posegen.models import PoseLibrary
     from posegen.posekit.catalog import build_catalog
     from posegen.posekit.catalog.categories import category_seller_rank
-    from posegen.services.library import library_categories_seed
+    from posegen.services.library_seed import library_categories_seed
 
     categories = library_categories_seed()
     poses = build_catalog().poses

@@ -11,7 +11,7 @@ from posegen.models import (
     PoseSelection,
 )
 from posegen.models.library import PoseFavorite
-from posegen.services.library_writer import (
+from posegen.services.library import (
     library_pose_admin_save,
     library_poses_delete,
     library_poses_visibility_set,

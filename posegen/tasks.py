@@ -69,6 +69,6 @@ def background_jobs_purge() -> dict:
 def library_page_refresh(filters: dict, page: int, limit: int, key: str, language: str = "en") -> None:
     """A stale list page the ASGI fast path served: rendered again here, off the web processes, in the
     language its readers read (part of its key)."""
-    from posegen.api.library import library_page_render
+    from posegen.services.library_pages import library_page_render
 
     library_page_render(filters=filters, page_number=page, limit=limit, key=key, language=language)

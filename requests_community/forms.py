@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from posegen.models import PoseCategory, PoseLibrary
+from posegen.selectors.library import library_categories_active, library_poses_by_name
 from requests_community.models import OPEN_STATUSES, PoseRequest, RequestStatus, UseCase
 from requests_community.services.moderation import NOTES_MAX
 from requests_community.services.requests import DESCRIPTION_MAX, POSE_NAME_MAX
@@ -18,7 +18,7 @@ class RequestSubmitForm(forms.Form):
                                                               "data-testid": "request-pose-name"}))
     description = forms.CharField(label=_("Description"), max_length=DESCRIPTION_MAX, widget=forms.Textarea(
         attrs={"rows": 4, "maxlength": DESCRIPTION_MAX, "data-counter": "", "data-testid": "request-description"}))
-    category = forms.ModelChoiceField(label=_("Category"), queryset=PoseCategory.objects.filter(is_active=True),
+    category = forms.ModelChoiceField(label=_("Category"), queryset=library_categories_active(),
                                       required=False, empty_label=_("— any category —"),
                                       widget=forms.Select(attrs={"data-testid": "request-category"}))
     use_case = forms.ChoiceField(label=_("Use case"), choices=[("", _("— not specified —")), *UseCase.choices],
@@ -46,7 +46,7 @@ class NotesForm(forms.Form):
 
 class CompleteForm(NotesForm):
     completed_pose = forms.ModelChoiceField(label="Library pose that fulfils the request",
-                                            queryset=PoseLibrary.objects.order_by("name"))
+                                            queryset=library_poses_by_name())
 
 
 class MergeForm(NotesForm):
@@ -65,5 +65,5 @@ class MergeForm(NotesForm):
 
 class CreatePoseForm(NotesForm):
     name = forms.CharField(label="Pose name in the library", max_length=150)
-    category = forms.ModelChoiceField(queryset=PoseCategory.objects.filter(is_active=True))
+    category = forms.ModelChoiceField(queryset=library_categories_active())
     description = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -18,7 +18,7 @@ from lumiku.core.errors import DomainError, ValidationFailed
 from lumiku.core.forms import form_add_domain_error
 from lumiku.core.pages import safe_redirect_target
 from lumiku.core.throttling import rate_limit_check
-from posegen.models import PoseCategory
+from posegen.selectors.library import library_categories_active
 from requests_community.forms import RequestSubmitForm
 from requests_community.models import RequestStatus
 from requests_community.selectors import (
@@ -65,7 +65,7 @@ def board(request):
         "status": status,
         "statuses": [(s, RequestStatus(s).label) for s in PUBLIC_STATUSES],
         "category": category_id or "",
-        "categories": PoseCategory.objects.filter(is_active=True),
+        "categories": library_categories_active(),
         "q": search,
     })
 

@@ -26,83 +26,31 @@ and favourite responses are always exact. The serializers below describe the sha
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
-from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from django.core.files.storage import FileSystemStorage, storages
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.http import HttpResponse, JsonResponse, QueryDict
-from django.utils import translation
-from django.utils.encoding import filepath_to_uri
 from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny, IsAuthenticated
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lumiku.core.pagination import MAX_LIMIT, Page, PageInput, paginated_serializer
-from lumiku.core.storage import storage_url
+from lumiku.core.pagination import MAX_LIMIT, PageInput, paginated_serializer
 from lumiku.core.throttling import rate_limited
-from posegen.library_cache import library_cache_key, library_page_lookup, library_page_store
-from posegen.library_i18n import category_text_for_reader, pose_row_for_reader, reader_language
+from posegen.library_cache import library_cache_key, library_page_lookup
+from posegen.library_i18n import category_text_for_reader
 from posegen.models.choices import Difficulty, GenderSuitability
-from posegen.selectors.library import (
-    SORTS,
-    category_tree,
-    library_browse,
-    library_favorite_ids,
-    library_pose_openpose,
-)
+from posegen.selectors.library import SORTS, category_tree, library_favorite_ids, library_pose_openpose
 from posegen.services.feasibility import pose_items_annotate_support
-from posegen.services.library import (
-    library_pose_extract,
-    library_pose_favorite,
-    library_pose_open,
-    library_pose_unfavorite,
-    library_text_to_pose,
-    png_base64,
-)
-
-_DATETIME = serializers.DateTimeField()
-
-
-def _picture_url() -> Callable[[str | None], str | None]:
-    """storage_url, without urljoin for local storage (our names are generated, never '../')."""
-    storage = storages["default"]
-    if isinstance(storage, FileSystemStorage):
-        base = storage.base_url
-
-        def local(name: str | None) -> str | None:
-            return base + filepath_to_uri(name).lstrip("/") if name else None
-
-        return local
-    return storage_url
-
-
-_url_for: Callable[[str | None], str | None] | None = None
-
-
-def picture_url(name: str | None) -> str | None:
-    global _url_for
-    if _url_for is None:
-        _url_for = _picture_url()
-    return _url_for(name)
-
-
-@receiver(setting_changed)
-def _storage_changed(*, setting: str, **kwargs: Any) -> None:
-    global _url_for
-    if setting in ("STORAGES", "MEDIA_URL", "MEDIA_ROOT"):
-        _url_for = None
+from posegen.services.library_favourites import library_pose_favorite, library_pose_open, library_pose_unfavorite
+from posegen.services.library_pages import library_page_render, list_page_cache_parts, pose_item
+from posegen.services.library_tools import library_pose_extract, library_text_to_pose, png_base64
 
 
 def _choice(choices: list[str] | tuple[str, ...], name: str) -> serializers.ChoiceField:
@@ -116,39 +64,6 @@ def _choice(choices: list[str] | tuple[str, ...], name: str) -> serializers.Choi
 def _boolean() -> serializers.BooleanField:
     return serializers.BooleanField(required=False, allow_null=True, default=None,
                                     error_messages={"invalid": "Must be true or false."})
-
-
-def pose_item(row: dict[str, Any], *, favorite_ids: set) -> dict[str, Any]:
-    """The camelCase list item for a ``posegen.selectors.library.LIST_COLUMNS`` row, its texts in the reader's
-    language (ids, slugs and the stored English stay as they are)."""
-    row = pose_row_for_reader(row)
-    return {
-        "id": str(row["id"]),
-        "name": row["name"],
-        "description": row["description"],
-        "categoryId": str(row["category_id"]),
-        "category": {"id": str(row["category_id"]), "slug": row["category__slug"], "name": row["category__name"],
-                     "displayName": row["category__display_name"]},
-        "previewImageUrl": picture_url(row["preview_image"]),
-        "referenceImageUrl": picture_url(row["reference_image"]),
-        "controlnetImageUrl": picture_url(row["controlnet_image"]),
-        "thumbnailUrl": picture_url(row["thumbnail"]),
-        "difficulty": row["difficulty"],
-        "genderSuitability": row["gender_suitability"],
-        "tags": row["tags"],
-        "sourceType": row["source_type"],
-        "sourceCredit": row["source_credit"],
-        "licenseType": row["license_type"],
-        "usageCount": row["usage_count"],
-        "favoriteCount": row["favorite_count"],
-        "ratingAvg": row["rating_avg"],
-        "popularityScore": row["popularity_score"],
-        "isPublic": row["is_public"],
-        "isFeatured": row["is_featured"],
-        "isPremium": row["is_premium"],
-        "isFavorite": row["id"] in favorite_ids,
-        "createdAt": _DATETIME.to_representation(row["created_at"]),
-    }
 
 
 # ---- schema-only serializers (the views build the same dicts directly) ------------------------
@@ -268,20 +183,6 @@ def _category_json(node) -> dict[str, Any]:
 # ---- views -------------------------------------------------------------------------------------
 
 
-def library_page_render(*, filters: dict, page_number: int, limit: int, owner=None, key: str | None,
-                        language: str | None = None) -> bytes:
-    """Render one list page as JSON bytes (favourites unset) and, given a key, store it for everyone
-    who reads that language (default: the active one)."""
-    with translation.override(language) if language else contextlib.nullcontext():
-        page = library_browse(user=owner, page=page_number, limit=limit, with_favorite_ids=False, **filters)
-        meta = Page(items=page.rows, page=page.page, limit=page.limit, total=page.total).meta()
-        body = {"poses": [pose_item(r, favorite_ids=set()) for r in page.rows], "pagination": meta}
-    encoded = JSONRenderer().render(body)
-    if key:
-        library_page_store(key, encoded)  # shared by everyone: nothing personal in it
-    return encoded
-
-
 class LibraryListApi(APIView):
     permission_classes = [AllowAny]
 
@@ -373,15 +274,6 @@ def list_query(query_string: str) -> tuple[dict[str, Any], int, int]:
         "favorites": bool(v.get("favorites")),
     }
     return filters, v["page"], v["limit"]
-
-
-def list_page_cache_parts(*, filters: dict[str, Any], page: int, limit: int,
-                          language: str | None = None) -> dict[str, Any] | None:
-    """What a list page is cached under (its reader's language included: names and categories are
-    translated); None for pages that are never cached (personal favourites)."""
-    if filters["favorites"]:
-        return None
-    return {**filters, "page": page, "limit": limit, "language": reader_language(language)}
 
 
 class LibraryDetailApi(APIView):

@@ -31,14 +31,10 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http.cookie import parse_cookie
 
-from posegen.api.library import (
-    LIST_QUERY_PARAMS,
-    LibraryListApi,
-    list_page_cache_parts,
-    list_query,
-)
+from posegen.api.library import LIST_QUERY_PARAMS, LibraryListApi, list_query
 from posegen.library_cache import library_cache_async_available, library_cache_key_async, library_page_lookup_async
 from posegen.library_i18n import reader_language
+from posegen.services.library_pages import list_page_cache_parts
 
 logger = logging.getLogger(__name__)
 LIST_PATH = "/api/apps/pose-generator/library"

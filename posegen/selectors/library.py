@@ -355,3 +355,27 @@ def library_poses_by_ids(*, pose_ids: Iterable[str | uuid.UUID]) -> list[dict[st
         return []
     rows = {row["id"]: row for row in PoseLibrary.objects.filter(pk__in=wanted, is_public=True).values(*LIST_COLUMNS)}
     return [rows[i] for i in wanted if i in rows]
+
+
+# ---- for the community requests app (its public entry points into the library; .importlinter) -------------
+
+
+def library_category_get(*, category_id, active_only: bool = False) -> PoseCategory | None:
+    """The category with this id (only an active one with ``active_only``), or None."""
+    categories = library_categories_active() if active_only else PoseCategory.objects.all()
+    return categories.filter(pk=category_id).first()
+
+
+def library_categories_active() -> QuerySet:
+    """Active categories, for choice lists (forms filter and order them as Django does by default)."""
+    return PoseCategory.objects.filter(is_active=True)
+
+
+def library_pose_find(*, pose_id) -> PoseLibrary | None:
+    """Any pose by id, hidden ones too (a moderator may complete a request with a pose not yet shown)."""
+    return PoseLibrary.objects.filter(pk=pose_id).first()
+
+
+def library_poses_by_name() -> QuerySet:
+    """Every pose, hidden ones too, by name: the moderators' choice of the pose that fulfils a request."""
+    return PoseLibrary.objects.order_by("name")

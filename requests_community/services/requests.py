@@ -18,7 +18,7 @@ from lumiku.core.images import image_clean_upload
 from lumiku.core.storage import storage_save, user_storage_key
 from lumiku.core.text import name_is_visible
 from lumiku.core.uploads import user_image_input
-from posegen.models import PoseCategory
+from posegen.selectors.library import library_category_get
 from requests_community.models import OPEN_STATUSES, PoseRequest, RequestStatus, UseCase
 from requests_community.naming import normalize_pose_name
 from requests_community.selectors import request_similar, request_with_viewer
@@ -77,7 +77,7 @@ def pose_request_create(*, user, pose_name: str, description: str, category_id=N
     )
     category = None
     if category_id:
-        category = PoseCategory.objects.filter(pk=category_id, is_active=True).first()
+        category = library_category_get(category_id=category_id, active_only=True)
         if category is None:
             raise ValidationFailed(
                 _("Invalid input. categoryId: no such category."), fields={"categoryId": [_("No such category.")]}

@@ -19,7 +19,7 @@ from posegen.posekit.catalog.categories import SELLER_STAPLES, category_seller_r
 from posegen.posekit.catalog.parts import STANCES
 from posegen.posekit.search_terms import search_plan
 from posegen.selectors.library import library_browse
-from posegen.services.library import library_categories_seed
+from posegen.services.library_seed import library_categories_seed
 
 Check = Callable[[CatalogPose], bool]
 

@@ -14,7 +14,8 @@ from PIL import Image
 
 from posegen.models import PoseCategory, PoseLibrary
 from posegen.posekit.catalog import CATEGORIES, build_catalog
-from posegen.services.library import library_categories_recount, library_seed
+from posegen.services.library import library_categories_recount
+from posegen.services.library_seed import library_seed
 from tests.factories import CategoryFactory, PoseFactory
 
 pytestmark = pytest.mark.django_db

@@ -163,7 +163,7 @@ def test_merge_page(mod_web):
 
 
 def test_create_pose_page(mod_web, monkeypatch):
-    monkeypatch.setattr(library, "pose_assets_from_photo", lambda **kw: _fake_assets())
+    monkeypatch.setattr(library, "library_pictures_from_photo", lambda **kw: _fake_assets())
     category = CategoryFactory()
     request = _request_with_photo(image_bytes(fmt="JPEG"), status="approved", pose_name="Lean on wall")
     assert mod_web.get(_change_url(request)).context["can_create_pose"] is True

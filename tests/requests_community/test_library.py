@@ -13,9 +13,10 @@ from PIL import Image
 from lumiku.core.errors import Conflict, InvalidTransition, UnprocessableEntity, ValidationFailed
 from posegen.models import PoseCategory, PoseLibrary
 from posegen.posekit.fit import fit_keypoints_to_canvas, fit_pose
+from posegen.services.library import PosePictures
 from requests_community.models import PoseRequestTransition
 from requests_community.services import library
-from requests_community.services.library import PoseAssets, pose_request_create_library_pose
+from requests_community.services.library import pose_request_create_library_pose
 from tests.factories import CategoryFactory
 from tests.images import image_bytes
 from tests.paths import TESTDATA
@@ -53,9 +54,9 @@ def _fake_assets(**_):
         Image.new("RGB", (w, h)).save(out, "PNG")
         return out.getvalue()
 
-    return PoseAssets(keypoints=[[0.5, 0.5, 1.0]] * 18, openpose_json={"people": []}, pose_structure={"angles": {}},
-                      controlnet_png=png(768, 1024), reference_jpeg=png(768, 1024), preview_jpeg=png(512, 683),
-                      thumbnail_jpeg=png(192, 256))
+    return PosePictures(keypoints=[[0.5, 0.5, 1.0]] * 18, openpose_json={"people": []}, pose_structure={"angles": {}},
+                        controlnet_png=png(768, 1024), reference_jpeg=png(768, 1024), preview_jpeg=png(512, 683),
+                        thumbnail_jpeg=png(192, 256))
 
 
 def _library_files():
@@ -106,7 +107,7 @@ def test_creates_the_pose_with_four_pictures_and_completes_the_request(moderator
 
 
 def test_in_progress_request_completes_with_one_transition(moderator, monkeypatch):
-    monkeypatch.setattr(library, "pose_assets_from_photo", lambda **kw: _fake_assets())
+    monkeypatch.setattr(library, "library_pictures_from_photo", lambda **kw: _fake_assets())
     category = CategoryFactory()
     request = _request_with_photo(image_bytes(fmt="JPEG"), status="in_progress")
     pose = pose_request_create_library_pose(request_id=request.pk, actor=moderator, name="  Lean  ",
@@ -122,7 +123,7 @@ def test_in_progress_request_completes_with_one_transition(moderator, monkeypatc
 
 @pytest.mark.parametrize("status", ["pending", "completed", "rejected"])
 def test_refused_unless_approved_or_in_progress(moderator, monkeypatch, status):
-    monkeypatch.setattr(library, "pose_assets_from_photo", lambda **kw: pytest.fail("must not extract"))
+    monkeypatch.setattr(library, "library_pictures_from_photo", lambda **kw: pytest.fail("must not extract"))
     from tests.factories import PoseFactory
 
     request = _request_with_photo(image_bytes(fmt="JPEG"), status=status,
@@ -169,7 +170,7 @@ def test_photo_without_a_person_is_422_and_nothing_is_stored(moderator):
 
 
 def test_stored_files_are_removed_when_the_transaction_fails(moderator, monkeypatch):
-    monkeypatch.setattr(library, "pose_assets_from_photo", lambda **kw: _fake_assets())
+    monkeypatch.setattr(library, "library_pictures_from_photo", lambda **kw: _fake_assets())
     request = _request_with_photo(image_bytes(fmt="JPEG"))
     before = _library_files()
 
@@ -186,7 +187,7 @@ def test_stored_files_are_removed_when_the_transaction_fails(moderator, monkeypa
 
 
 def test_api_create_pose(mod_client, monkeypatch):
-    monkeypatch.setattr(library, "pose_assets_from_photo", lambda **kw: _fake_assets())
+    monkeypatch.setattr(library, "library_pictures_from_photo", lambda **kw: _fake_assets())
     category = CategoryFactory()
     request = _request_with_photo(image_bytes(fmt="JPEG"))
     response = mod_client.post(f"/api/apps/pose-generator/admin/pose-requests/{request.pk}/create-pose",

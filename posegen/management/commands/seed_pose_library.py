@@ -15,7 +15,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from posegen.services.library import library_seed
+from posegen.services.library_seed import library_seed
 
 
 class Command(BaseCommand):

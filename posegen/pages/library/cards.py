@@ -6,9 +6,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from posegen.api.library import picture_url
 from posegen.library_i18n import pose_row_for_reader
 from posegen.models.choices import Difficulty
+from posegen.services.library_pages import picture_url
 
 DIFFICULTY_LABELS = dict(Difficulty.choices)  # translated labels of the model's own choices
 DIFFICULTY_BADGES = {"beginner": "badge-ok", "intermediate": "badge-warn", "advanced": "badge-danger"}

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lumiku.core.errors import DomainError, NotFound
 from lumiku.core.pages import is_htmx_swap, safe_redirect_target
-from posegen.api.library import picture_url
 from posegen.library_i18n import category_tree_for_reader, pose_row_for_reader
 from posegen.models.choices import ProjectStatus
 from posegen.pages.library.cards import DIFFICULTY_BADGES, DIFFICULTY_LABELS, GENDER_LABELS, pose_card
@@ -21,7 +20,8 @@ from posegen.posekit.search_terms import search_plan, search_words
 from posegen.selectors.library import LibraryPage, category_path, category_tree_cached, library_browse
 from posegen.selectors.projects import project_list
 from posegen.services.feasibility import pose_support_for_project, verdict_reason
-from posegen.services.library import library_pose_favorite, library_pose_open, library_pose_unfavorite
+from posegen.services.library_favourites import library_pose_favorite, library_pose_open, library_pose_unfavorite
+from posegen.services.library_pages import picture_url
 
 PAGE_SIZE = 24
 MORE_TARGET = "library-more"  # the id of the "Load more" item; htmx names it in HX-Target

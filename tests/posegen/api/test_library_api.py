@@ -455,8 +455,9 @@ def test_text_to_pose_without_pose_words_is_400_with_examples(auth_client, api_c
 
 
 def test_a_stale_page_is_rendered_again_by_the_one_reader_that_takes_the_refresh_lock(api_client, tree):
-    from posegen.api.library import list_page_cache_parts, list_query
+    from posegen.api.library import list_query
     from posegen.library_cache import _page_keys, library_cache_key, library_page_lookup
+    from posegen.services.library_pages import list_page_cache_parts
 
     assert "Sitting on a chair" in names(api_client.get(LIST))
     filters, page, limit = list_query("")

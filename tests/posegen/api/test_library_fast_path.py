@@ -194,15 +194,17 @@ def test_a_stale_page_is_served_at_once_and_rendered_again_once_by_a_worker(asgi
 
     from posegen.api import library
     from posegen.models import PoseLibrary
+    from posegen.services import library_pages
 
     renders: list[int] = []
-    real_render = library.library_page_render
+    real_render = library_pages.library_page_render
 
     def counted(**page):  # a spy: counts, then renders for real
         renders.append(page["page_number"])
         return real_render(**page)
 
-    monkeypatch.setattr(library, "library_page_render", counted)
+    monkeypatch.setattr(library, "library_page_render", counted)  # the DRF view's render of a miss
+    monkeypatch.setattr(library_pages, "library_page_render", counted)  # the worker's (the task imports it)
     asgi(LIST)
     assert asgi(LIST)[3] is False
     assert renders == [1]  # the miss, rendered by Django

@@ -8,14 +8,13 @@ from django.db.models import F
 from lumiku.core.errors import NotFound, UnprocessableEntity, ValidationFailed
 from posegen.models import PoseLibrary
 from posegen.models.library import PoseFavorite
-from posegen.services.library import (
-    library_pose_extract,
+from posegen.services.library_favourites import (
     library_pose_favorite,
     library_pose_open,
     library_pose_record_use,
     library_pose_unfavorite,
-    library_text_to_pose,
 )
+from posegen.services.library_tools import library_pose_extract, library_text_to_pose
 from tests.factories import CategoryFactory, library_pose
 
 pytestmark = pytest.mark.django_db

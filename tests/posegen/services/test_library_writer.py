@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from lumiku.core import realtime
 from posegen.models import PoseCategory, PoseLibrary
-from posegen.services.library_writer import library_pose_admin_save, library_poses_delete, library_poses_visibility_set
+from posegen.services.library import library_pose_admin_save, library_poses_delete, library_poses_visibility_set
 from requests_community.services import library as request_library
 from requests_community.services.library import pose_request_create_library_pose
 from tests.factories import CategoryFactory, library_pose
@@ -30,7 +30,7 @@ def test_a_pose_created_from_a_request_is_listed_before_the_requester_is_told(
         monkeypatch, django_capture_on_commit_callbacks):
     from tests.requests_community.factories import ModeratorFactory
 
-    monkeypatch.setattr(request_library, "pose_assets_from_photo", lambda **kw: _fake_assets())
+    monkeypatch.setattr(request_library, "library_pictures_from_photo", lambda **kw: _fake_assets())
     category = CategoryFactory()
     library_pose(name="Already there", category=category)
     assert _listed() == ["Already there"]  # the list page is now cached
@@ -49,6 +49,35 @@ def test_a_pose_created_from_a_request_is_listed_before_the_requester_is_told(
     assert [set(names) for names in seen_when_told] == [{"Already there", "Community lean"}]
     assert set(_listed()) == {"Already there", "Community lean"}
     assert PoseCategory.objects.get(pk=category.pk).pose_count == 2
+
+
+def _stored_cache_version() -> int:
+    from posegen import library_cache
+
+    raw = library_cache.library_cache_get_bytes(library_cache._VERSION_KEY)
+    return int(raw) if raw else 0
+
+
+@pytest.mark.django_db
+def test_a_pose_from_a_request_bumps_the_library_cache_version_once_after_commit(
+        monkeypatch, django_capture_on_commit_callbacks):
+    """requests_community creates the pose through posegen's writer, so the cache generation moves by
+    exactly one, and only when the transaction commits (not while it is still open)."""
+    from tests.requests_community.factories import ModeratorFactory
+
+    monkeypatch.setattr(request_library, "library_pictures_from_photo", lambda **kw: _fake_assets())
+    request = _request_with_photo(image_bytes(fmt="JPEG"), status="approved")
+    category = CategoryFactory()
+    before = _stored_cache_version()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        pose = pose_request_create_library_pose(request_id=request.pk, actor=ModeratorFactory(), name="Lean",
+                                                category_id=category.pk)
+    assert _stored_cache_version() == before
+    for callback in callbacks:
+        callback()
+    assert _stored_cache_version() == before + 1
+    assert PoseLibrary.objects.get(pk=pose.pk).category_id == category.pk
+    assert PoseCategory.objects.get(pk=category.pk).pose_count == 1
 
 
 @pytest.mark.django_db
