@@ -10,16 +10,17 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from lumiku.core.ws_auth import BrowserOriginOrTicketValidator, WebSocketAuthMiddlewareStack  # noqa: E402
-from lumiku.routing import websocket_urlpatterns  # noqa: E402
-from posegen.api.library_asgi import library_list_fast_path  # noqa: E402
+from lumiku.routing import asgi_http_application, websocket_urlpatterns  # noqa: E402
 
+# The products' routes were registered by their AppConfig.ready() during get_asgi_application() above.
 application = ProtocolTypeRouter(
     {
-        # Cached library pages for anonymous visitors are served before Django (see library_asgi).
-        "http": library_list_fast_path(django_asgi_app),
+        # Fast paths the products register (the pose library's cached pages for anonymous visitors) answer
+        # before Django; everything else goes through Django.
+        "http": asgi_http_application(django_asgi_app),
         # A browser's Origin must be an allowed host; a client without one must bring a ticket.
         "websocket": BrowserOriginOrTicketValidator(
-            WebSocketAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            WebSocketAuthMiddlewareStack(URLRouter(websocket_urlpatterns()))
         ),
     }
 )

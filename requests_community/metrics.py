@@ -1,14 +1,34 @@
-"""Scrape-time gauges of the community requests (spec 003 §11, "popular request categories"), read from
-the database when /metrics is scraped, so every process reports the same complete numbers."""
+"""The community requests' metrics: moderators' decisions (counted on commit), and scrape-time gauges
+(the pending queue; spec 003 §11's "popular request categories") read from the database when /metrics is
+scraped, so every process reports the same complete numbers. The gauges are registered with the platform's
+/metrics in RequestsCommunityConfig.ready()."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.db import transaction
 from django.db.models import Count, Q, Sum
+from prometheus_client import Counter
 from prometheus_client.core import GaugeMetricFamily
 
-from requests_community.models import OPEN_STATUSES, PoseRequest
+from requests_community.models import OPEN_STATUSES, PoseRequest, RequestStatus
+from requests_community.selectors import request_stats
+
+POSE_REQUEST_DECISIONS = Counter("lumiku_pose_request_decisions_total",
+                                 "Moderator decisions on community pose requests (approved, rejected).", ["decision"])
+
+
+def pose_request_decided(*, decision: str) -> None:
+    """Counted once the decision is committed (a rollback counts nothing)."""
+    transaction.on_commit(lambda: POSE_REQUEST_DECISIONS.labels(decision=str(decision)).inc())
+
+
+def request_pending_metrics() -> Iterator[GaugeMetricFamily]:
+    pending = GaugeMetricFamily("lumiku_pose_requests_pending",
+                                "Community pose requests waiting for a moderator (status pending).")
+    pending.add_metric([], request_stats()[RequestStatus.PENDING])
+    yield pending
 
 
 def request_category_metrics() -> Iterator[GaugeMetricFamily]:

@@ -47,8 +47,6 @@ ENGINE_LATENCY = Histogram("lumiku_engine_duration_seconds", "Image engine time 
 BACKGROUND_JOB_DURATION = Histogram("lumiku_background_job_duration_seconds",
                                     "Background-change processing time (worker claim to final state), by mode.",
                                     ["mode", "status"], buckets=_TASK_BUCKETS)
-POSE_REQUEST_DECISIONS = Counter("lumiku_pose_request_decisions_total",
-                                 "Moderator decisions on community pose requests (approved, rejected).", ["decision"])
 PAYMENT_NOTIFICATIONS = Counter("lumiku_payment_notifications_total",
                                 "Payment provider notifications answered, by provider and outcome (the order's status "
                                 "after it, or the refusal's error code).", ["provider", "outcome"])
@@ -75,10 +73,6 @@ def background_job_finished(*, status: str, mode: str | None = None, seconds: fl
             BACKGROUND_JOB_DURATION.labels(mode=str(mode), status=str(status)).observe(max(0.0, seconds))
 
     _after_commit(count)
-
-
-def pose_request_decided(*, decision: str) -> None:
-    _after_commit(lambda: POSE_REQUEST_DECISIONS.labels(decision=str(decision)).inc())
 
 
 def export_formats_requested(*, formats) -> None:
@@ -197,15 +191,6 @@ class _ScrapeTimeCollector:
         for label, seconds in freshest.items():
             age.add_metric([label], seconds)
         yield age
-        pending = GaugeMetricFamily("lumiku_pose_requests_pending",
-                                    "Community pose requests waiting for a moderator (status pending).")
-        from requests_community.selectors import request_stats
-
-        try:
-            pending.add_metric([], request_stats()["pending"])
-        except Exception:  # database down: no sample (the health check reports it)
-            logger.warning("pose-request gauge unavailable", exc_info=True)
-        yield pending
         for source in _SCRAPE_SOURCES:
             try:
                 families = list(source())

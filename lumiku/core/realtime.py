@@ -25,7 +25,9 @@ _loop_pid: int | None = None
 
 
 def user_group(user_id: object) -> str:
-    return f"pose-generator.{user_id}"
+    """The channel-layer group of every socket the user has open, whichever app's consumer accepted it:
+    each consumer joins it, and every app publishes to it through realtime_publish."""
+    return f"user.{user_id}"
 
 
 def _publisher_loop() -> asyncio.AbstractEventLoop:

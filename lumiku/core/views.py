@@ -1,39 +1,26 @@
-"""Platform pages and the fallbacks that keep /api/ errors in the JSON envelope."""
+"""Platform pages (`/` hands over to the registered front page, /media) and the fallbacks that keep /api/
+errors in the JSON envelope."""
 
 import posixpath
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.http import Http404, HttpResponseServerError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template import loader
 from django.views.static import serve
 
 from lumiku.core.exception_handler import json_error_response
 from lumiku.core.media import media_access_allowed, media_is_private
-
-LANDING_POSES = 8
+from lumiku.routing import home_page_view
 
 
 def home(request):
-    """The landing page for visitors; signed-in users go straight to their dashboard."""
-    if request.user.is_authenticated:
-        return redirect("pages:dashboard")
-    # Imported here: the platform core does not load an app's modules at import time.
-    from posegen.landing import landing_poses, landing_showcase
-    from posegen.models.choices import GenerationType
-    from posegen.services.pricing import price_per_image
-
-    return render(request, "home.html", {
-        "showcase": landing_showcase(),
-        "poses": landing_poses(limit=LANDING_POSES),
-        "price_per_pose": price_per_image(generation_type=GenerationType.GALLERY_REFERENCE,
-                                          use_background_changer=False),
-        "background_price": price_per_image(generation_type=GenerationType.GALLERY_REFERENCE,
-                                            use_background_changer=True)
-        - price_per_image(generation_type=GenerationType.GALLERY_REFERENCE, use_background_changer=False),
-        "welcome_credits": settings.CREDITS_WELCOME_GRANT,
-    })
+    """`/`: the front page the product registered (lumiku.routing.home_page_register); 404 without one."""
+    view = home_page_view()
+    if view is None:
+        raise Http404
+    return view(request)
 
 
 def media(request, path: str):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from posegen.api.serializers import StorageUrlField
+from lumiku.core.serializers import StorageUrlField
 
 
 def _can_see_notes(viewer, obj) -> bool:

@@ -21,11 +21,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from lumiku.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
-from lumiku.core.metrics import pose_request_decided
 from lumiku.core.realtime import realtime_publish
 from lumiku.notifications.kinds import notification_text, recipient_language
 from lumiku.notifications.services import notification_send
 from posegen.models import PoseLibrary
+from requests_community.metrics import pose_request_decided
 from requests_community.models import (
     PoseRequest,
     PoseRequestTransition,
