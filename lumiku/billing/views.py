@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from lumiku.billing.api.views import finish_url
+from lumiku.billing.links import finish_url
 from lumiku.billing.receipts import idr
 from lumiku.billing.selectors import order_of_user, products_on_sale
 from lumiku.billing.services import order_create

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -13,6 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from lumiku.billing.links import finish_url
 from lumiku.billing.selectors import order_of_user, orders_of_user, products_on_sale
 from lumiku.billing.services import order_create, order_handle_midtrans_notification, order_handle_xendit_callback
 from lumiku.core.errors import DomainError, NotFound, ValidationFailed
@@ -36,13 +36,6 @@ class OrderOutput(serializers.Serializer):
     credits = serializers.IntegerField()
     createdAt = serializers.DateTimeField(source="created_at")  # noqa: N815
     paidAt = serializers.DateTimeField(source="paid_at", allow_null=True)  # noqa: N815
-
-
-def finish_url(request) -> str:
-    """Where the provider sends the buyer back: a page that only shows the order (it credits nothing)."""
-    placeholder = "00000000-0000-0000-0000-000000000000"
-    url = request.build_absolute_uri(reverse("billing:order_return", args=[placeholder]))
-    return url.replace(placeholder, "{order_id}")
 
 
 def _reject_unknown(data, allowed: set[str]) -> None:
