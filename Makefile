@@ -9,7 +9,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint install install-dev migrate bench bench-load clean
+.PHONY: run test lint install install-dev models migrate bench bench-load clean
 
 $(VENV)/.installed-runtime: requirements.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or 3.12 is required (mediapipe 0.10.21 wheels)" >&2; exit 1; }
@@ -22,8 +22,13 @@ $(VENV)/.installed-dev: $(VENV)/.installed-runtime requirements-dev.txt
 	$(PIP) install -q -r requirements-dev.txt
 	@touch $@
 
-install: $(VENV)/.installed-runtime
-install-dev: $(VENV)/.installed-dev
+install: $(VENV)/.installed-runtime models
+install-dev: $(VENV)/.installed-dev models
+
+# The pose and segmentation models (posegen/posekit/model_files.py): downloaded once as a pinned,
+# hash-checked package file into var/models/; every later run only checks their sha256, offline.
+models: $(VENV)/.installed-runtime
+	$(PY) -m posegen.posekit.model_files fetch
 
 migrate: install
 	$(PY) manage.py migrate --noinput

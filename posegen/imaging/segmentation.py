@@ -175,7 +175,7 @@ def _selfie_model() -> Any:
                     runtime = selected_runtime()
                 except ModelFileError as exc:
                     raise ModelUnavailable(str(exc)) from exc
-                if runtime == "litert":  # same model file on LiteRT (issue 20); default stays legacy
+                if runtime == "litert":  # the default: the same model file on LiteRT (issue 20)
                     from posegen.imaging.segmentation_litert import LiteRTSelfieSegmenter
 
                     _SELFIE = LiteRTSelfieSegmenter()

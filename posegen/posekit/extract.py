@@ -373,8 +373,8 @@ class _BlazePoseEngine:
 
 
 def _create_engine() -> Any:
-    # POSEKIT_RUNTIME=litert runs the same model files on LiteRT (any Python, NumPy 2); the legacy
-    # graph stays the default until the new runtime is the measured default (issue 20).
+    # LiteRT runs the model files from posekit.model_files (any Python 3.11-3.14, NumPy 2) and is the
+    # default; POSEKIT_RUNTIME=mediapipe selects the legacy graph where mediapipe 0.10.21 is installed.
     from posegen.posekit.model_files import ModelFileError, selected_runtime
 
     try:

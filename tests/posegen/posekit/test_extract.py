@@ -251,9 +251,11 @@ def test_no_person_raises_a_clear_typed_error():
     assert info.value.user_message.startswith("No person found in the photo.")
 
 
-def test_same_landmarks_as_mediapipe_pose():
-    """Our split graph (detector, then landmarks on the chosen person) is MediaPipe Pose itself."""
-    import mediapipe as mp
+def test_same_landmarks_as_mediapipe_pose(monkeypatch):
+    """The legacy split graph (detector, then landmarks on the chosen person) is MediaPipe Pose itself."""
+    mp = pytest.importorskip("mediapipe")
+    monkeypatch.setenv("POSEKIT_RUNTIME", "mediapipe")
+    monkeypatch.setattr("posegen.posekit.extract._ENGINE", None)
 
     rgb = load_rgb_image(image=fixture_bytes("fullbody_skier_snow_coco785.jpg"))
     with mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1) as pose:

