@@ -34,7 +34,7 @@ __all__ = ["QUALITY_GATE_TEXTS", "pose_items_annotate_support", "pose_support_fo
            "project_pose_traits", "structures_require_supported", "verdict_reason"]
 
 # Bump when the traits' meaning changes: stored traits of another version are computed again.
-TRAITS_VERSION = 1
+TRAITS_VERSION = 2  # 2: carried_forearm_deg and held_unsure (engines/offline/carried.py)
 SHAPE_CACHE_SECONDS = 7 * 24 * 3600  # keyed by the pose's own data: an edited pose gets a new key
 
 # engines/offline/feasibility.py REASONS, word for word (they are the msgids).
@@ -46,6 +46,13 @@ _REASON_TEXTS: dict[str, str] = {
                                   "follow."),
     "carried_raised": gettext_noop("The hand holding the bag or item would be raised above the shoulder; the item "
                                    "cannot follow it."),
+    "carried_turned": gettext_noop("The bag or item in the hand would turn with the hand and stick out sideways in "
+                                   "this pose."),
+    "held_right_moved": gettext_noop("The right hand seems to hold something against the body (a bag or purse) "
+                                     "that cannot move with it: choose a pose that keeps the right hand down where "
+                                     "it is."),
+    "held_left_moved": gettext_noop("The left hand seems to hold something against the body (a bag or purse) that "
+                                    "cannot move with it: choose a pose that keeps the left hand down where it is."),
 }
 
 # engines/offline/gate.py GATE_REASONS: stored in English on a failed image, shown translated.
@@ -128,7 +135,7 @@ def _with_shapes(targets: dict[str, dict[str, Any]]) -> None:
     in every process. (The offline engine is the one engine that judges poses; its rules read the shape.)"""
     from posegen.engines.offline.feasibility import target_shape
 
-    keys = {pid: f"posegen:pose-shape:v1:{pid}:{_digest(t)}" for pid, t in targets.items()}
+    keys = {pid: f"posegen:pose-shape:v2:{pid}:{_digest(t)}" for pid, t in targets.items()}
     found = cache.get_many(list(keys.values()))
     missing = {}
     for pid, key in keys.items():

@@ -69,8 +69,10 @@ def avatar_traits(avatar: AvatarRig) -> dict:
 
     "standing" (upright, knees not both bent), "garment" (None | "dress" | "skirt" | "coat": cloth
     bridging the legs), "hem_ratio" (where that cloth ends along hip->ankle, 0..1), "max_leg_spread_deg"
-    (widest angle between the legs its hem can follow), "carried_hand" (None | "left" | "right")."""
+    (widest angle between the legs its hem can follow), "carried_hand" (None | "left" | "right"), and
+    carried.held_traits: "carried_forearm_deg" and "held_unsure" (hands that may hold something)."""
     from posegen.engines.offline.avatar_check import BENT_KNEE_DEG, TILTED_TORSO_DEG, knee_bend
+    from posegen.engines.offline.carried import held_traits
     from posegen.engines.offline.retarget import pelvis
 
     kp = avatar.rig.keypoints
@@ -84,6 +86,7 @@ def avatar_traits(avatar: AvatarRig) -> dict:
         "hem_ratio": round(garment.hem_ratio, 3) if garment is not None else None,
         "max_leg_spread_deg": round(garment.max_leg_spread_deg, 1) if garment is not None else None,
         "carried_hand": carried.side if carried is not None else None,
+        **held_traits(rig=avatar.rig),
     }
 
 

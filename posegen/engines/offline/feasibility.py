@@ -3,8 +3,12 @@
 The engine moves the photo's own pixels along a 2D mesh. A standing photo has no pixels for a seat, a
 folded knee seen from the front or a body lying on the floor, so such poses come out as a person
 squatting in mid-air; a long dress cannot follow legs spread wider than its hem; a bag held in a hand
-would hang upwards if that hand is raised overhead. These rules judge each target against the avatar's
-traits (``avatar_traits`` in engine.py, computed once per avatar and stored as JSON).
+would hang upwards if that hand is raised overhead, and sticks out sideways when the forearm turns far
+(hands on hips, arms crossed). A hand resting on the body where carried.py sees something it cannot
+delimit (a bag against the skirt or thigh, found by nobody for sure) stays about where it is: a pose that
+takes that hand far away would leave the bag behind or tear it, so it is unsupported rather than charged.
+These rules judge each target against the avatar's traits (``avatar_traits`` in engine.py, computed once
+per avatar and stored as JSON).
 
 A target is judged from its 3D body-model pose when known (``pose_structure``: heights above the floor
 are exact there), else from its 2D keypoints (image y points down). Rules whose trait is missing are
@@ -28,7 +32,7 @@ from posegen.engines.base import SUPPORTED, PoseVerdict
 __all__ = ["REASONS", "TargetShape", "judge_pose", "judge_poses", "target_shape"]
 
 # COCO-18 indices.
-NECK, R_SHOULDER, R_WRIST, L_SHOULDER, L_WRIST = 1, 2, 4, 5, 7
+NECK, R_SHOULDER, R_ELBOW, R_WRIST, L_SHOULDER, L_ELBOW, L_WRIST = 1, 2, 3, 4, 5, 6, 7
 R_HIP, R_KNEE, R_ANKLE, L_HIP, L_KNEE, L_ANKLE = 8, 9, 10, 11, 12, 13
 BODY = list(range(14))
 
@@ -46,6 +50,13 @@ KNEELING_KNEE_SHARE = 0.1
 SEATED_THIGH_DROP_2D = 0.35
 KNEELING_SHIN_DROP_2D = 0.25
 KNEELING_KNEE_HEIGHT_2D = 0.3
+# A carried thing turns rigidly with its forearm: beyond this turn from the photo's forearm direction (in
+# the picture) it sticks out sideways (hands on hips turns it ~60 degrees, standing or walking under 15).
+CARRIED_TURN_DEG = 40.0
+# A hand that may hold something against the body (carried.held_traits) may move its wrist this far, in
+# arm lengths (shoulder to elbow to wrist) in the picture: walking or standing moves it under 0.2, hands
+# on hips about 0.3, arms crossed or raised 0.7 and more.
+HELD_MOVE = 0.25
 
 REASONS: dict[str, str] = {
     "lying": "This pose lies down or bends far over; it cannot be made from a standing photo.",
@@ -54,6 +65,11 @@ REASONS: dict[str, str] = {
     "legs_too_wide": "The legs spread wider than the long dress, skirt or coat in this photo can follow.",
     "carried_raised": "The hand holding the bag or item would be raised above the shoulder; the item "
                       "cannot follow it.",
+    "carried_turned": "The bag or item in the hand would turn with the hand and stick out sideways in this pose.",
+    "held_right_moved": "The right hand seems to hold something against the body (a bag or purse) that cannot "
+                        "move with it: choose a pose that keeps the right hand down where it is.",
+    "held_left_moved": "The left hand seems to hold something against the body (a bag or purse) that cannot "
+                       "move with it: choose a pose that keeps the left hand down where it is.",
 }
 
 
@@ -66,11 +82,27 @@ class TargetShape:
     kneeling: bool
     leg_spread: float  # angle between the two legs (hip to ankle) in the picture plane
     wrist_above_shoulder: tuple[bool, bool]  # (right, left), the person's own sides
+    # (right, left): the forearm's direction in the picture (degrees, y up) and the wrist's place from the
+    # shoulder in arm lengths (x, y up). Defaults: a shape cached before these existed reads "unknown".
+    forearm_deg: tuple[float, float] | None = None
+    wrist_reach: tuple[tuple[float, float], tuple[float, float]] | None = None
 
 
 def _angle(a: np.ndarray, b: np.ndarray) -> float:
     cos = float(np.dot(a, b) / max(np.linalg.norm(a) * np.linalg.norm(b), 1e-9))
     return float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+
+
+def _arms_2d(up: np.ndarray) -> dict[str, Any]:
+    """Forearm directions and wrist reaches of y-up 2D points (see TargetShape)."""
+    deg, reach = [], []
+    for shoulder, elbow, wrist in ((R_SHOULDER, R_ELBOW, R_WRIST), (L_SHOULDER, L_ELBOW, L_WRIST)):
+        fore = up[wrist] - up[elbow]
+        deg.append(round(float(np.degrees(np.arctan2(fore[1], fore[0]))), 1))
+        arm = max(float(np.linalg.norm(up[elbow] - up[shoulder]) + np.linalg.norm(fore)), 1e-6)
+        rel = (up[wrist] - up[shoulder]) / arm
+        reach.append((round(float(rel[0]), 3), round(float(rel[1]), 3)))
+    return {"forearm_deg": tuple(deg), "wrist_reach": tuple(reach)}
 
 
 def _spread_2d(up: np.ndarray) -> float:
@@ -94,7 +126,7 @@ def _shape_3d(joints: np.ndarray, picture_up: np.ndarray) -> TargetShape:
     kneeling = min(joints[R_KNEE, 1], joints[L_KNEE, 1]) - floor < KNEELING_KNEE_SHARE * leg
     raised = (bool(joints[R_WRIST, 1] > joints[R_SHOULDER, 1]), bool(joints[L_WRIST, 1] > joints[L_SHOULDER, 1]))
     return TargetShape(torso_tilt=tilt, seated=bool(seated), kneeling=bool(kneeling),
-                       leg_spread=_spread_2d(picture_up), wrist_above_shoulder=raised)
+                       leg_spread=_spread_2d(picture_up), wrist_above_shoulder=raised, **_arms_2d(picture_up))
 
 
 def _shape_2d(up: np.ndarray) -> TargetShape:
@@ -112,7 +144,7 @@ def _shape_2d(up: np.ndarray) -> TargetShape:
     raised = (bool(up[R_WRIST, 1] > up[R_SHOULDER, 1]), bool(up[L_WRIST, 1] > up[L_SHOULDER, 1]))
     return TargetShape(torso_tilt=tilt, seated=bool(thigh_drop < SEATED_THIGH_DROP_2D),
                        kneeling=bool(kneeling), leg_spread=_spread_2d(up),
-                       wrist_above_shoulder=raised)
+                       wrist_above_shoulder=raised, **_arms_2d(up))
 
 
 @lru_cache(maxsize=4096)
@@ -170,8 +202,21 @@ def judge_pose(*, traits: Mapping[str, Any], target: Mapping[str, Any]) -> PoseV
     if traits.get("garment") and limit is not None and shape.leg_spread > float(limit):
         return _verdict("legs_too_wide", spread=round(shape.leg_spread), limit=round(float(limit)))
     hand = traits.get("carried_hand")
-    if hand in ("right", "left") and shape.wrist_above_shoulder[0 if hand == "right" else 1]:
-        return _verdict("carried_raised", hand=hand)
+    if hand in ("right", "left"):
+        i = 0 if hand == "right" else 1
+        if shape.wrist_above_shoulder[i]:
+            return _verdict("carried_raised", hand=hand)
+        photo_deg = traits.get("carried_forearm_deg")
+        if photo_deg is not None and shape.forearm_deg is not None:
+            turn = abs((shape.forearm_deg[i] - float(photo_deg) + 180.0) % 360.0 - 180.0)
+            if turn > CARRIED_TURN_DEG:
+                return _verdict("carried_turned", hand=hand, turn=round(turn))
+    for side, reach in sorted((traits.get("held_unsure") or {}).items(), reverse=True):  # right first
+        if side not in ("right", "left") or shape.wrist_reach is None:
+            continue
+        moved = float(np.hypot(*np.subtract(shape.wrist_reach[0 if side == "right" else 1], reach)))
+        if moved > HELD_MOVE:
+            return _verdict(f"held_{side}_moved", hand=side, moved=round(moved, 2))
     return SUPPORTED
 
 

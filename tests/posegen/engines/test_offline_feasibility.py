@@ -96,3 +96,57 @@ def test_an_unusable_avatar_and_unknown_targets_are_left_to_the_avatar_check():
 def test_only_engines_limited_by_the_photo_judge_poses():
     assert engine_judges_poses(OfflineEngine) is True
     assert engine_judges_poses(MannequinEngine) is False
+
+
+def _arm_target(angles: dict) -> dict:
+    return {"pose_structure": pose_to_dict(pose=make_pose(angles=angles)), "width": W, "height": H}
+
+
+def test_a_carried_item_is_not_turned_far_from_how_it_hangs():
+    """The bag turns rigidly with its forearm: a forearm hanging straight down in the photo (-90 degrees in
+    the picture) may swing a little (walking, an arm forward) but not be folded up across the body."""
+    bag = {**STANDING, "carried_hand": "right", "carried_forearm_deg": -90.0}
+    assert judge_pose(traits=bag, target=_target("walking")).supported is True
+    assert judge_pose(traits=bag, target=_arm_target({"r_shoulder.flexion": 40})).supported is True
+    folded = judge_pose(traits=bag, target=_arm_target({"r_shoulder.abduction": 45, "r_elbow.flexion": 110}))
+    assert folded.supported is False and folded.code == "carried_turned"
+    assert folded.reason == REASONS["carried_turned"]
+    assert folded.params["hand"] == "right" and 130 <= folded.params["turn"] <= 150
+    # Only the hand that holds it: the left arm folded is fine.
+    assert judge_pose(traits=bag, target=_arm_target({"l_shoulder.abduction": 45, "l_elbow.flexion": 110})).supported
+    # Raised overhead stays the more specific reason.
+    assert judge_pose(traits=bag, target=_target("arms_raised")).code == "carried_raised"
+    # A forearm held across the body in the photo (pointing to the picture's right): hanging down is a turn too.
+    across = {**bag, "carried_forearm_deg": 0.0}
+    assert judge_pose(traits=across, target=_target("walking")).code == "carried_turned"
+
+
+def test_a_hand_that_may_hold_something_against_the_body_stays_where_it_is():
+    held = {**STANDING, "held_unsure": {"right": [0.0, -1.0]}}
+    # Hanging down as in the photo, or swung forward (seen from the front the wrist barely moves): supported.
+    assert judge_pose(traits=held, target=_target("walking")).supported is True
+    assert judge_pose(traits=held, target=_arm_target({"r_shoulder.flexion": 40})).supported is True
+    raised = judge_pose(traits=held, target=_target("arms_raised"))
+    assert raised.supported is False and raised.code == "held_right_moved"
+    assert raised.reason == REASONS["held_right_moved"] and "right hand" in raised.reason
+    assert raised.params == {"hand": "right", "moved": pytest.approx(1.94, abs=0.01)}  # (-0.48, 0.88) from (0, -1)
+    # 15 degrees out to the side moves the wrist 0.37 arm lengths: past what a held bag can stay under; 5 do not.
+    assert judge_pose(traits=held, target=_arm_target({"shoulder.abduction": 15})).code == "held_right_moved"
+    assert judge_pose(traits=held, target=_arm_target({"shoulder.abduction": 5})).supported is True
+    assert judge_pose(traits=held, target=_arm_target({"l_shoulder.abduction": 160})).supported is True
+    left = judge_pose(traits={**STANDING, "held_unsure": {"left": [0.0, -1.0]}},
+                      target=_arm_target({"l_shoulder.abduction": 160}))
+    assert left.code == "held_left_moved" and "left hand" in left.reason
+    both = {**STANDING, "held_unsure": {"left": [0.0, -1.0], "right": [0.0, -1.0]}}
+    assert judge_pose(traits=both, target=_target("arms_raised")).code == "held_right_moved"
+
+
+def test_arm_rules_skip_a_shape_cached_before_arms_were_measured():
+    from dataclasses import replace
+
+    from posegen.engines.offline.feasibility import target_shape
+
+    old = replace(target_shape(_target("arms_raised")), forearm_deg=None, wrist_reach=None)
+    traits = {**STANDING, "carried_hand": "left", "carried_forearm_deg": 0.0, "held_unsure": {"right": [0.0, -1.0]}}
+    assert judge_pose(traits=traits, target={"shape": old}).code == "carried_raised"
+    assert judge_pose(traits={**traits, "carried_hand": None}, target={"shape": old}).supported is True
