@@ -50,6 +50,10 @@ def content_security_policy() -> str:
 
 
 class ContentSecurityPolicyMiddleware:
+    # Only adds a response header: a layer that answers cached anonymous GETs ahead of Django (the pose
+    # library's ASGI fast path) may replay the headers Django produced instead of running this.
+    anonymous_get_headers_only = True
+
     def __init__(self, get_response):
         self.get_response = get_response
         self.policy = content_security_policy()

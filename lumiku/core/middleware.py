@@ -10,6 +10,10 @@ class UserLanguageMiddleware:
     """Runs after AuthenticationMiddleware; LocaleMiddleware has already picked a language from the
     cookie / Accept-Language for anonymous visitors, which stays in force for them."""
 
+    # For an anonymous visitor it only sets Content-Language: a layer that answers cached anonymous GETs
+    # ahead of Django may replay the headers Django produced instead of running this.
+    anonymous_get_headers_only = True
+
     def __init__(self, get_response):
         self.get_response = get_response
         self.allowed = {code for code, _ in settings.LANGUAGES}

@@ -14,6 +14,10 @@ class RejectNulMiddleware:
     """A NUL in a query-string name or value is never meaningful: refuse the request up front. Placed after
     the language and user middleware, so the 400 page speaks the reader's language."""
 
+    # A request it refuses never has a cached page (a NUL fails every cached query's validation first),
+    # so a layer that answers cached anonymous GETs ahead of Django may skip it.
+    anonymous_get_headers_only = True
+
     def __init__(self, get_response):
         self.get_response = get_response
 

@@ -30,36 +30,36 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http.cookie import parse_cookie
+from django.utils.module_loading import import_string
 
 from posegen.api.library import LIST_QUERY_PARAMS, LibraryListApi, list_query
 from posegen.library_cache import library_cache_async_available, library_cache_key_async, library_page_lookup_async
 from posegen.library_i18n import reader_language
-from posegen.services.library_pages import list_page_cache_parts
+from posegen.services.library_pages import library_page_refresh_enqueue, list_page_cache_parts
 
 logger = logging.getLogger(__name__)
 LIST_PATH = "/api/apps/pose-generator/library"
 _TEMPLATES_KEPT = 512
 
-# What the request passes through on its way to the list: none of these does more than set response
-# headers for an anonymous GET of a cached page. Another middleware switches the fast path off.
-# Two do more, and the fast path does the same: a request id on the response (the incoming sane one or a
-# new one) and the HTTP request metrics under the list's route.
+# What the request passes through on its way to the list. The fast path reads settings.MIDDLEWARE itself
+# and asks of each class whether, for an anonymous GET of a cached page, it would do nothing but set
+# response headers (which are learned from Django's own responses, below). Our middleware says so with a
+# class attribute, ``anonymous_get_headers_only = True`` (lumiku/core/csp.py, middleware.py,
+# request_guards.py); the framework's are listed here, reviewed against the installed versions. Any
+# other middleware (GZip, ConditionalGet, a rate limiter...) switches the fast path off. Two do more, and
+# the fast path does the same: a request id on the response (the incoming sane one or a new one) and the
+# HTTP request metrics under the list's route.
 REQUEST_ID_MIDDLEWARE = "lumiku.core.request_id.RequestIdMiddleware"
 METRICS_MIDDLEWARE = "lumiku.core.metrics.MetricsMiddleware"
 METRICS_ROUTE = "/api/apps/pose-generator/library"
-KNOWN_MIDDLEWARE = frozenset({
-    REQUEST_ID_MIDDLEWARE,
-    METRICS_MIDDLEWARE,
+FRAMEWORK_HEADERS_ONLY_MIDDLEWARE = frozenset({
     "django.middleware.security.SecurityMiddleware",
-    "lumiku.core.csp.ContentSecurityPolicyMiddleware",  # for documents; the fast path serves JSON
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # serves /static/ only
+    "django.contrib.sessions.middleware.SessionMiddleware",  # no session cookie: nothing saved
     "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.common.CommonMiddleware",  # the list's path needs no slash or host redirect
+    "django.middleware.csrf.CsrfViewMiddleware",  # GET
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "lumiku.core.middleware.UserLanguageMiddleware",
-    "lumiku.core.request_guards.RejectNulMiddleware",  # a NUL in the query is never a cached page: Django
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 })
@@ -86,7 +86,7 @@ def _enabled() -> bool:
         names = lambda classes: {f"{c.__module__}.{c.__qualname__}" for c in classes}  # noqa: E731
         view = LibraryListApi()
         problems = [
-            *(f"middleware {m}" for m in settings.MIDDLEWARE if m not in KNOWN_MIDDLEWARE),
+            *(f"middleware {m}" for m in settings.MIDDLEWARE if not _headers_only(m)),
             *(f"authentication {a}" for a in names(view.authentication_classes) - KNOWN_AUTHENTICATION),
             *(f"throttle {t}" for t in names(view.throttle_classes)),
         ]
@@ -107,6 +107,15 @@ def _enabled() -> bool:
             _state["metrics"] = (HTTP_REQUESTS.labels(route=METRICS_ROUTE, method="GET", status="200"),
                                  HTTP_LATENCY.labels(route=METRICS_ROUTE, method="GET"))
     return _state["enabled"]
+
+
+def _headers_only(middleware: str) -> bool:
+    if middleware in (REQUEST_ID_MIDDLEWARE, METRICS_MIDDLEWARE) or middleware in FRAMEWORK_HEADERS_ONLY_MIDDLEWARE:
+        return True
+    try:
+        return getattr(import_string(middleware), "anonymous_get_headers_only", False) is True
+    except ImportError:
+        return False
 
 
 @receiver(setting_changed)
@@ -130,19 +139,11 @@ def _cache_query(query_string: bytes) -> tuple[dict[str, Any], dict[str, Any], i
 _refreshing: set[asyncio.Task] = set()  # strong references: the loop keeps only weak ones
 
 
-def _enqueue_refresh(**page: Any) -> None:
-    from posegen.tasks import library_page_refresh
-
-    try:
-        library_page_refresh.delay(page["filters"], page["page_number"], page["limit"], page["key"], page["language"])
-    except Exception:  # broker down: the refresh lock expires and a later reader asks again
-        logger.warning("library page refresh not queued", exc_info=True)
-
-
 def _refresh_in_background(**page: Any) -> None:
     """Have a worker render a stale page again while this and other readers get the stale copy: the
     render (tens of ms of Python) never holds this event loop's GIL."""
-    task = asyncio.get_running_loop().create_task(sync_to_async(_enqueue_refresh, thread_sensitive=False)(**page))
+    enqueue = sync_to_async(library_page_refresh_enqueue, thread_sensitive=False)
+    task = asyncio.get_running_loop().create_task(enqueue(**page))
     _refreshing.add(task)
     task.add_done_callback(_refreshing.discard)
 

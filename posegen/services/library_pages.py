@@ -10,6 +10,7 @@ costs more than the query), and pictures of local storage get their URL without 
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +28,7 @@ from posegen.library_cache import library_page_store
 from posegen.library_i18n import pose_row_for_reader, reader_language
 from posegen.selectors.library import library_browse
 
+logger = logging.getLogger(__name__)
 _DATETIME = serializers.DateTimeField()
 
 
@@ -115,3 +117,14 @@ def list_page_cache_parts(*, filters: dict[str, Any], page: int, limit: int,
     if filters["favorites"]:
         return None
     return {**filters, "page": page, "limit": limit, "language": reader_language(language)}
+
+
+def library_page_refresh_enqueue(*, filters: dict, page_number: int, limit: int, key: str, language: str) -> None:
+    """Have a worker render a stale page again (posegen.tasks.library_page_refresh), best effort: with the
+    broker down the page's refresh lock expires and a later reader asks again."""
+    from posegen.tasks import library_page_refresh
+
+    try:
+        library_page_refresh.delay(filters, page_number, limit, key, language)
+    except Exception:
+        logger.warning("library page refresh not queued", exc_info=True)

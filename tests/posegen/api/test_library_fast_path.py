@@ -171,18 +171,21 @@ def test_unknown_middleware_switches_the_fast_path_off(asgi, poses):
         assert asgi(LIST)[3] is True
 
 
-def _page_cache_keys(suffix: str = "") -> list[bytes]:
-    from posegen.library_cache import _redis_client
+def _redis():
+    import redis
 
-    backend, client = _redis_client()
-    pattern = backend.make_and_validate_key("posegen:library:page:*")
-    return [k for k in client.keys(pattern) if k.endswith(suffix.encode()) and (suffix or b":" not in k[-12:])]
+    return redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+
+
+def _page_cache_keys(suffix: str = "") -> list[bytes]:
+    from django.core.cache import cache
+
+    pattern = cache.make_and_validate_key("posegen:library:page:*")
+    return [k for k in _redis().keys(pattern) if k.endswith(suffix.encode()) and (suffix or b":" not in k[-12:])]
 
 
 def _expire_freshness() -> None:
-    from posegen.library_cache import _redis_client
-
-    _, client = _redis_client()
+    client = _redis()
     keys = _page_cache_keys(":fresh")
     assert keys
     client.delete(*keys)
