@@ -14,11 +14,10 @@ the pose tools). Under /api/apps/pose-generator/:
 Browsing is public so the gallery can be shown before sign-up (the spec's library is shared, curated
 content); anything personal (favourites) or costly (pose detection, rendering) needs an account.
 
-Speed. List items are built straight from ``.values()`` rows (at 100 items per page a DRF serializer
-costs more than the query), picture URLs of local storage without ``urljoin``, and a list page is
-cached per query (same filters, page and limit): the gallery's pages are
-the same for everyone, so a cache hit touches no database at all (posegen/library_cache.py: fresh for
-30 s, then served stale while one reader renders it again). Only ``isFavorite`` is personal;
+Speed. A list page is rendered once per query (same filters, page, limit and language) by
+posegen/services/library_pages.py and cached: the gallery's pages are the same for everyone, so a cache
+hit touches no database at all (posegen/library_cache.py: fresh for 30 s, then served stale while one
+reader renders it again; anonymous hits are answered by library_asgi.py before Django). Only ``isFavorite`` is personal;
 it is looked up for the page's poses on every request by a signed-in user, and ``favorites=true``
 pages are never cached. Counters in a cached page may lag by up to the cache lifetime; the detail
 and favourite responses are always exact. The serializers below describe the shapes for OpenAPI.
