@@ -13,7 +13,7 @@ imaging.segmentation rely on:
 2. region: centred on keypoint 0 (hip centre), twice its distance to keypoint 1 wide, turned so
    that vector points up, then 1.25x (AlignmentPointsRects + RectTransformation);
 3. landmarks: the region warped to 256x256 in 0..1 (replicated border), the model's 39 landmarks
-   (sigmoid visibility), x/y refined on the 64x64 heatmaps with a 7x7 kernel where the heatmap
+   (sigmoid visibility), x/y refined on the 64x64 heatmaps with a 9x9 kernel where the heatmap
    is sure (RefineLandmarksFromHeatmap), projected back (LandmarkProjection); the pose flag
    below 0.5 means no person; the 256x256 segmentation logits (sigmoid) are warped back to the
    photo with zeros outside the region.
@@ -43,7 +43,12 @@ _NMS_IOU = 0.3
 _SCORE_CLIP = 100.0
 _ROI_SCALE = 1.25
 _POSE_FLAG_THRESHOLD = 0.5
-_HEATMAP_KERNEL = 7
+# 9, not the 7 that tensors_to_pose_landmarks_and_segmentation.pbtxt asks for: mp.solutions.pose never
+# imported that option's proto, so the legacy Python graph ran RefineLandmarksFromHeatmap with the
+# options' default of 9 (google-ai-edge/mediapipe pull request 5865). Measured on the 17 annotated photos:
+# 9 gives the legacy landmarks to within 0.14 px (median <= 0.03 px); 7 put the airport photo's 2.6 px
+# (median) and the office photo's 16 px (worst landmark) apart from them.
+_HEATMAP_KERNEL = 9
 _HEATMAP_MIN_CONFIDENCE = 0.5
 _NUM_LANDMARKS = 39
 
@@ -247,7 +252,7 @@ def _refine_on_heatmap(x: np.ndarray, y: np.ndarray, heatmap: np.ndarray) -> tup
     """RefineLandmarksFromHeatmap: the confidence-weighted mean cell around each landmark.
 
     All landmarks at once (a Python loop over the 39 windows cost ~4 ms a photo): each landmark's
-    7x7 window, cells outside the heatmap weighing nothing, as the C++ kernel shrinks at the edges.
+    9x9 window, cells outside the heatmap weighing nothing, as the C++ kernel shrinks at the edges.
     """
     rows, cols, count = heatmap.shape
     reach = (_HEATMAP_KERNEL - 1) // 2
