@@ -13,6 +13,7 @@ event after commit).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
@@ -24,7 +25,7 @@ from lumiku.core.errors import Conflict, InvalidTransition, NotFound, Validation
 from lumiku.core.realtime import realtime_publish
 from lumiku.notifications.kinds import notification_text, recipient_language
 from lumiku.notifications.services import notification_send
-from posegen.models import PoseLibrary
+from posegen.selectors.library import library_pose_find
 from requests_community.metrics import pose_request_decided
 from requests_community.models import (
     PoseRequest,
@@ -33,6 +34,9 @@ from requests_community.models import (
     RequestStatus,
 )
 from requests_community.notification_texts import REQUEST_STATUS_KIND
+
+if TYPE_CHECKING:  # a type only: the library's rows are posegen's, read through its selectors
+    from posegen.models import PoseLibrary
 
 S = RequestStatus
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -161,7 +165,7 @@ def pose_request_transition(*, request_id, actor, to_status: str, notes: str | N
                 _("Invalid input. completedPoseId: the library pose that fulfils the request is required."),
                 fields={"completedPoseId": [_("The library pose that fulfils the request is required.")]},
             )
-        pose = PoseLibrary.objects.filter(pk=completed_pose_id).first()
+        pose = library_pose_find(pose_id=completed_pose_id)
         if pose is None:
             raise ValidationFailed(
                 _("Invalid input. completedPoseId: no such library pose."),
