@@ -10,10 +10,14 @@ import numpy as np
 
 from posegen.engines.offline.retarget import face_centre, pelvis
 
-__all__ = ["ARMS", "GARMENT", "HEAD", "LEGS", "NECK", "PARTS", "PART_INDEX", "TORSO", "Part", "part_bones",
-           "segment_distance", "torso_quad"]
+__all__ = ["ARMS", "GARMENT", "HEAD", "LEGS", "NECK", "PARTS", "PART_INDEX", "TORSO", "Part", "limb_sides",
+           "part_bones", "segment_distance", "torso_quad"]
 
 NECK = 1
+# A Lab step (OpenCV 8-bit units) that ends a limb across its bone, three pixels in a row: its sleeve or
+# skin against a bright strip of background the matte kept beside it, or against another garment (a
+# fold or a print on the sleeve is a smaller step or a shorter one).
+LIMB_EDGE, LIMB_EDGE_RUN = 30.0, 3
 
 
 @dataclass(frozen=True)
@@ -74,3 +78,49 @@ def torso_quad(kp: np.ndarray, grow: float) -> np.ndarray:
     quad = kp[[2, 5, 11, 8], :2]
     centre = quad.mean(axis=0)
     return centre + (quad - centre) * grow
+
+
+def limb_sides(*, lab: np.ndarray, mask: np.ndarray, a: np.ndarray, b: np.ndarray, radius: float,
+               least: float) -> tuple[float, float]:
+    """How far the limb on bone a-b reaches on each side of it (left of a->b, right), at most ``radius``
+    and at least ``least``: walking out from the bone, the limb ends where the silhouette does or where
+    the colour steps away from the limb's own (LIMB_EDGE_RUN pixels in a row). An arm hanging against a skirt has
+    no background between them, so the silhouette alone lets the arm's tube take a strip of the skirt
+    (which then leaves with the arm). ``lab``: the blurred Lab image as float32."""
+    h, w = mask.shape
+    ab = b - a
+    length = float(np.hypot(*ab))
+    if length < 1e-6:
+        return radius, radius
+    normal = np.array([-ab[1], ab[0]]) / length
+    reach = int(np.ceil(radius)) + 1
+    core = max(1, round(0.35 * least))
+    edges: list[list[float]] = [[], []]
+    for t in np.linspace(0.2, 0.8, 7):
+        centre = a + t * ab
+        steps = np.arange(-reach, reach + 1)
+        pts = centre + steps[:, None] * normal
+        xs, ys = pts[:, 0].round().astype(int), pts[:, 1].round().astype(int)
+        inside = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
+        xs, ys = np.clip(xs, 0, w - 1), np.clip(ys, 0, h - 1)
+        on = inside & mask[ys, xs]
+        colours = lab[ys, xs]
+        ref = np.median(colours[reach - core: reach + core + 1], axis=0)
+        far = np.linalg.norm(colours - ref, axis=1) > LIMB_EDGE
+        for side, idx in ((0, np.arange(reach, 2 * reach + 1)), (1, np.arange(reach, -1, -1))):
+            end = None
+            for k in range(1, len(idx)):
+                if not on[idx[k]]:
+                    break  # the silhouette's edge: the tube takes nothing beyond it anyway
+                run = idx[k: k + 2 * LIMB_EDGE_RUN]
+                # A step to something else inside the silhouette (not the matte's soft rim before the edge).
+                if len(run) == 2 * LIMB_EDGE_RUN and far[run[:LIMB_EDGE_RUN]].all() and on[run].all():
+                    end = k - 0.5
+                    break
+            # No step within the radius: the measured radius stands for this cross-section.
+            edges[side].append(radius if end is None else end)
+    out = []
+    for found in edges:
+        # The median: a fold, a pattern or a bracelet on one cross-section does not narrow the limb.
+        out.append(float(np.clip(np.median(found), least, radius)))
+    return out[0], out[1]

@@ -23,8 +23,8 @@ import numpy as np
 from posegen.engines.offline.retarget import SEEN, pelvis
 
 __all__ = [
-    "REGION_CARRIED", "REGION_FACE", "REGION_GARMENT", "Carried", "Garment", "face_oval", "find_carried",
-    "find_garment", "leg_point",
+    "REGION_CARRIED", "REGION_FACE", "REGION_GARMENT", "Carried", "Garment", "cloth_beside_arms", "face_oval",
+    "find_carried", "find_garment", "leg_point",
 ]
 
 REGION_GARMENT, REGION_CARRIED, REGION_FACE = 1, 2, 3
@@ -43,6 +43,9 @@ CARRIED_MIN, CARRIED_MAX = 0.004, 0.12
 # ... and compact: its tightest rectangle at most this elongated and at least this full.
 CARRIED_ASPECT, CARRIED_FILL = 3.2, 0.45
 R_LEG, L_LEG = (8, 9, 10), (11, 12, 13)
+# An arm's pixel goes to the cloth beside it when its colour is nearer the cloth's than the arm's by this
+# share of the distance between the two (Lab); colours closer than CLOTH_APART cannot be told apart.
+CLOTH_MARGIN, CLOTH_APART = 0.15, 12.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -178,6 +181,58 @@ def find_garment(*, mask: np.ndarray, kp: np.ndarray, rgb: np.ndarray | None = N
         return None  # trousers whose legs touch: the "hem" is only where they part
     return Garment(mask=region, hem_ratio=hem, kind=_kind(rgb, region, kp, hem),
                    max_leg_spread_deg=_max_spread(region, kp, hem))
+
+
+def cloth_beside_arms(*, lab: np.ndarray, garment: np.ndarray, labels: np.ndarray,
+                      arms: dict[int, tuple[np.ndarray, np.ndarray, float]],
+                      skin: np.ndarray | None = None) -> np.ndarray:
+    """(h, w) bool: pixels an arm's tube took that are the garment's cloth beside it.
+
+    A hand hidden in a pocket or behind the skirt, or an arm hanging against it, has a tube that
+    reaches over the skirt's edge; that strip would leave with the arm (the garment in two pieces, a
+    skirt patch hanging on the arm). Only pixels outside the arm's core, next to the garment, whose
+    colour (``lab``: blurred Lab, float32) is clearly nearer the cloth's beside them than the arm's own
+    are given back; ``labels`` (h, w) part per pixel, ``arms`` part -> (bone start, end, radius), ``skin``
+    the face's Lab colour (a hand is skin, not the sleeve's colour: a bare hand beside a cream skirt is
+    the hand's)."""
+    h, w = labels.shape
+    out = np.zeros((h, w), bool)
+    if not garment.any():
+        return out
+    ys, xs = np.mgrid[0:h, 0:w]
+    pts = np.stack([xs, ys], axis=-1).astype(np.float64)
+    for part, (a, b, radius) in arms.items():
+        mine = labels == part
+        if not mine.any():
+            continue
+        grow = max(3, 2 * round(radius) + 1)
+        near = cv2.dilate(garment.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow))) > 0
+        if not (mine & near).any():
+            continue
+        ab = b - a
+        t = ((pts - a) @ ab) / max(float(ab @ ab), 1e-9)
+        closest = a + np.clip(t, 0.0, 1.0)[..., None] * ab
+        d = np.hypot(*(pts - closest).transpose(2, 0, 1))
+        core = mine & (d < 0.5 * radius) & (t > 0.1) & (t < 0.9)
+        cloth = garment & near & (d < 3.0 * radius)
+        if core.sum() < 5 or cloth.sum() < 5:
+            continue
+        arm_colour, cloth_colour = np.median(lab[core], axis=0), np.median(lab[cloth], axis=0)
+        apart = float(np.linalg.norm(arm_colour - cloth_colour))
+        if apart < CLOTH_APART:
+            continue
+        to_arm = np.linalg.norm(lab - arm_colour, axis=2)
+        if skin is not None:
+            to_arm = np.minimum(to_arm, np.linalg.norm(lab - skin, axis=2))
+        to_cloth = np.linalg.norm(lab - cloth_colour, axis=2)
+        give = mine & near & ~core & (to_cloth < to_arm - CLOTH_MARGIN * apart)
+        give = cv2.medianBlur(give.astype(np.uint8), 5) > 0
+        # What is left of the arm is the piece holding its core; islands cut off by the cloth go with it.
+        _, comp = cv2.connectedComponents((mine & ~give).astype(np.uint8), connectivity=4)
+        keep = np.isin(comp, np.unique(comp[core & ~give]))
+        give = mine & near & ~keep & ~core
+        out |= give
+    return out
 
 
 def _same_cloth_below(rgb: np.ndarray, region: np.ndarray, mask: np.ndarray, kp: np.ndarray, hem: float,

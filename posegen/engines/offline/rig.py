@@ -19,7 +19,7 @@ Why it is built this way (what the prototype taught):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -38,6 +38,7 @@ from posegen.engines.offline.parts import (
     PARTS,
     TORSO,
     Part,
+    limb_sides,
     part_bones,
     segment_distance,
     torso_quad,
@@ -49,6 +50,7 @@ from posegen.engines.offline.regions import (
     REGION_GARMENT,
     Carried,
     Garment,
+    cloth_beside_arms,
     face_oval,
     find_carried,
     find_garment,
@@ -67,6 +69,9 @@ THIN_SHARE = 0.012
 # Hair: unclaimed pixels this many head radii from the face and above this share of the spine go with
 # the head.
 HAIR_REACH, HAIR_DROP = 1.8, 0.0
+# An arm measured by its colour edges is never thinner than this share of its measured radius (nor its
+# prior's minimum).
+ARM_LEAST = 0.6
 class RigError(ValueError):
     """The photo cannot be rigged; ``user_message`` says why in words a user can act on."""
 
@@ -120,6 +125,8 @@ def _label_parts(mask: np.ndarray, bones: np.ndarray, present: np.ndarray, torso
     pts = np.stack([xs, ys], axis=1).astype(np.float64)
     dist_in = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 5)
     radii = np.zeros(len(PARTS))
+    lab = (cv2.GaussianBlur(cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB), (3, 3), 0).astype(np.float32)
+           if rgb is not None else None)
     best = np.full(len(pts), np.inf)
     label = np.full(len(pts), -1, dtype=np.int64)
     for i, part in enumerate(PARTS):
@@ -137,6 +144,12 @@ def _label_parts(mask: np.ndarray, bones: np.ndarray, present: np.ndarray, torso
         end = b + part.extend * (b - a)
         d, _ = segment_distance(pts, a, end)
         score = d / radii[i]
+        if lab is not None and i in ARMS:
+            # An arm against a skirt or coat ends where its colour does, not at the measured radius.
+            left, right = limb_sides(lab=lab, mask=mask, a=a, b=b, radius=radii[i],
+                                     least=max(lo * torso_len, ARM_LEAST * radii[i]))
+            on_left = (pts - a) @ np.array([-(b - a)[1], (b - a)[0]]) >= 0
+            score = d / np.where(on_left, left, right)
         take = (score <= 1.0) & (score < best)
         best[take] = score[take]
         label[take] = i
@@ -144,10 +157,19 @@ def _label_parts(mask: np.ndarray, bones: np.ndarray, present: np.ndarray, torso
     arm_img = np.zeros((h, w), bool)
     arm_img[ys, xs] = np.isin(label, ARMS)
     garment = find_garment(mask=mask, kp=kp, rgb=rgb, arm_pixels=arm_img) if present[GARMENT] else None
+    face_px = face_oval(shape=(h, w), kp=kp, torso_len=torso_len)
+    if garment is not None and lab is not None:
+        tubes = np.full((h, w), -1, dtype=np.int64)
+        tubes[ys, xs] = label
+        skin = np.median(lab[face_px & mask], axis=0) if (face_px & mask).sum() >= 10 else None
+        given = cloth_beside_arms(lab=lab, garment=garment.mask, labels=tubes, skin=skin,
+                                  arms={i: (bones[i, 0], bones[i, 1], radii[i]) for i in ARMS if present[i]})
+        if given.any():
+            arm_img &= ~given
+            garment = replace(garment, mask=garment.mask | given)
     if garment is not None:
         label[garment.mask[ys, xs] & ~arm_img[ys, xs]] = GARMENT
     # The face belongs to the head even where a hand near it or an arm's tube reaches in.
-    face_px = face_oval(shape=(h, w), kp=kp, torso_len=torso_len)
     label[face_px[ys, xs]] = HEAD
     # Torso seed: the quad between shoulders and hips, pulled in a little, plus a band along the
     # spine at least TORSO_BAND torso lengths wide, where no limb tube is. In a three-quarter view the
