@@ -39,13 +39,3 @@ class VoteFactory(factory.django.DjangoModelFactory):
         vote = super()._create(model_class, *args, **kwargs)
         PoseRequest.objects.filter(pk=vote.request_id).update(votes_count=F("votes_count") + 1)
         return vote
-
-
-class NotificationFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = "notifications.Notification"
-
-    user = factory.SubFactory(UserFactory)
-    kind = "request.status_changed"
-    title = factory.Sequence(lambda n: f"Notification {n}")
-    body = "Body"

@@ -18,8 +18,9 @@ from requests_community.notification_texts import REQUEST_STATUS_KIND
 from requests_community.services.moderation import pose_request_approve, pose_request_merge, pose_request_reject
 from tests.clients import api_client_for
 from tests.factories import UserFactory
+from tests.lumiku.notifications.factories import NotificationFactory
 from tests.pages.helpers import signed_in
-from tests.requests_community.factories import NotificationFactory, PoseRequestFactory
+from tests.requests_community.factories import PoseRequestFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/api/notifications"
