@@ -1,6 +1,7 @@
 """The app registry (the spec's plugin config): one place that declares each app and its prices.
 
-Apps declare an `AppDefinition` (see `posegen/plugin.py`) and are listed in settings.LUMIKU_APPS.
+Each product declares an `AppDefinition` (in its own plugin module) and settings.LUMIKU_APPS lists their
+dotted paths.
 Every credit price is read through `app_credit_price`, with settings.CREDIT_PRICE_OVERRIDES on top.
 """
 
