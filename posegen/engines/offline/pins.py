@@ -13,6 +13,8 @@ __all__ = ["cut_mesh", "pin_vertices", "region_pins"]
 
 # Where two parts meet at a joint, vertices within this many limb radii of it stay shared.
 JOINT_REACH = 1.6
+# Upper arms whose seam with the head (hair on the shoulder) stays joined near the shoulder.
+SHOULDER_SEAM = ("r_upper_arm", "l_upper_arm")
 # Pins along each bone (fractions from joint_a to joint_b; > 1 reaches into a hand or foot).
 PIN_STEPS = {"torso": (0.0, 0.3, 0.6, 0.9), "head": (0.5, 1.0, 1.5)}
 LIMB_PIN_STEPS = (0.2, 0.5, 0.8)
@@ -45,6 +47,14 @@ def cut_mesh(vertices: np.ndarray, triangles: np.ndarray, tri_part: np.ndarray, 
                 pa, pb = PARTS[uniq[x, 1]], PARTS[uniq[y, 1]]
                 child, other = (pa, pb) if pa.parent == pb.name else (pb, pa) if pb.parent == pa.name else (None, None)
                 if child is None:
+                    # Hair lying on a shoulder is the head's, the sleeve under it the upper arm's: cut
+                    # there, moving the arm opened a hole between them (the background showed through as
+                    # a crescent beside the head). Near the shoulder joint they stay one sheet.
+                    arm = next((q for q in (pa, pb) if q.name in SHOULDER_SEAM), None)
+                    if arm is not None and {pa.name, pb.name} == {"head", arm.name}:
+                        ai = PART_INDEX[arm.name]
+                        if np.hypot(*(v - bones[ai, 0])) <= JOINT_REACH * max(radii[ai], 0.07 * torso_len):
+                            parent[find(x)] = find(y)
                     continue
                 if child.name == "garment":  # the cloth hangs from the whole waist, never cut from it
                     parent[find(x)] = find(y)

@@ -131,3 +131,24 @@ def test_a_bright_strip_beside_a_sleeve_is_not_the_arm():
     rgb[:, 53:110] = RED
     printed = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
     assert limb_sides(lab=printed, mask=rgb.sum(axis=2) > 0, a=a, b=b, radius=20.0, least=6.0)[1] == 6.0
+
+
+def test_hair_lying_on_a_shoulder_stays_joined_to_the_sleeve_there():
+    # Long hair falls from the head onto the left shoulder (the head's part); the sleeve below it is the
+    # upper arm's. Cut along that seam, moving the arm opened a hole between them: the background
+    # showing through as a crescent beside the head. Near the shoulder joint the mesh stays one sheet.
+    from posegen.engines.offline.parts import PART_INDEX
+
+    texture, kp, _ = _figure()
+    rgb = np.ascontiguousarray(texture[:, :, :3])
+    cv2.fillConvexPoly(rgb, np.array([[160, 40], [196, 60], [204, 121], [166, 121]], np.int32), (70, 45, 30))
+    alpha = (rgb.sum(axis=2) > 0).astype(np.uint8) * 255
+    rig = build_rig(texture=np.dstack([rgb, alpha]), keypoints=kp)
+    tri = rig.triangle_part
+    head = np.unique(rig.triangles[tri == PART_INDEX["head"]])
+    arm = np.unique(rig.triangles[tri == PART_INDEX["l_upper_arm"]])
+    shared = np.intersect1d(head, arm)
+    assert len(shared) >= 2
+    # Only near the shoulder: the head's and the arm's tube radii, 1.6 times over.
+    reach = 1.6 * max(rig.radii[PART_INDEX["l_upper_arm"]], 0.07 * rig.torso_length)
+    assert np.hypot(*(rig.vertices[shared] - kp[5, :2]).T).max() <= reach + 1.0
