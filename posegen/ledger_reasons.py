@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from lumiku.credits.reasons import ledger_reason, ledger_reason_register
+from posegen.models.choices import LedgerReference
 
 __all__ = ["ledger_reason"]
 
@@ -45,5 +46,5 @@ def background_reason(kind: str, text: str) -> str | None:
     }.get(text)
 
 
-ledger_reason_register(reference_type="pose_generation", render=generation_reason)
-ledger_reason_register(reference_type="background_change", render=background_reason)
+ledger_reason_register(reference_type=LedgerReference.GENERATION, render=generation_reason)
+ledger_reason_register(reference_type=LedgerReference.BACKGROUND_CHANGE, render=background_reason)

@@ -18,9 +18,11 @@ def credits_ledger_sum(*, user_id) -> int:
     return LedgerEntry.objects.filter(wallet_id=user_id).aggregate(total=Sum("amount"))["total"] or 0
 
 
-def credits_spend_entries(*, user_id) -> QuerySet[LedgerEntry]:
-    """What counts as spending: charges of every feature and their refunds (grants are not spend)."""
-    return LedgerEntry.objects.filter(wallet_id=user_id, kind__in=[EntryKind.CHARGE, EntryKind.REFUND])
+def credits_spend_entries(*, user_id, reference_type: str = "") -> QuerySet[LedgerEntry]:
+    """What counts as spending: charges and their refunds (grants are not spend), of every feature, or of
+    the one whose rows carry ``reference_type``. The one definition of "spend" (dashboard, stats)."""
+    entries = LedgerEntry.objects.filter(wallet_id=user_id, kind__in=[EntryKind.CHARGE, EntryKind.REFUND])
+    return entries.filter(reference_type=reference_type) if reference_type else entries
 
 
 def credits_spent_total(*, user_id) -> int:

@@ -19,13 +19,13 @@ from lumiku.core.uploads import ASSET_KINDS, user_asset_upload
 from posegen.api.generation import GeneratedPoseOutput
 from posegen.imaging.backdrops import BACKDROP_LIBRARY, backdrop_get, generate_backdrop
 from posegen.models.choices import BackgroundMode
-from posegen.services.background import (
+from posegen.services.backgrounds import (
     background_change_start,
-    background_price,
     background_request_validate,
     background_revert,
     generation_background_start,
 )
+from posegen.services.pricing import background_price
 
 AI_GENERATE_NOTE = (
     "Without a generative engine configured, ai_generate paints a studio backdrop: a seamless wall-to-floor "

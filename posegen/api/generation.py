@@ -20,9 +20,9 @@ from posegen.selectors.generations import (
     project_generations,
 )
 from posegen.selectors.projects import project_get
-from posegen.services.generation import estimated_seconds, generation_start, request_fingerprint
-from posegen.services.pipeline import generation_cancel
-from posegen.services.results import generated_pose_count_download, generated_pose_set_favorite
+from posegen.services.generations.cancel import generation_cancel
+from posegen.services.generations.start import estimated_seconds, generation_start, request_fingerprint
+from posegen.services.results import generated_pose_download, generated_pose_set_favorite
 from posegen.services.validation import validate_generate_request
 
 
@@ -271,12 +271,6 @@ class PoseDownloadApi(APIView):
     @extend_schema(parameters=[OpenApiParameter("format", str, enum=list(EXPORT_FORMATS))],
                    responses={302: None}, tags=["generation"])
     def get(self, request, pose_id):
-        from lumiku.core.errors import NotFound
-
         pose = generated_pose_get(user=request.user, pose_id=pose_id)
-        fmt = request.query_params.get("format", "original")
-        stored = (pose.export_formats or {}).get(fmt)
-        if not stored:
-            raise NotFound(f"No {fmt} export for this pose.", code="EXPORT_NOT_FOUND")
-        generated_pose_count_download(pose=pose)
-        return HttpResponseRedirect(storage_url(stored))
+        return HttpResponseRedirect(generated_pose_download(pose=pose,
+                                                            format_name=request.query_params.get("format", "original")))

@@ -1,3 +1,5 @@
+from enum import StrEnum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -67,3 +69,12 @@ class PoseStatus(models.TextChoices):
     COMPLETED = "completed", _("Completed")
     FAILED = "failed", _("Failed")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class LedgerReference(StrEnum):
+    """The credit ledger's ``reference_type`` for this product's rows (``reference_id`` is the row's id):
+    charges, refunds, the credit history's wording (posegen.ledger_reasons), audits and stats all name
+    them from here."""
+
+    GENERATION = "pose_generation"
+    BACKGROUND_CHANGE = "background_change"

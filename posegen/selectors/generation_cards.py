@@ -19,8 +19,7 @@ from posegen.library_i18n import pose_name_for_reader
 from posegen.models import GeneratedPose, PoseGeneration
 from posegen.models.choices import PaymentMethod, PoseStatus
 from posegen.models.generation import ACTIVE_BACKGROUND_JOB_STATUSES, BackgroundJob, BackgroundJobStatus
-from posegen.selectors.generations import generation_results
-from posegen.services.pricing import generation_image_price
+from posegen.selectors.generations import generation_image_price, generation_results
 
 
 def export_choices() -> list[tuple[str, str]]:

@@ -6,6 +6,13 @@ from posegen.models import PoseGeneration
 from posegen.models.choices import ACTIVE_GENERATION_STATUSES
 
 
+def generation_image_price(*, generation: PoseGeneration) -> int:
+    """What each image of an existing generation was charged: its charge over its images. Refunds, audits
+    and the result cards read this, never today's price (posegen.services.pricing), which an operator may
+    have changed since (CREDIT_PRICE_OVERRIDES)."""
+    return generation.credit_charged // max(1, generation.total_expected_poses)
+
+
 def generation_progress(*, generation: PoseGeneration) -> dict:
     return {
         "generationId": str(generation.pk),

@@ -8,9 +8,9 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from lumiku.credits.models import LedgerEntry
+from lumiku.credits.selectors import credits_spend_entries
 from posegen.models import GeneratedPose, PoseGeneration, PoseGeneratorProject
-from posegen.models.choices import PoseStatus, ProjectStatus
+from posegen.models.choices import LedgerReference, PoseStatus, ProjectStatus
 
 
 def user_stats(*, user) -> dict:
@@ -20,7 +20,8 @@ def user_stats(*, user) -> dict:
         total_generations=Count("id"),
         last_7_days=Count("id", filter=Q(created_at__gte=now - timedelta(days=7))),
     )
-    spend = LedgerEntry.objects.filter(wallet_id=user.pk, reference_type="pose_generation").aggregate(
+    # Generation spend only (the spec's getUserStats): its charges less its refunds.
+    spend = credits_spend_entries(user_id=user.pk, reference_type=LedgerReference.GENERATION).aggregate(
         net=Coalesce(Sum("amount"), 0),
         net_30=Coalesce(Sum("amount", filter=Q(created_at__gte=now - timedelta(days=30))), 0),
     )

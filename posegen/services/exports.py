@@ -31,7 +31,6 @@ from django.utils.translation import gettext as _
 
 from lumiku.core.errors import Conflict, NotFound, ValidationFailed
 from lumiku.core.images import image_clean_upload
-from lumiku.core.queues import Queue
 from lumiku.core.realtime import realtime_publish
 from lumiku.core.storage import storage_delete_on_commit, storage_read, storage_save, storage_url, user_storage_key
 from lumiku.core.uploads import user_image_input
@@ -83,7 +82,7 @@ def pose_exports_enqueue(*, pose_id) -> None:
 
     def send() -> None:
         try:
-            pose_export.apply_async(args=[str(pose_id)], queue=Queue.EXPORT)
+            pose_export.apply_async(args=[str(pose_id)])  # on its queue (export)
         except Exception:  # the image is there; exports can be regenerated or zipped on demand
             logger.warning("could not queue exports of pose %s", pose_id, exc_info=True)
 

@@ -20,8 +20,8 @@ from posegen.pages.generations.common import eta_text, generation_url, owned_gen
 from posegen.pages.generations.forms import SCOPE_POSE, BackgroundForm
 from posegen.selectors.generation_cards import generation_pose_cards
 from posegen.selectors.generations import generation_eta_seconds, generation_progress
-from posegen.services.background import background_price
-from posegen.services.pipeline import generation_cancel
+from posegen.services.generations.cancel import generation_cancel
+from posegen.services.pricing import background_price
 
 MAX_CARDS_PER_FETCH = 60
 

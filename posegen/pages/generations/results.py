@@ -17,22 +17,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lumiku.core.errors import DomainError, NotFound, ValidationFailed
 from lumiku.core.pages import is_htmx
-from lumiku.core.storage import storage_url
 from lumiku.core.throttling import rate_limit_check
 from posegen.format_labels import format_label
 from posegen.imaging.backdrops import BACKDROP_LIBRARY
 from posegen.models.choices import PoseStatus
 from posegen.pages.generations.common import card_response, generation_url, owned_generation, owned_pose
 from posegen.pages.generations.forms import SCOPE_ALL, SCOPE_POSE, BackgroundForm
-from posegen.services.background import (
+from posegen.services.backgrounds import (
     background_change_start,
-    background_price,
     background_request_validate,
     background_revert,
     generation_background_start,
 )
 from posegen.services.exports import generation_export_zip, pose_export_regenerate
-from posegen.services.results import generated_pose_count_download, generated_pose_set_favorite
+from posegen.services.pricing import background_price
+from posegen.services.results import generated_pose_download, generated_pose_set_favorite
 
 
 @login_required
@@ -52,11 +51,11 @@ def pose_download(request, generation_id, pose_id):
     """Counts the download (as the API does), then sends the browser to the stored file."""
     generation = owned_generation(request=request, generation_id=generation_id)
     pose = owned_pose(request=request, generation=generation, pose_id=pose_id)
-    stored = (pose.export_formats or {}).get(request.GET.get("format", "original"))
-    if not stored:
-        raise Http404
-    generated_pose_count_download(pose=pose)
-    return HttpResponseRedirect(storage_url(stored))
+    try:
+        url = generated_pose_download(pose=pose, format_name=request.GET.get("format", "original"))
+    except NotFound:
+        raise Http404 from None
+    return HttpResponseRedirect(url)
 
 
 @login_required

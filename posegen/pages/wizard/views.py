@@ -36,7 +36,7 @@ from posegen.selectors.projects import project_get
 from posegen.services import validation
 from posegen.services.avatar_check import avatar_check_localize
 from posegen.services.feasibility import pose_support_for_project, verdict_reason
-from posegen.services.generation import generation_start, request_fingerprint
+from posegen.services.generations.start import generation_start, request_fingerprint
 from posegen.services.library_tools import library_text_to_pose, png_base64
 from posegen.services.pricing import generation_cost, price_per_image
 

@@ -179,7 +179,7 @@ def test_pending_pose_requests_are_counted_at_scrape_time(client, metrics_token)
 @pytest.mark.django_db(transaction=True)
 def test_background_job_outcomes_are_counted_once_committed(client, metrics_token):
     from posegen.models.generation import BackgroundJob
-    from posegen.services.background import background_job_fail
+    from posegen.services.backgrounds import background_job_fail
     from tests.posegen.api.test_background_api import completed_pose
 
     user = UserFactory()

@@ -22,7 +22,7 @@ def _delta(before, after, name, **labels) -> float:
 @pytest.mark.django_db(transaction=True)
 def test_background_processing_time_per_mode(client, metrics_token):  # noqa: F811
     from posegen.models.generation import BackgroundJob
-    from posegen.services.background import background_job_fail, background_job_run
+    from posegen.services.backgrounds import background_job_fail, background_job_run
     from tests.posegen.api.test_background_api import completed_pose
 
     user = UserFactory()

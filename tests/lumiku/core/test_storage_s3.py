@@ -73,7 +73,7 @@ def test_generated_keys_signed_urls_round_trip(s3_storage):
 def test_exports_and_uploads_work_on_s3(s3_storage, auth_client):
     from lumiku.credits.selectors import credits_balance
     from posegen.models.generation import BackgroundJob
-    from posegen.services.background import background_job_run
+    from posegen.services.backgrounds import background_job_run
     from tests.images import image_bytes, upload
     from tests.posegen.api.test_background_api import BASE, completed_pose
     from tests.posegen.pipeline_helpers import fund

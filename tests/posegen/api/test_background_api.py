@@ -11,8 +11,8 @@ from lumiku.credits.models import LedgerEntry
 from lumiku.credits.selectors import credits_balance, credits_ledger_sum
 from posegen.models import GeneratedPose
 from posegen.models.generation import BackgroundJob
-from posegen.services import background as background_service
-from posegen.services.background import background_job_fail, background_job_run
+from posegen.services import backgrounds as background_service
+from posegen.services.backgrounds import background_job_fail, background_job_run
 from tests.factories import GenerationFactory, ProjectFactory
 from tests.images import image_bytes, upload
 from tests.paths import FIXTURE_IMAGES

@@ -8,7 +8,7 @@ from django.utils import timezone
 from lumiku.credits.models import LedgerEntry
 from lumiku.credits.selectors import credits_balance
 from posegen.models import GeneratedPose, PoseGeneration, PoseSelection
-from posegen.services.pipeline import generation_sweep_stale
+from posegen.services.generations.sweep import generation_sweep_stale
 from tests.factories import ProjectFactory, library_pose
 from tests.paths import FIXTURE_IMAGES
 from tests.posegen.pipeline_helpers import GENERATE_URL, fund, gallery_body

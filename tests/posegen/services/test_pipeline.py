@@ -2,10 +2,11 @@
 
 import pytest
 
+from lumiku.core.jobs import Outcome
 from lumiku.credits.models import LedgerEntry
 from lumiku.credits.selectors import credits_balance, credits_ledger_sum
 from posegen.models import GeneratedPose, PoseGeneration
-from posegen.services.pipeline import Outcome, generation_dispatch, pose_generate_run
+from posegen.services.generations.run import generation_dispatch, pose_generate_run
 from tests.factories import ProjectFactory, library_pose
 from tests.posegen.pipeline_helpers import GENERATE_URL, fund, gallery_body, wait_for_terminal
 
@@ -131,7 +132,7 @@ def test_redelivered_tasks_do_no_double_work_or_charge(auth_client, project, pos
 
 
 def test_a_failed_image_is_refunded_once_even_if_failed_twice(auth_client, project, engine):
-    from posegen.services.pipeline import pose_fail
+    from posegen.services.generations.run import pose_fail
 
     engine("counting")
     fund(auth_client.user, 100)
@@ -172,7 +173,7 @@ def test_target_keypoints_are_projected_at_the_output_aspect(auth_client, projec
     import numpy as np
 
     from posegen.posekit.skeleton import pose_from_dict, project_pose
-    from posegen.services.pipeline import _engine_request
+    from posegen.services.generations.run import _engine_request
 
     engine("counting")
     settings.POSEGEN_OUTPUT_WIDTH, settings.POSEGEN_OUTPUT_HEIGHT = 200, 300
@@ -188,7 +189,7 @@ def test_target_keypoints_are_projected_at_the_output_aspect(auth_client, projec
 
 def test_refunds_and_the_audit_use_the_price_charged_not_a_price_changed_since(auth_client, project, poses, engine,
                                                                                settings):
-    from lumiku.credits.audit import audit_generations
+    from posegen.audit import audit_generations
 
     engine("odd-fail")
     fund(auth_client.user, 500)

@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from lumiku.core.jobs import Outcome
 from lumiku.credits.models import LedgerEntry
 from lumiku.credits.selectors import credits_balance, credits_ledger_sum
 from posegen.engines.offline.gate import GATE_REASONS
 from posegen.models import GeneratedPose
-from posegen.services.pipeline import Outcome, pose_fail, pose_generate_run
+from posegen.services.generations.run import pose_fail, pose_generate_run
 from tests.factories import ProjectFactory, library_pose
 from tests.posegen.pipeline_helpers import GENERATE_URL, fund, gallery_body, wait_for_terminal
 from tests.posegen.quality_engines import QUALITY_ENGINES

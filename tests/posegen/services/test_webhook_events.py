@@ -13,7 +13,7 @@ from lumiku.core.storage import storage_url
 from lumiku.webhooks.models import WebhookDelivery
 from lumiku.webhooks.services import webhook_delivery_attempt, webhook_endpoint_create
 from posegen.models.generation import BackgroundJob
-from posegen.services.background import background_job_run
+from posegen.services.backgrounds import background_job_run
 from tests.factories import ProjectFactory, library_pose
 from tests.lumiku.webhooks.receiver import receiver_start
 from tests.posegen.api.test_background_api import completed_pose

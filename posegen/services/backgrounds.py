@@ -8,10 +8,13 @@ Flow of `POST /poses/:poseId/background` (spec 003 §1):
    allows one active job per pose: a second request → 409, never a second charge) and charge
    (`charge:background:<job id>`, 0 credits for `enterprise_unlimited` users). After commit the
    task is queued; if queueing fails the job is failed and refunded at once and the caller gets 503.
-3. The task (`background_job_run`) claims the job with a token, renders the new image from the
+3. The task (`background_job_run`) claims the job with a token (lumiku.core.jobs), renders the new image from the
    **original** (pre-background) image — so changing the background twice never compounds — stores
    it, and completes (token check; pose updated; `background.completed` published) or fails and
    refunds exactly once (`refund:background:<job id>`; `background.failed` published).
+
+The pixels are posegen.imaging.backgrounds' (this module says what goes behind the person); the price is
+posegen.services.pricing's.
 
 Inside a generation (`useBackgroundChanger`), `background_apply_in_generation` runs the same render on
 the engine output before the pipeline stores it; the +10 per image was charged with the generation, and
@@ -27,21 +30,18 @@ import io
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 
 import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
 
 from lumiku.core.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
+from lumiku.core.jobs import Outcome, job_claim, job_enqueue, job_image_store, job_release, job_thumbnail_store
 from lumiku.core.metrics import background_job_finished
-from lumiku.core.queues import Queue
 from lumiku.core.realtime import realtime_publish
-from lumiku.core.registry import app_credit_price
 from lumiku.core.storage import storage_read, storage_save, storage_url, user_storage_key
 from lumiku.core.uploads import image_input_url, user_asset_resolve, user_asset_upload
 from lumiku.credits.selectors import credits_balance
@@ -49,24 +49,20 @@ from lumiku.credits.services import credits_charge, credits_refund
 from lumiku.webhooks.services import webhook_event_emit
 from posegen.engines import EngineError, TransientEngineError, engine_get
 from posegen.imaging.backdrops import backdrop_get, backdrop_plan, generate_backdrop
-from posegen.imaging.composite import CompositeOptions, blurred_scene, composite_person
-from posegen.imaging.segmentation import InvalidImage, SegmentationError, segment_person
+from posegen.imaging.backgrounds import (
+    BackgroundFailed,
+    NewBackground,
+    TransientBackgroundError,
+    background_replace,
+    decode_rgb,
+)
 from posegen.models import GeneratedPose
-from posegen.models.choices import BackgroundMode, PoseStatus
+from posegen.models.choices import BackgroundMode, LedgerReference, PoseStatus
 from posegen.models.generation import ACTIVE_BACKGROUND_JOB_STATUSES, BackgroundJob, BackgroundJobStatus
-from posegen.plugin import APP_ID
+from posegen.services.pricing import background_price
 from posegen.services.validation import validate_background_options
 
 logger = logging.getLogger(__name__)
-THUMBNAIL_WIDTH = 384
-
-
-class BackgroundFailed(Exception):
-    """A render failure whose message is safe to show to the user."""
-
-
-class TransientBackgroundError(BackgroundFailed):
-    """Worth retrying (an engine timeout, a storage hiccup)."""
 
 
 @dataclass(frozen=True)
@@ -89,14 +85,7 @@ class BackgroundRequest:
         return "Blurred original background"
 
 
-# --- pricing and user assets ----------------------------------------------------------------------
-def background_price(*, user) -> int:
-    """Credits for one background change (the registry's `backgroundChanger`; 0 for enterprise unlimited)."""
-    if getattr(user, "enterprise_unlimited", False):
-        return 0
-    return app_credit_price(app_id=APP_ID, key="backgroundChanger")
-
-
+# --- the request and its user assets ----------------------------------------------------------------------
 def background_request_validate(*, user, mode: str, color: str = "", prompt: str = "", backdrop_id: str = "",
                                  image_upload=None, image_url: str = "") -> BackgroundRequest:
     """Spec 003 §1D: the mode's inputs, normalised. Stores an uploaded background (validated by content)."""
@@ -124,20 +113,7 @@ def background_request_validate(*, user, mode: str, color: str = "", prompt: str
                              backdrop_id=backdrop_id if mode == BackgroundMode.AI_GENERATE else "", image_name=name)
 
 
-# --- rendering (no database) ----------------------------------------------------------------------
-def _decode_rgb(data: bytes) -> np.ndarray:
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            img.load()
-            return np.asarray(img.convert("RGB"))
-    except Exception as exc:
-        raise BackgroundFailed("The image could not be read.") from exc
-
-
-def _hex_rgb(color: str) -> tuple[int, int, int]:
-    return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
-
-
+# --- what goes behind the person (the pixels are posegen.imaging.backgrounds') ---------------------
 def _ai_background(*, prompt: str, width: int, height: int, seed: int) -> np.ndarray:
     """The configured engine's background generation when it has one, else the offline studio backdrop."""
     engine = engine_get()
@@ -151,57 +127,36 @@ def _ai_background(*, prompt: str, width: int, height: int, seed: int) -> np.nda
             raise BackgroundFailed(exc.user_message) from exc
         if isinstance(data, np.ndarray):
             return data[:, :, :3]
-        return _decode_rgb(getattr(data, "image", data))  # an EngineResult or encoded bytes
+        return decode_rgb(getattr(data, "image", data))  # an EngineResult or encoded bytes
     return generate_backdrop(prompt=prompt, width=width, height=height, seed=seed)
+
+
+def _uploaded_background(name: str) -> np.ndarray:
+    try:
+        return decode_rgb(storage_read(name))
+    except BackgroundFailed:
+        raise
+    except Exception as exc:
+        raise TransientBackgroundError("The background image could not be loaded.") from exc
+
+
+def _new_background(request: BackgroundRequest, *, seed: int) -> NewBackground:
+    if request.mode == BackgroundMode.SOLID_COLOR:
+        return NewBackground(color=request.color)
+    if request.mode == BackgroundMode.UPLOAD:
+        return NewBackground(picture=lambda width, height: _uploaded_background(request.image_name))
+    if request.mode == BackgroundMode.AI_GENERATE:
+        return NewBackground(picture=lambda width, height: _ai_background(prompt=request.prompt, width=width,
+                                                                          height=height, seed=seed),
+                             light_x=backdrop_plan(request.prompt).light_x)
+    if request.mode == BackgroundMode.BLUR:
+        return NewBackground(blur=True)
+    raise BackgroundFailed(f"Unknown background mode {request.mode!r}.")
 
 
 def background_render(*, image: bytes | np.ndarray, request: BackgroundRequest, seed: int = 0) -> np.ndarray:
     """The image with its background replaced as `request` says (RGB uint8). Raises BackgroundFailed."""
-    rgb = _decode_rgb(image) if isinstance(image, bytes | bytearray) else image
-    height, width = rgb.shape[:2]
-    try:
-        matte = segment_person(image=rgb)
-    except SegmentationError as exc:
-        raise BackgroundFailed(exc.user_message) from exc
-    except InvalidImage as exc:
-        raise BackgroundFailed("The image could not be read.") from exc
-    light_x = 0.5
-    options = CompositeOptions()
-    if request.mode == BackgroundMode.SOLID_COLOR:
-        background = np.empty((height, width, 3), np.uint8)
-        background[:] = _hex_rgb(request.color)
-    elif request.mode == BackgroundMode.UPLOAD:
-        try:
-            background = _decode_rgb(storage_read(request.image_name))
-        except BackgroundFailed:
-            raise
-        except Exception as exc:
-            raise TransientBackgroundError("The background image could not be loaded.") from exc
-    elif request.mode == BackgroundMode.AI_GENERATE:
-        background = _ai_background(prompt=request.prompt, width=width, height=height, seed=seed)
-        light_x = backdrop_plan(request.prompt).light_x
-    elif request.mode == BackgroundMode.BLUR:
-        background = blurred_scene(image=rgb, alpha=matte.alpha)
-        options = CompositeOptions(harmonise=0.0, light_wrap=0.3, shadow=0.0)  # same scene, same light
-    else:
-        raise BackgroundFailed(f"Unknown background mode {request.mode!r}.")
-    return composite_person(image=rgb, alpha=matte.alpha, background=background, options=options, light_x=light_x)
-
-
-def _store_png_and_thumbnail(*, user_id, kind: str, rgb: np.ndarray) -> tuple[str, str]:
-    image = Image.fromarray(rgb)
-    out = io.BytesIO()
-    image.save(out, "PNG", compress_level=3)
-    output = storage_save(key=user_storage_key(user_id=user_id, kind=kind, extension="PNG"), content=out.getvalue())
-    return output, _thumbnail(user_id=user_id, kind=kind, image=image)
-
-
-def _thumbnail(*, user_id, kind: str, image: Image.Image) -> str:
-    thumb = image.copy()
-    thumb.thumbnail((THUMBNAIL_WIDTH, THUMBNAIL_WIDTH * 2), Image.Resampling.LANCZOS)
-    buf = io.BytesIO()
-    thumb.convert("RGB").save(buf, "JPEG", quality=85, optimize=True)
-    return storage_save(key=user_storage_key(user_id=user_id, kind=kind, extension="JPEG"), content=buf.getvalue())
+    return background_replace(image=image, background=_new_background(request, seed=seed))
 
 
 # --- inside a generation (called by the pipeline before it stores the engine output) ---------------
@@ -257,7 +212,7 @@ def _new_job(*, user, pose: GeneratedPose, request: BackgroundRequest, price: in
                        jobId=f"bg-{pose.pk}") from None
     if price:
         credits_charge(user_id=user.pk, amount=price, idempotency_key=f"charge:background:{job.pk}",
-                       reference_type="background_change", reference_id=str(job.pk),
+                       reference_type=LedgerReference.BACKGROUND_CHANGE, reference_id=str(job.pk),
                        description="Background change: 1 image")
     return job
 
@@ -269,9 +224,7 @@ def _enqueue(job_ids: list) -> None:
     failed = 0
     for job_id in job_ids:
         try:
-            background_change.apply_async(args=[str(job_id)], queue=Queue.EXPORT, task_id=f"bg-{job_id}",
-                                          retry=True, retry_policy={"max_retries": 2, "interval_start": 0,
-                                                                    "interval_step": 0.5, "interval_max": 1})
+            job_enqueue(background_change, args=[str(job_id)], task_id=f"bg-{job_id}")
         except Exception:
             logger.warning("could not queue background job %s; refunding", job_id, exc_info=True)
             background_job_fail(job_id=job_id, token=None,
@@ -314,21 +267,12 @@ def generation_background_start(*, user, generation_id, request: BackgroundReque
     return jobs, credits_balance(user_id=user.pk)
 
 
-def _claim(job_id) -> uuid.UUID | None:
-    token = uuid.uuid4()
-    now = timezone.now()
-    lease = now - timedelta(seconds=settings.POSEGEN_CLAIM_LEASE_SECONDS)
-    claimed = BackgroundJob.objects.filter(pk=job_id).filter(
-        Q(status=BackgroundJobStatus.PENDING) | Q(status=BackgroundJobStatus.PROCESSING, claimed_at__lt=lease)
-    ).update(status=BackgroundJobStatus.PROCESSING, claim_token=token, claimed_at=now, attempts=F("attempts") + 1)
-    return token if claimed else None
-
-
-def background_job_run(*, job_id, attempt: int = 1) -> str:
+def background_job_run(*, job_id, attempt: int = 1) -> Outcome:
     """Worker side: claim, render, store, complete — or fail and refund. Returns the outcome."""
-    token = _claim(job_id)
+    token = job_claim(jobs=BackgroundJob.objects.filter(pk=job_id), pending=BackgroundJobStatus.PENDING,
+                      processing=BackgroundJobStatus.PROCESSING, lease_seconds=settings.POSEGEN_CLAIM_LEASE_SECONDS)
     if token is None:
-        return "skipped"
+        return Outcome.SKIPPED
     job = BackgroundJob.objects.select_related("pose__generation").get(pk=job_id)
     pose = job.pose
     request = BackgroundRequest(mode=job.mode, color=job.color, prompt=job.prompt, backdrop_id=job.backdrop_id,
@@ -337,25 +281,24 @@ def background_job_run(*, job_id, attempt: int = 1) -> str:
     try:
         rgb = background_render(image=storage_read(source), request=request,
                                 seed=int(pose.seed_used or 0) + job.attempts)
-        output, thumbnail = _store_png_and_thumbnail(user_id=job.user_id, kind=f"generations/{pose.generation_id}",
-                                                     rgb=rgb)
+        output, thumbnail = job_image_store(user_id=job.user_id, kind=f"generations/{pose.generation_id}",
+                                            image=Image.fromarray(rgb))
     except TransientBackgroundError as exc:
         if attempt < settings.POSEGEN_BACKGROUND_MAX_ATTEMPTS:
-            BackgroundJob.objects.filter(pk=job_id, claim_token=token).update(status=BackgroundJobStatus.PENDING,
-                                                                                claim_token=None)
-            return "retry"
+            job_release(jobs=BackgroundJob.objects.filter(pk=job_id), token=token, pending=BackgroundJobStatus.PENDING)
+            return Outcome.RETRY
         background_job_fail(job_id=job_id, token=token, reason=str(exc))
-        return "failed"
+        return Outcome.FAILED
     except BackgroundFailed as exc:
         background_job_fail(job_id=job_id, token=token, reason=str(exc))
-        return "failed"
+        return Outcome.FAILED
     except Exception:
         logger.exception("background job %s failed", job_id)
         background_job_fail(job_id=job_id, token=token, reason="An internal error stopped the background change.")
-        return "failed"
+        return Outcome.FAILED
     done = _complete(job_id=job_id, token=token, source=source, output=output, thumbnail=thumbnail,
                      label=request.label)
-    return "completed" if done else "skipped"
+    return Outcome.COMPLETED if done else Outcome.SKIPPED
 
 
 def _complete(*, job_id, token, source: str, output: str, thumbnail: str, label: str) -> bool:
@@ -404,7 +347,7 @@ def background_job_fail(*, job_id, token, reason: str) -> bool:
         refund = job.credit_charged - job.credit_refunded
         if refund > 0:
             credits_refund(user_id=job.user_id, amount=refund, idempotency_key=f"refund:background:{job.pk}",
-                           reference_type="background_change", reference_id=str(job.pk),
+                           reference_type=LedgerReference.BACKGROUND_CHANGE, reference_id=str(job.pk),
                            description="Background change failed: refund")
         BackgroundJob.objects.filter(pk=job.pk).update(
             status=BackgroundJobStatus.FAILED, error_message=reason[:1000], credit_refunded=job.credit_charged,
@@ -432,7 +375,8 @@ def background_revert(*, user, pose_id) -> GeneratedPose:
         try:
             with Image.open(io.BytesIO(storage_read(original))) as img:
                 img.load()
-                thumbnail = _thumbnail(user_id=user.pk, kind=f"generations/{pose.generation_id}", image=img)
+                thumbnail = job_thumbnail_store(user_id=user.pk, kind=f"generations/{pose.generation_id}",
+                                                image=img)
         except Exception:
             thumbnail = pose.thumbnail.name
         pose.output_image = original

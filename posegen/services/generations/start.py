@@ -1,4 +1,4 @@
-"""Starting and cancelling generations: validate, pay, create every row, enqueue after commit.
+"""Starting a generation: validate, pay, create every row, enqueue after commit.
 
 Locks, in order: the project row (start) or the generation row (cancel), then the user row
 (unlimited quota) or the wallet row (credits, inside lumiku.credits). Workers lock the
@@ -29,13 +29,13 @@ from lumiku.core.errors import (
     ValidationFailed,
 )
 from lumiku.core.images import image_clean_upload
+from lumiku.core.jobs import job_enqueue
 from lumiku.core.metrics import export_formats_requested
-from lumiku.core.queues import Queue
 from lumiku.core.storage import storage_save, user_storage_key
 from lumiku.core.uploads import user_image_input
 from lumiku.credits.services import credits_charge, credits_use_unlimited_quota
 from posegen.models import GeneratedPose, PoseGeneration, PoseGeneratorProject, PoseLibrary, PoseSelection
-from posegen.models.choices import GenerationStatus, GenerationType, PaymentMethod, ProjectStatus
+from posegen.models.choices import GenerationType, LedgerReference, PaymentMethod, ProjectStatus
 from posegen.plugin import APP_ID, POSE_GENERATOR_APP
 from posegen.services.avatar_check import project_avatar_require_usable
 from posegen.services.feasibility import poses_require_supported, structures_require_supported
@@ -190,7 +190,7 @@ def generation_start(*, user, project_id, plan: GenerationPlan, background_image
             else:
                 try:
                     credits_charge(user_id=user.pk, amount=cost, idempotency_key=f"charge:generation:{generation.id}",
-                                   reference_type="pose_generation", reference_id=str(generation.id),
+                                   reference_type=LedgerReference.GENERATION, reference_id=str(generation.id),
                                    description=f"Pose generation: {total} image(s)")
                 except InsufficientCredits as short:  # say how many photos the price is for
                     raise InsufficientCredits(required=short.extra["required"], available=short.extra["available"],
@@ -208,7 +208,7 @@ def generation_start(*, user, project_id, plan: GenerationPlan, background_image
             if project.avatar_id:
                 avatar_record_usage(avatar_id=project.avatar_id, user_id=user.pk, app_id=APP_ID,
                                     app_name=POSE_GENERATOR_APP.name, action="pose_generation",
-                                    reference_type="pose_generation", reference_id=str(generation.id),
+                                    reference_type=LedgerReference.GENERATION, reference_id=str(generation.id),
                                     metadata={"poseCount": total, "generationType": plan.generation_type})
             transaction.on_commit(lambda: generation_enqueue(generation_id=generation.pk,
                                                              queue_job_id=generation.queue_job_id))
@@ -234,10 +234,7 @@ def generation_enqueue(*, generation_id, queue_job_id: str | None = None, count_
         if queue_job_id is None:
             return False
     try:
-        generation_run.apply_async(
-            args=[str(generation_id)], queue=Queue.DEFAULT, task_id=f"{queue_job_id}-{uuid.uuid4().hex[:8]}",
-            retry=True, retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
-        )
+        job_enqueue(generation_run, args=[str(generation_id)], task_id=f"{queue_job_id}-{uuid.uuid4().hex[:8]}")
     except Exception:
         logger.warning("could not enqueue generation %s; the stale sweep will retry", generation_id, exc_info=True)
         return False
@@ -251,5 +248,3 @@ def generation_enqueue(*, generation_id, queue_job_id: str | None = None, count_
 def estimated_seconds(*, images: int) -> int:
     return round(images * settings.POSEGEN_ESTIMATED_SECONDS_PER_IMAGE)
 
-
-__all__ = ["GenerationStatus", "estimated_seconds", "generation_enqueue", "generation_start", "request_fingerprint"]
