@@ -36,14 +36,9 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING (JSON in
 WORKER_HEARTBEAT_INTERVAL = env.float("WORKER_HEARTBEAT_INTERVAL", default=10.0)
 WORKER_HEARTBEAT_TTL = env.float("WORKER_HEARTBEAT_TTL", default=35.0)
 
-# Routes by task name, until each task names its queue on its decorator (issue 19, H19J: then the one
-# entry here is lumiku.core.queues' router).
-CELERY_TASK_ROUTES = {
-    "posegen.tasks.pose_generate": {"queue": Queue.ENGINE.value},
-    "posegen.tasks.*": {"queue": Queue.DEFAULT.value},
-    "posegen.tasks.background_change": {"queue": Queue.EXPORT.value},
-    "posegen.tasks.pose_export": {"queue": Queue.EXPORT.value},
-}
+# Every task names its queue on its decorator (queue_name=Queue.X, lumiku.core.queues); this router reads
+# it, for apply_async and for a task sent by name alike. No task name is spelled here.
+CELERY_TASK_ROUTES = ["lumiku.core.queues.queue_route"]
 
 CELERY_BEAT_SCHEDULE = {
     "posegen-sweep-stale-generations": {

@@ -1,6 +1,6 @@
 """Exports of generated images: per-format files on the export queue, re-export on demand, ZIP streams.
 
-- `pose_exports_enqueue` (called by the pipeline as each image completes, and after a background change
+- `pose_exports_enqueue` (called by services.generations.run as each image completes, and after a background change
   or revert) queues `pose_exports_run` on queue `export` after commit.
 - `pose_exports_run` decodes the image once, finds the person (the matte's box; the crop never cuts
   them), encodes every format of the generation's `outputFormats` in parallel

@@ -1,8 +1,8 @@
 """Starting a generation: validate, pay, create every row, enqueue after commit.
 
-Locks, in order: the project row (start) or the generation row (cancel), then the user row
-(unlimited quota) or the wallet row (credits, inside lumiku.credits). Workers lock the
-generation row before touching its poses, so no path takes these in the opposite order.
+Locks, in order: the project row, then the user row (unlimited quota) or the wallet row (credits,
+inside lumiku.credits). Cancel (cancel.py) and the workers (run.py) lock the generation row before
+touching its poses and then the wallet, so no path takes these in the opposite order.
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ from lumiku.core.errors import (
 )
 from lumiku.core.images import image_clean_upload
 from lumiku.core.jobs import job_enqueue
-from lumiku.core.metrics import export_formats_requested
 from lumiku.core.storage import storage_save, user_storage_key
 from lumiku.core.uploads import user_image_input
 from lumiku.credits.services import credits_charge, credits_use_unlimited_quota
+from posegen.metrics import export_formats_requested
 from posegen.models import GeneratedPose, PoseGeneration, PoseGeneratorProject, PoseLibrary, PoseSelection
 from posegen.models.choices import GenerationType, LedgerReference, PaymentMethod, ProjectStatus
 from posegen.plugin import APP_ID, POSE_GENERATOR_APP
