@@ -1,4 +1,6 @@
-"""Prometheus metrics: HTTP, Celery tasks, queue depth, generations, credits, engines.
+"""Prometheus metrics of the platform: HTTP, Celery tasks, queue depth, worker heartbeats, credits, payments.
+A product defines its own metrics beside its code (posegen/metrics.py, requests_community/metrics.py):
+`/metrics` exposes every metric the process registered, and the scrape-time sources products register.
 
 Web and worker processes are separate: with PROMETHEUS_MULTIPROC_DIR set (before the first import of
 prometheus_client) every process writes its samples to files there and `/metrics` aggregates them
@@ -25,7 +27,7 @@ from lumiku.core.queues import Queue
 
 logger = logging.getLogger(__name__)
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
-_TASK_BUCKETS = (0.05, 0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0)
+TASK_BUCKETS = (0.05, 0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0)
 
 HTTP_REQUESTS = Counter("lumiku_http_requests_total", "HTTP requests answered.", ["route", "method", "status"])
 HTTP_LATENCY = Histogram("lumiku_http_request_duration_seconds", "HTTP request latency.", ["route", "method"],
@@ -33,51 +35,20 @@ HTTP_LATENCY = Histogram("lumiku_http_request_duration_seconds", "HTTP request l
 TASKS = Counter("lumiku_celery_tasks_total", "Celery task runs by outcome (success, failure, retry).",
                 ["task", "outcome"])
 TASK_DURATION = Histogram("lumiku_celery_task_duration_seconds", "Celery task run time.", ["task"],
-                          buckets=_TASK_BUCKETS)
-GENERATIONS = Counter("lumiku_generations_finished_total",
-                      "Generations reaching a final status (completed, partial, failed, cancelled).", ["status"])
-BACKGROUND_JOBS = Counter("lumiku_background_jobs_finished_total",
-                          "Background-change jobs that reached a final state, by status (completed, failed).",
-                          ["status"])
+                          buckets=TASK_BUCKETS)
 CREDITS = Counter("lumiku_credits_total", "Credits moved, by ledger kind (charge, refund, grant, purchase, reversal).",
                   ["kind"])
-ENGINE_LATENCY = Histogram("lumiku_engine_duration_seconds", "Image engine time per generated image.", ["engine"],
-                           buckets=_TASK_BUCKETS)
 # Spec 003 §11's "metrics to track" that the ones above do not cover.
-BACKGROUND_JOB_DURATION = Histogram("lumiku_background_job_duration_seconds",
-                                    "Background-change processing time (worker claim to final state), by mode.",
-                                    ["mode", "status"], buckets=_TASK_BUCKETS)
 PAYMENT_NOTIFICATIONS = Counter("lumiku_payment_notifications_total",
                                 "Payment provider notifications answered, by provider and outcome (the order's status "
                                 "after it, or the refusal's error code).", ["provider", "outcome"])
 ORDERS = Counter("lumiku_orders_total", "Credit orders reaching a status (paid, expired, failed, refunded), on commit.",
                  ["status"])
-EXPORT_FORMATS_REQUESTED = Counter("lumiku_export_formats_requested_total",
-                                   "Export formats chosen for new generations (each format once per generation).",
-                                   ["format"])
 
 
 def _after_commit(action) -> None:
     """Count what the transaction makes true only once it is committed (a rollback counts nothing)."""
     transaction.on_commit(action)
-
-
-def generation_finished(*, status: str) -> None:
-    _after_commit(lambda: GENERATIONS.labels(status=str(status)).inc())
-
-
-def background_job_finished(*, status: str, mode: str | None = None, seconds: float | None = None) -> None:
-    def count() -> None:
-        BACKGROUND_JOBS.labels(status=str(status)).inc()
-        if mode is not None and seconds is not None:  # a job failed before any worker took it has no time
-            BACKGROUND_JOB_DURATION.labels(mode=str(mode), status=str(status)).observe(max(0.0, seconds))
-
-    _after_commit(count)
-
-
-def export_formats_requested(*, formats) -> None:
-    chosen = sorted({str(f) for f in formats})
-    _after_commit(lambda: [EXPORT_FORMATS_REQUESTED.labels(format=f).inc() for f in chosen])
 
 
 # Gauges read from the database at scrape time that belong to a product: the product registers a callable
@@ -100,10 +71,6 @@ def order_status_changed(*, status: str) -> None:
 
 def credits_moved(*, kind: str, amount: int) -> None:
     _after_commit(lambda: CREDITS.labels(kind=str(kind)).inc(abs(amount)))
-
-
-def engine_observed(*, engine: str, seconds: float) -> None:
-    ENGINE_LATENCY.labels(engine=engine).observe(max(0.0, seconds))
 
 
 # --- HTTP -----------------------------------------------------------------------------------------

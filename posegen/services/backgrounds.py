@@ -17,11 +17,11 @@ The pixels are posegen.imaging.backgrounds' (this module says what goes behind t
 posegen.services.pricing's.
 
 Inside a generation (`useBackgroundChanger`), `background_apply_in_generation` runs the same render on
-the engine output before the pipeline stores it; the +10 per image was charged with the generation, and
-a failure fails that image (the pipeline refunds the whole image price).
+the engine output before services.generations.run stores it; the +10 per image was charged with the generation, and
+a failure fails that image (run refunds the whole image price).
 
 Locks, in order: the pose row, then the wallet row (inside lumiku.credits). Nothing here takes the
-generation row, so no cycle with the pipeline (generation row → pose rows → wallet).
+generation row, so no cycle with a generation's worker (generation row → pose rows → wallet).
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ from PIL import Image
 
 from lumiku.core.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
 from lumiku.core.jobs import Outcome, job_claim, job_enqueue, job_image_store, job_release, job_thumbnail_store
-from lumiku.core.metrics import background_job_finished
 from lumiku.core.realtime import realtime_publish
 from lumiku.core.storage import storage_read, storage_save, storage_url, user_storage_key
 from lumiku.core.uploads import image_input_url, user_asset_resolve, user_asset_upload
@@ -56,6 +55,7 @@ from posegen.imaging.backgrounds import (
     background_replace,
     decode_rgb,
 )
+from posegen.metrics import background_job_finished
 from posegen.models import GeneratedPose
 from posegen.models.choices import BackgroundMode, LedgerReference, PoseStatus
 from posegen.models.generation import ACTIVE_BACKGROUND_JOB_STATUSES, BackgroundJob, BackgroundJobStatus
@@ -159,12 +159,12 @@ def background_render(*, image: bytes | np.ndarray, request: BackgroundRequest, 
     return background_replace(image=image, background=_new_background(request, seed=seed))
 
 
-# --- inside a generation (called by the pipeline before it stores the engine output) ---------------
+# --- inside a generation (called by services.generations.run before it stores the engine output) ---
 def background_apply_in_generation(*, pose_id, token, generation, image: Image.Image) -> Image.Image:
     """Replace the background of an engine output; keep the pre-background image as `original_image`.
 
     Raises EngineError (not retried) when the background cannot be changed, TransientEngineError when
-    it is worth retrying: the pipeline then fails or retries the image and refunds it whole.
+    it is worth retrying: run then fails or retries the image and refunds it whole.
     """
     request = BackgroundRequest(mode=generation.background_mode or BackgroundMode.SOLID_COLOR,
                                 color=generation.background_color or "#FFFFFF",

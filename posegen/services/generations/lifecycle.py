@@ -11,10 +11,10 @@ from __future__ import annotations
 from django.db.models import Avg, F
 from django.utils import timezone
 
-from lumiku.core.metrics import generation_finished
 from lumiku.core.realtime import realtime_publish
 from lumiku.credits.services import credits_refund, credits_release_unlimited_quota
 from lumiku.webhooks.services import webhook_event_emit
+from posegen.metrics import generation_finished
 from posegen.models import GeneratedPose, PoseGeneration, PoseGeneratorProject
 from posegen.models.choices import (
     ACTIVE_GENERATION_STATUSES,

@@ -26,10 +26,10 @@ from lumiku.core.jobs import (
     job_relaxed_durability,
     job_release,
 )
-from lumiku.core.metrics import engine_observed
 from lumiku.core.storage import storage_read, storage_url
 from lumiku.webhooks.services import webhook_event_emit
 from posegen.engines import EngineError, EngineRequest, QualityGateFailed, TransientEngineError, engine_get
+from posegen.metrics import engine_observed
 from posegen.models import GeneratedPose, PoseGeneration
 from posegen.models.choices import ACTIVE_GENERATION_STATUSES, GenerationStatus, PoseStatus
 from posegen.selectors.generations import generation_progress
@@ -40,7 +40,7 @@ from posegen.services.generations.lifecycle import (
     generation_publish,
     generation_refund,
 )
-from posegen.services.prompts import NEGATIVE_PROMPT, prompt_build
+from posegen.services.generations.prompts import NEGATIVE_PROMPT, prompt_build
 
 logger = logging.getLogger(__name__)
 

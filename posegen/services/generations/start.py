@@ -33,7 +33,7 @@ from lumiku.core.jobs import job_enqueue
 from lumiku.core.storage import storage_save, user_storage_key
 from lumiku.core.uploads import user_image_input
 from lumiku.credits.services import credits_charge, credits_use_unlimited_quota
-from lumiku.core.metrics import export_formats_requested
+from posegen.metrics import export_formats_requested
 from posegen.models import GeneratedPose, PoseGeneration, PoseGeneratorProject, PoseLibrary, PoseSelection
 from posegen.models.choices import GenerationType, LedgerReference, PaymentMethod, ProjectStatus
 from posegen.plugin import APP_ID, POSE_GENERATOR_APP
