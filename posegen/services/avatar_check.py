@@ -47,9 +47,18 @@ def project_check_avatar(*, project_id) -> dict | None:
     project.avatar_check = result
     if result.get("ok"):
         # The traits that judge poses (a rig of the photo) are made here, once, on the worker.
+        from dataclasses import asdict
+
+        from posegen.engines.offline.avatar_check import held_warning
         from posegen.services.feasibility import project_pose_traits
 
-        project_pose_traits(project=project)
+        warning = held_warning(traits=project_pose_traits(project=project))
+        if warning is not None:  # why the poses moving a hand that holds a bag are greyed, and how to re-shoot
+            check = {**project.avatar_check,
+                     "warnings": [*project.avatar_check.get("warnings", []), _camel(asdict(warning))]}
+            PoseGeneratorProject.objects.filter(pk=project_id, avatar_image=project.avatar_image.name).update(
+                avatar_check=check)
+            project.avatar_check = check
     return project.avatar_check
 
 

@@ -16,6 +16,8 @@ _STANDING = gettext_noop("Take a new photo standing straight, facing the camera,
                          "from the body and feet apart, from head to toe, in good light.")
 _ARMS_HANG = gettext_noop("Let both arms hang by your sides, a hand's width away from the body.")
 _BOTH_FEET = gettext_noop("Stand on both feet, feet hip-width apart.")
+_HELD_ADVICE = gettext_noop("For every pose, hold the bag so that it hangs free from the hand, a hand's width away "
+                            "from the body, or take the photo without it.")
 
 # code → (message msgid, advice msgid); the placeholders are the engine's params.
 _TEXTS: dict[str, tuple[str, str]] = {
@@ -67,7 +69,18 @@ _BY_SIDES: dict[str, dict[tuple[str, ...], str]] = {
         ("right", "left"): gettext_noop("The right and left forearms point toward the camera, so the photo shows "
                                         "only their ends; moved into a new pose they would look cut off."),
     },
+    # A warning added with the avatar's traits (engines/offline/avatar_check.held_warning).
+    "held_against_body": {
+        ("right",): gettext_noop("The right hand seems to hold something against the body (a bag or purse); poses "
+                                 "that move that hand are not offered, because the item cannot move with it."),
+        ("left",): gettext_noop("The left hand seems to hold something against the body (a bag or purse); poses "
+                                "that move that hand are not offered, because the item cannot move with it."),
+        ("right", "left"): gettext_noop("Both hands seem to hold something against the body (a bag or purse); poses "
+                                        "that move those hands are not offered, because the item cannot move with "
+                                        "them."),
+    },
 }
+_BY_SIDES_ADVICE = {"held_against_body": _HELD_ADVICE}
 
 _PARTS = {name: name for name in (
     gettext_noop("head"), gettext_noop("right shoulder"), gettext_noop("right elbow"), gettext_noop("right wrist"),
@@ -80,7 +93,7 @@ _PARTS = {name: name for name in (
 def _msgids(code: str, params: dict[str, Any]) -> tuple[str, str] | None:
     if code in _BY_SIDES:
         message = _BY_SIDES[code].get(tuple(params.get("sides") or ()))
-        return (message, _ARMS_HANG) if message else None
+        return (message, _BY_SIDES_ADVICE.get(code, _ARMS_HANG)) if message else None
     return _TEXTS.get(code)
 
 

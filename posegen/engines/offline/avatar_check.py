@@ -14,7 +14,7 @@ import numpy as np
 
 from posegen.engines.offline.retarget import pelvis
 
-__all__ = ["AvatarCheck", "AvatarProblem", "avatar_check"]
+__all__ = ["AvatarCheck", "AvatarProblem", "avatar_check", "held_warning"]
 
 MIN_PERSON_HEIGHT = 320  # px: below this the result is visibly blurry at 1024x1536
 GOOD_PERSON_HEIGHT = 700  # px: below this, a warning only
@@ -211,3 +211,23 @@ def avatar_check(*, image: bytes) -> AvatarCheck:
                 "Face the camera for the most natural results."))
     return AvatarCheck(ok=not problems, problems=problems, warnings=warnings, people=people,
                        person_height_px=height_px, image_size=(w, h))
+
+
+_HELD = {("right",): "The right hand seems to hold something against the body (a bag or purse); poses that move "
+                     "that hand are not offered, because the item cannot move with it.",
+         ("left",): "The left hand seems to hold something against the body (a bag or purse); poses that move "
+                    "that hand are not offered, because the item cannot move with it.",
+         ("right", "left"): "Both hands seem to hold something against the body (a bag or purse); poses that move "
+                            "those hands are not offered, because the item cannot move with them."}
+_HELD_ADVICE = ("For every pose, hold the bag so that it hangs free from the hand, a hand's width away from the "
+                "body, or take the photo without it.")
+
+
+def held_warning(*, traits: dict[str, Any]) -> AvatarProblem | None:
+    """A warning (the photo stays usable) when the avatar's traits keep hands in place because they may hold
+    something the engine cannot move (carried.held_traits): says why poses are greyed and how to re-shoot.
+    It needs the rig, so it is made with the traits, after avatar_check."""
+    sides = tuple(side for side in ("right", "left") if side in (traits.get("held_unsure") or {}))
+    if not sides:
+        return None
+    return _problem("held_against_body", _HELD[sides], _HELD_ADVICE, sides=list(sides))
