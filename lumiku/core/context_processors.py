@@ -1,4 +1,4 @@
-"""Figures every page's header shows: the credit balance and unread notifications."""
+"""A figure every page's header shows: the credit balance (the bell's count: lumiku.notifications)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,5 @@ def account_summary(request) -> dict:
 
         return credits_balance(user_id=user.pk)
 
-    def unread():
-        from lumiku.notifications.selectors import notification_unread_count
-
-        return notification_unread_count(user=user)
-
     # Lazy: pages that do not render the header (htmx fragments) run no query.
-    return {"nav_balance": SimpleLazyObject(balance), "nav_unread": SimpleLazyObject(unread)}
+    return {"nav_balance": SimpleLazyObject(balance)}

@@ -107,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "lumiku.core.context_processors.account_summary",
+                "lumiku.notifications.context_processors.notifications_unread",
             ],
         },
     },
