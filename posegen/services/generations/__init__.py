@@ -7,4 +7,5 @@
 - ``cancel``: close what has not started and refund it.
 - ``sweep``: re-enqueue stalled generations, then fail and refund what is left of them.
 - ``lifecycle``: what they share: lock, publish progress, refund, count, finish.
+- ``prompts``: the engine prompt from the avatar's attributes, the pose and the user's words (run's).
 """
