@@ -46,6 +46,8 @@ R_LEG, L_LEG = (8, 9, 10), (11, 12, 13)
 # An arm's pixel goes to the cloth beside it when its colour is nearer the cloth's than the arm's by this
 # share of the distance between the two (Lab); colours closer than CLOTH_APART cannot be told apart.
 CLOTH_MARGIN, CLOTH_APART = 0.15, 12.0
+# ... in pieces at least this many label pixels thick (about a mesh triangle).
+CLOTH_THICK = 5
 
 
 @dataclass(frozen=True, eq=False)
@@ -232,7 +234,12 @@ def cloth_beside_arms(*, lab: np.ndarray, garment: np.ndarray, labels: np.ndarra
         keep = np.isin(comp, np.unique(comp[core & ~give]))
         give = mine & near & ~keep & ~core
         out |= give
-    return out
+    # Only pieces at least a mesh triangle thick (a thinner strip becomes lone garment triangles among
+    # the arm's, cut from both and drawn apart), and only what joins the garment.
+    out = cv2.morphologyEx(out.astype(np.uint8), cv2.MORPH_OPEN,
+                           cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (CLOTH_THICK, CLOTH_THICK))) > 0
+    _, comp = cv2.connectedComponents((garment | out).astype(np.uint8), connectivity=4)
+    return out & np.isin(comp, np.unique(comp[garment]))
 
 
 def _same_cloth_below(rgb: np.ndarray, region: np.ndarray, mask: np.ndarray, kp: np.ndarray, hem: float,

@@ -86,7 +86,7 @@ def test_an_arm_hanging_against_the_dress_takes_none_of_it(figure):
     # a speck of the dress is any arm's (a tube of the measured radius took 154 pixels of it).
     inner = cv2.erode(dress.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     arms = np.isin(rig.labels, ARMS)
-    assert (arms & inner).sum() <= 4
+    assert (arms & inner).sum() <= 8
     # ... and the arm is still the arm: its pixels down to the wrist are the right arm's.
     arm = cv2.resize(labels, (w, h), interpolation=cv2.INTER_NEAREST) == 2
     assert (arms & arm).sum() > 0.9 * arm.sum()
