@@ -37,6 +37,8 @@ _PART_DEPTH_JOINTS = {"torso": (2, 5, 8, 11), "head": (0, 1), "garment": (8, 11)
                       **{p.name: (p.joint_a, p.joint_b) for p in PARTS[2:] if p.joint_b >= 0}}
 # Profile views (|facing_sign| below this) keep the labels as given; a clear back view is mirrored.
 _BACK_VIEW_SPREAD = 0.12
+# A wrist this far across the spine (a share of half the shoulder width) has crossed in front of the body.
+CROSSED_REACH = 0.3
 # Seams narrower than this share of the canvas height are closed (see render_posed).
 CRACK_SHARE = 0.007
 # Cut edges are rounded off at this share of the canvas height (a Gaussian's sigma; the mesh's
@@ -100,6 +102,27 @@ def _draw_order(depth: np.ndarray | None, present: np.ndarray) -> tuple[int, ...
     return tuple(PART_INDEX[n] for n in ranked)
 
 
+def _tuck_crossed_hands(order: tuple[int, ...], kp: np.ndarray) -> tuple[int, ...]:
+    """Arms crossed in front of the body: each forearm whose wrist reaches across the spine is drawn
+    under the other arm's upper arm, so its hand tucks behind that arm (as folded arms look) instead of
+    lying on top of it and poking out past the far side of the body."""
+    pelvis_ = (kp[8, :2] + kp[11, :2]) / 2.0
+    up = kp[1, :2] - pelvis_
+    across = np.array([-up[1], up[0]]) / max(float(np.hypot(*up)), 1e-6)
+    half = 0.5 * abs(float((kp[5, :2] - kp[2, :2]) @ across))
+    out = list(order)
+    for side, other, shoulder, wrist in (("r", "l", 2, 4), ("l", "r", 5, 7)):
+        s_shoulder = float((kp[shoulder, :2] - pelvis_) @ across)
+        s_wrist = float((kp[wrist, :2] - pelvis_) @ across)
+        if kp[wrist, 2] <= SEEN or s_shoulder * s_wrist >= 0 or abs(s_wrist) < CROSSED_REACH * half:
+            continue
+        fore, upper = PART_INDEX[f"{side}_forearm"], PART_INDEX[f"{other}_upper_arm"]
+        if fore in out and upper in out and out.index(upper) < out.index(fore):
+            out.remove(upper)
+            out.insert(out.index(fore) + 1, upper)
+    return tuple(out)
+
+
 def pose_rig(*, rig: Rig, target: np.ndarray, depth: np.ndarray | None = None) -> Posed:
     """Deform ``rig`` into ``target`` (18, 3) keypoints (any pixel scale; confidence in column 2).
 
@@ -120,7 +143,8 @@ def pose_rig(*, rig: Rig, target: np.ndarray, depth: np.ndarray | None = None) -
     rest = rig.vertices[rig.pins]
     targets = anchors[part] + rotate(rest - rest_bones[part, 0], angles[part])
     vertices = rig.solver.solve(targets=targets)
-    return Posed(vertices=vertices, keypoints=posed_kp, order=_draw_order(depth, rig.present), mirrored=bool(mirrored))
+    order = _tuck_crossed_hands(_draw_order(depth, rig.present), posed_kp)
+    return Posed(vertices=vertices, keypoints=posed_kp, order=order, mirrored=bool(mirrored))
 
 
 @dataclass(frozen=True)
