@@ -6,9 +6,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lumiku.core.pagination import PageInput, page_response, paginate, paginated_serializer
+from lumiku.core.serializers import StorageUrlField
 from lumiku.core.storage import storage_url
 from lumiku.core.throttling import rate_limited
-from posegen.api.serializers import StorageUrlField
 from posegen.imaging.export_formats import EXPORT_FORMATS
 from posegen.models.choices import BackgroundMode, GenerationType
 from posegen.selectors.generations import (
