@@ -31,11 +31,11 @@ def generation_cancel(*, user, generation_id) -> PoseGeneration:
                            code="GENERATION_FINISHED")
         generation.cancel_requested = True
         generation.save(update_fields=["cancel_requested"])
-        cancelled = generation_close_unfinished(generation, statuses=[PoseStatus.PENDING],
+        cancelled = generation_close_unfinished(generation=generation, statuses=[PoseStatus.PENDING],
                                                 new_status=PoseStatus.CANCELLED, reason="Cancelled",
                                                 key=f"refund:generation-cancel:{generation.pk}")
         generation.poses_cancelled += cancelled
-        generation_advance(generation)
-        generation_publish(generation, "generation.progress")
-        generation_finish_if_done(generation)
+        generation_advance(generation=generation)
+        generation_publish(generation=generation, event_type="generation.progress")
+        generation_finish_if_done(generation=generation)
     return generation

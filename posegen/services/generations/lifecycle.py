@@ -27,16 +27,16 @@ from posegen.selectors.generations import generation_image_price, generation_pro
 from posegen.services.generation_notices import generation_ready_notify
 
 
-def generation_publish(generation: PoseGeneration, event_type: str, **extra) -> None:
+def generation_publish(*, generation: PoseGeneration, event_type: str, **extra) -> None:
     realtime_publish(user_id=generation.user_id, event_type=event_type,
                      payload={**generation_progress(generation=generation), **extra})
 
 
-def generation_locked(generation_id) -> PoseGeneration:
+def generation_locked(*, generation_id) -> PoseGeneration:
     return PoseGeneration.objects.select_for_update().get(pk=generation_id)
 
 
-def generation_refund(generation: PoseGeneration, *, pose_ids, key: str, images: int, reason: str) -> int:
+def generation_refund(*, generation: PoseGeneration, pose_ids, key: str, images: int, reason: str) -> int:
     if generation.payment_method == PaymentMethod.UNLIMITED_QUOTA:
         credits_release_unlimited_quota(user_id=generation.user_id, poses=images,
                                         quota_reset_at=generation.quota_window)
@@ -52,7 +52,7 @@ def generation_refund(generation: PoseGeneration, *, pose_ids, key: str, images:
     return amount
 
 
-def generation_advance(generation: PoseGeneration) -> None:
+def generation_advance(*, generation: PoseGeneration) -> None:
     done = generation.poses_completed + generation.poses_failed + generation.poses_cancelled
     generation.progress = min(100, round(100 * done / generation.total_expected_poses))
     generation.last_progress_at = timezone.now()
@@ -60,7 +60,7 @@ def generation_advance(generation: PoseGeneration) -> None:
                                    "credit_refunded", "quota_refunded", "last_progress_at"])
 
 
-def generation_finish_if_done(generation: PoseGeneration) -> None:
+def generation_finish_if_done(*, generation: PoseGeneration) -> None:
     done = generation.poses_completed + generation.poses_failed + generation.poses_cancelled
     if done < generation.total_expected_poses or generation.status not in ACTIVE_GENERATION_STATUSES:
         return
@@ -90,18 +90,19 @@ def generation_finish_if_done(generation: PoseGeneration) -> None:
     )
     event = "generation.failed" if status == GenerationStatus.FAILED else "generation.completed"
     credits = {"creditCharged": generation.credit_charged, "creditRefunded": generation.credit_refunded}
-    generation_publish(generation, event, **credits)
+    generation_publish(generation=generation, event_type=event, **credits)
     generation_ready_notify(generation=generation)
     webhook_event_emit(user_id=generation.user_id, event_type=event, key=f"{event}:{generation.pk}",
                        data={**generation_progress(generation=generation), **credits})
 
 
-def generation_close_unfinished(generation: PoseGeneration, *, statuses, new_status: str, reason: str, key: str) -> int:
+def generation_close_unfinished(*, generation: PoseGeneration, statuses, new_status: str, reason: str,
+                                key: str) -> int:
     pose_ids = list(generation.poses.filter(status__in=statuses).values_list("pk", flat=True))
     if not pose_ids:
         return 0
     count = GeneratedPose.objects.filter(pk__in=pose_ids, status__in=statuses).update(
         status=new_status, error_message=reason, refunded=True, completed_at=timezone.now(), claim_token=None
     )
-    generation_refund(generation, pose_ids=pose_ids, key=key, images=count, reason=reason)
+    generation_refund(generation=generation, pose_ids=pose_ids, key=key, images=count, reason=reason)
     return count

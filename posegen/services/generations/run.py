@@ -66,7 +66,7 @@ def generation_dispatch(*, generation_id) -> int:
         generation.last_progress_at = now
         generation.save(update_fields=["status", "started_at", "last_progress_at"])
         pose_ids = list(generation.poses.filter(_claimable(now)).order_by("sequence").values_list("pk", flat=True))
-        generation_publish(generation, "generation.progress")
+        generation_publish(generation=generation, event_type="generation.progress")
     for pose_id in pose_ids:
         pose_generate.apply_async(args=[str(pose_id)])  # on the queue its decorator names (engine)
     return len(pose_ids)
@@ -189,7 +189,7 @@ def _complete(*, pose_id, token, output_name, thumb_name, prompt, seed, elapsed,
     with transaction.atomic():
         job_relaxed_durability()
         pose = GeneratedPose.objects.only("generation_id").get(pk=pose_id)
-        generation = generation_locked(pose.generation_id)
+        generation = generation_locked(generation_id=pose.generation_id)
         updated = GeneratedPose.objects.filter(pk=pose_id, claim_token=token, status=PoseStatus.PROCESSING).update(
             status=PoseStatus.COMPLETED, output_image=output_name, thumbnail=thumb_name, prompt_used=prompt,
             seed_used=seed, generation_time=elapsed, ai_confidence_score=confidence, completed_at=timezone.now(),
@@ -204,13 +204,13 @@ def _complete(*, pose_id, token, output_name, thumb_name, prompt, seed, elapsed,
             pose_exports_enqueue(pose_id=pose_id)
         # --- end issue 7 ---
         generation.poses_completed += 1
-        generation_advance(generation)
+        generation_advance(generation=generation)
         urls = {"outputImageUrl": storage_url(output_name), "thumbnailUrl": storage_url(thumb_name)}
-        generation_publish(generation, "pose.completed", poseId=str(pose_id), **urls)
+        generation_publish(generation=generation, event_type="pose.completed", poseId=str(pose_id), **urls)
         # Signed webhooks: the delivery rows commit with this image (their task is enqueued after commit).
         webhook_event_emit(user_id=generation.user_id, event_type="pose.completed", key=f"pose.completed:{pose_id}",
                            data={**generation_progress(generation=generation), "poseId": str(pose_id), **urls})
-        generation_finish_if_done(generation)
+        generation_finish_if_done(generation=generation)
     return True
 
 
@@ -220,17 +220,18 @@ def pose_fail(*, pose_id, token, reason: str, metadata: dict | None = None) -> b
     extra = {"engine_metadata": metadata} if metadata is not None else {}
     with transaction.atomic():
         pose = GeneratedPose.objects.only("generation_id").get(pk=pose_id)
-        generation = generation_locked(pose.generation_id)
+        generation = generation_locked(generation_id=pose.generation_id)
         updated = GeneratedPose.objects.filter(pk=pose_id, claim_token=token, status=PoseStatus.PROCESSING).update(
             status=PoseStatus.FAILED, error_message=reason[:1000], refunded=True, completed_at=timezone.now(),
             **extra,
         )
         if not updated:
             return False
-        refunded = generation_refund(generation, pose_ids=[pose_id], key=f"refund:pose:{pose_id}", images=1,
-                           reason="Image failed")
+        refunded = generation_refund(generation=generation, pose_ids=[pose_id], key=f"refund:pose:{pose_id}",
+                                     images=1, reason="Image failed")
         generation.poses_failed += 1
-        generation_advance(generation)
-        generation_publish(generation, "pose.failed", poseId=str(pose_id), errorMessage=reason, creditRefunded=refunded)
-        generation_finish_if_done(generation)
+        generation_advance(generation=generation)
+        generation_publish(generation=generation, event_type="pose.failed", poseId=str(pose_id), errorMessage=reason,
+                           creditRefunded=refunded)
+        generation_finish_if_done(generation=generation)
     return True

@@ -36,17 +36,17 @@ def generation_sweep_stale() -> dict[str, int]:
             requeued += int(generation_enqueue(generation_id=generation_id, count_attempt=True))
             continue
         with transaction.atomic():
-            generation = generation_locked(generation_id)
+            generation = generation_locked(generation_id=generation_id)
             if generation.status not in ACTIVE_GENERATION_STATUSES:
                 continue
             reason = "This image could not be generated in time; it was refunded."
             count = generation_close_unfinished(
-                generation, statuses=[PoseStatus.PENDING, PoseStatus.PROCESSING], new_status=PoseStatus.FAILED,
-                reason=reason, key=f"refund:generation-stale:{generation.pk}")
+                generation=generation, statuses=[PoseStatus.PENDING, PoseStatus.PROCESSING],
+                new_status=PoseStatus.FAILED, reason=reason, key=f"refund:generation-stale:{generation.pk}")
             generation.poses_failed += count
             generation.error_message = "Generation stalled; unfinished images were refunded."
             generation.save(update_fields=["error_message"])
-            generation_advance(generation)
-            generation_finish_if_done(generation)
+            generation_advance(generation=generation)
+            generation_finish_if_done(generation=generation)
             failed += 1
     return {"requeued": requeued, "failed": failed}
