@@ -9,6 +9,11 @@ window. Bumping on commit, before the transaction's other on-commit work (the re
 is sent after the pose is created, so after this), means whoever is told "your pose is in the library"
 finds it listed.
 
+The catalogue seed (library_seed.py) writes its rows here too (:func:`library_catalogue_pose_save`,
+:func:`library_catalogue_retire`) and ends with :func:`library_categories_recount`, which bumps the cache
+at once (the seed runs outside any request transaction). Favourites and usage counts
+(library_favourites.py) move counters only, never what is listed.
+
 Category counts. ``PoseCategory.pose_count`` stores the number of *public* poses filed *directly* in the
 category; the API adds the descendants' counts, so a parent shows everything beneath it.
 :func:`library_categories_recount` recomputes them from the poses in two queries.
@@ -34,6 +39,7 @@ import numpy as np
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count, F
+from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext as _
 from PIL import Image
 
@@ -244,3 +250,36 @@ def library_categories_recount() -> int:
     PoseCategory.objects.bulk_update(changed, ["pose_count"])
     library_cache_bump()
     return len(changed)
+
+
+# ---- the studio catalogue's rows (the seed, library_seed.py; it recounts and bumps once at the end) ----
+
+
+def _differs(row: PoseLibrary, column: str, value: Any) -> bool:
+    if column == "category":
+        return row.category_id != value.pk
+    current = getattr(row, column)
+    if isinstance(current, FieldFile):
+        current = current.name
+    return current != value
+
+
+def library_catalogue_pose_save(*, row: PoseLibrary | None, catalog_key: str, values: dict[str, Any]) -> str:
+    """Create a catalogue pose, or update only the columns of ``row`` that differ from ``values``:
+    "created", "updated" or "unchanged"."""
+    if row is None:
+        PoseLibrary.objects.create(catalog_key=catalog_key, **values)
+        return "created"
+    changed = [k for k, v in values.items() if _differs(row, k, v)]
+    if not changed:
+        return "unchanged"
+    for k in changed:
+        setattr(row, k, values[k])
+    row.save(update_fields=[*changed, "updated_at"])
+    return "updated"
+
+
+def library_catalogue_retire(*, keep_keys: Iterable[str]) -> int:
+    """Hide the catalogue poses no longer in the catalogue (never deleted: generations may reference them)."""
+    return PoseLibrary.objects.filter(catalog_key__isnull=False, is_public=True).exclude(
+        catalog_key__in=list(keep_keys)).update(is_public=False, is_featured=False)

@@ -1,8 +1,8 @@
 """Seeding the studio catalogue (posegen/posekit/catalog): its categories and poses, pictures included.
 
-The catalogue is the library's bulk source: poses are matched by ``catalog_key`` and written in one pass,
-their pictures drawn on a process pool and stored through the library writer (posegen.services.library),
-which also ends the seed by recounting the categories and bumping the library cache.
+The catalogue is the library's bulk source: poses are matched by ``catalog_key``, their pictures drawn on a
+process pool; the rows, the pictures' storage, the retirement of poses no longer in the catalogue and the
+closing recount (which bumps the library cache) are the library writer's (posegen.services.library).
 """
 
 from __future__ import annotations
@@ -12,11 +12,15 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models.fields.files import FieldFile
-
 from posegen.models import PoseCategory, PoseLibrary
 from posegen.models.choices import SourceType
-from posegen.services.library import library_categories_recount, library_files_delete, library_pictures_store
+from posegen.services.library import (
+    library_catalogue_pose_save,
+    library_catalogue_retire,
+    library_categories_recount,
+    library_files_delete,
+    library_pictures_store,
+)
 
 
 @dataclass
@@ -125,38 +129,23 @@ def library_seed(
                                               row.controlnet_image) if f]
             values.update(library_pictures_store(pictures=assets), keypoints=assets.keypoints,
                           openpose_json=assets.openpose)
-        if row is None:
-            PoseLibrary.objects.create(catalog_key=entry.key, **values)
+        outcome = library_catalogue_pose_save(row=row, catalog_key=entry.key, values=values)
+        if outcome == "created":
             report.poses_created += 1
+        elif outcome == "updated":
+            report.poses_updated += 1
         else:
-            changed = [k for k, v in values.items() if _differs(row, k, v)]
-            if changed:
-                for k in changed:
-                    setattr(row, k, values[k])
-                row.save(update_fields=[*changed, "updated_at"])
-                report.poses_updated += 1
-            else:
-                report.poses_unchanged += 1
-            library_files_delete(names=old_files)
+            report.poses_unchanged += 1
+        library_files_delete(names=old_files)
         if entry.featured:
             featured.append(entry.name)
         if progress and assets is None:
             progress(1)
     if limit is None:
-        report.poses_retired = PoseLibrary.objects.filter(catalog_key__isnull=False, is_public=True).exclude(
-            catalog_key__in=[e.key for e in entries]).update(is_public=False, is_featured=False)
+        report.poses_retired = library_catalogue_retire(keep_keys=[e.key for e in entries])
     library_categories_recount()
     report.featured = featured
     return report
-
-
-def _differs(row: PoseLibrary, column: str, value: Any) -> bool:
-    if column == "category":
-        return row.category_id != value.pk
-    current = getattr(row, column)
-    if isinstance(current, FieldFile):
-        current = current.name
-    return current != value
 
 
 def _render_all(entries: list, *, workers: int, progress: Callable[[int], None] | None) -> dict[str, Any]:
