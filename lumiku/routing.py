@@ -1,4 +1,5 @@
-"""What the products add to the platform's routes: the front page, WebSocket routes and HTTP fast paths.
+"""What the products add to the platform's routes: their URL confs, the front page, WebSocket routes and
+HTTP fast paths.
 
 Each product registers dotted paths from its AppConfig.ready(); they are imported when first used (the
 ASGI application is built, `/` is requested), so the platform names no product and registering imports
@@ -12,9 +13,17 @@ from functools import cache
 
 from django.utils.module_loading import import_string
 
+_urlconfs: list[tuple[str, str]] = []
 _home_page: list[str] = []
 _websocket_routes: list[str] = []
 _http_wrappers: list[str] = []
+
+
+def urls_register(*, prefix: str, urlconf: str) -> None:
+    """Mount a product's URL conf (a dotted module path) at `prefix` in the root URL conf, after the
+    platform's own routes."""
+    if (prefix, urlconf) not in _urlconfs:
+        _urlconfs.append((prefix, urlconf))
 
 
 def home_page_register(*, view: str) -> None:
@@ -34,6 +43,12 @@ def asgi_http_wrapper_register(*, wrapper: str) -> None:
     answers some requests before Django, passing the rest on)."""
     if wrapper not in _http_wrappers:
         _http_wrappers.append(wrapper)
+
+
+def product_urlpatterns() -> list:
+    from django.urls import include, path
+
+    return [path(prefix, include(urlconf)) for prefix, urlconf in _urlconfs]
 
 
 @cache

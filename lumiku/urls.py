@@ -6,6 +6,7 @@ from lumiku.core import views as core_views
 from lumiku.core.api import AppsApi
 from lumiku.core.csp import csp_report
 from lumiku.core.metrics_view import metrics
+from lumiku.routing import product_urlpatterns
 
 admin.site.site_header = "Lumiku moderation"
 admin.site.site_title = "Lumiku admin"
@@ -20,12 +21,10 @@ urlpatterns = [
     path("api/avatars/", include("lumiku.avatars.api.urls")),
     path("api/", include("lumiku.webhooks.api.urls")),
     path("api/apps", AppsApi.as_view(), name="apps"),
-    path("api/apps/pose-generator/", include("requests_community.api.urls")),
-    path("api/apps/pose-generator/", include("posegen.api.urls")),
     path("api/notifications", include("lumiku.notifications.urls")),
-    path("pose-requests/", include("requests_community.urls")),
     path("", include("lumiku.billing.urls")),
-    path("", include("posegen.pages.urls")),
+    # The products' URL confs, registered from their AppConfig.ready() (lumiku.routing.urls_register).
+    *product_urlpatterns(),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's initialiser as a script file: no inline script under the CSP.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),

@@ -9,9 +9,16 @@ class PosegenConfig(AppConfig):
         # What this app adds to the platform, registered here so the platform never imports it. Routes are
         # dotted paths, imported only when the ASGI application is built or `/` is first asked for.
         from lumiku.credits.audit import audit_check_register
-        from lumiku.routing import asgi_http_wrapper_register, home_page_register, websocket_routes_register
+        from lumiku.routing import (
+            asgi_http_wrapper_register,
+            home_page_register,
+            urls_register,
+            websocket_routes_register,
+        )
         from posegen.audit import audit_categories, audit_generations
 
+        urls_register(prefix="api/apps/pose-generator/", urlconf="posegen.api.urls")
+        urls_register(prefix="", urlconf="posegen.pages.urls")
         home_page_register(view="posegen.pages.home.home")
         websocket_routes_register(routes="posegen.routing.websocket_urlpatterns")
         # Cached library pages for anonymous visitors are answered before Django (see library_asgi).

@@ -1,4 +1,4 @@
-"""Routes under /api/apps/pose-generator/ (included before the posegen routes)."""
+"""Routes under /api/apps/pose-generator/, beside the posegen routes (no path is in both)."""
 
 from django.urls import path
 

@@ -1,4 +1,4 @@
-"""The platform names no product: each product plugs its front page, WebSocket route, HTTP fast path, audit
+"""The platform names no product: each product plugs its URL confs, front page, WebSocket route, HTTP fast path, audit
 checks, scrape-time metrics and notification kinds in from its AppConfig.ready(). These tests pin what the
 products registered, so a registration lost in a move fails here rather than as a missing page or check."""
 
@@ -7,13 +7,25 @@ import pytest
 from lumiku.core import metrics
 from lumiku.credits.audit import CHECKS, audit_check_register
 from lumiku.notifications import kinds
-from lumiku.routing import _http_wrappers, home_page_view, websocket_urlpatterns
+from lumiku.routing import _http_wrappers, _urlconfs, home_page_view, websocket_urlpatterns
 
 
 def test_the_front_page_is_the_pose_generators_landing_page():
     from posegen.pages.home import home
 
     assert home_page_view() is home
+
+
+def test_the_products_mount_their_url_confs_after_the_platforms_routes():
+    from django.urls import resolve
+
+    assert _urlconfs == [("api/apps/pose-generator/", "posegen.api.urls"), ("", "posegen.pages.urls"),
+                         ("api/apps/pose-generator/", "requests_community.api.urls"),
+                         ("pose-requests/", "requests_community.urls")]
+    assert resolve("/pose-requests/").view_name == "requests_community:board"
+    assert resolve("/api/apps/pose-generator/requests").url_name == "pose-requests"
+    assert resolve("/api/apps/pose-generator/library").func.__module__ == "posegen.api.library"
+    assert resolve("/pricing").view_name == "billing:pricing"
 
 
 def test_the_websocket_routes_and_http_fast_path_are_the_products():
