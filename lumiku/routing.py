@@ -2,8 +2,8 @@
 HTTP fast paths.
 
 Each product registers dotted paths from its AppConfig.ready(); they are imported when first used (the
-ASGI application is built, `/` is requested), so the platform names no product and registering imports
-nothing. Registration order is INSTALLED_APPS order.
+root URL conf or the ASGI application is built, `/` is requested), so the platform names no product and
+registering imports nothing. Registration order is INSTALLED_APPS order.
 """
 
 from __future__ import annotations

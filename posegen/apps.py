@@ -7,7 +7,7 @@ class PosegenConfig(AppConfig):
 
     def ready(self) -> None:
         # What this app adds to the platform, registered here so the platform never imports it. Routes are
-        # dotted paths, imported only when the ASGI application is built or `/` is first asked for.
+        # dotted paths, imported only when the root URL conf or the ASGI application is first built.
         from lumiku.credits.audit import audit_check_register
         from lumiku.routing import (
             asgi_http_wrapper_register,
