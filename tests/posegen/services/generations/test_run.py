@@ -1,4 +1,5 @@
-"""The generation pipeline end to end with a real Celery worker: charge, generate, refund exactly once."""
+"""The generation worker (services.generations.run) end to end with a real Celery worker: charge, generate,
+refund exactly once."""
 
 import pytest
 
