@@ -214,6 +214,22 @@ def _label_parts(mask: np.ndarray, bones: np.ndarray, present: np.ndarray, torso
     return _Labelled(labels=image.astype(np.int8), radii=radii, garment=garment, carried=carried, face=face_px)
 
 
+def _face_pins(face: np.ndarray) -> list[tuple[np.ndarray, int, int]]:
+    """Pins over the face oval (a 3 x 3 grid across it), moved rigidly with the head: hair joined to a
+    shoulder (pins.cut_mesh) must not pull the face out of shape when the arm moves."""
+    ys, xs = np.nonzero(face)
+    if len(xs) < 9:
+        return []
+    centre, spread = np.array([xs.mean(), ys.mean()]), np.array([xs.std(), ys.std()])
+    out = []
+    for dx in (-0.8, 0.0, 0.8):
+        for dy in (-0.8, 0.0, 0.8):
+            p = centre + spread * (dx, dy)
+            if face[round(float(p[1])), round(float(p[0]))]:
+                out.append((p, HEAD, HEAD))
+    return out
+
+
 def build_rig(*, texture: np.ndarray, keypoints: np.ndarray) -> Rig:
     """Rig an RGBA cut-out (person cropped, alpha = matte) whose COCO-18 ``keypoints`` are in its pixels.
 
@@ -278,7 +294,8 @@ def build_rig(*, texture: np.ndarray, keypoints: np.ndarray) -> Rig:
     region = region | cloth
     verts, tris, vpart = cut_mesh(verts, tris, tri_part, bones, radii, torso_len)
     pins, pin_part = pin_vertices(verts, vpart, tris, bones, radii, present, torso_len,
-                                   region_pins(skp, bones, found.garment, found.carried, verts, vpart))
+                                   region_pins(skp, bones, found.garment, found.carried, verts, vpart)
+                                   + _face_pins(found.face))
     regions = np.zeros((lh, lw), np.uint8)
     # The garment's region is the whole cloth, under the hands resting on it too (only where the
     # garment's own part is drawn does the output count it).

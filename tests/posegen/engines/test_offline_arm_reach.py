@@ -143,7 +143,8 @@ def test_hair_lying_on_a_shoulder_stays_joined_to_the_sleeve_there():
     rgb = np.ascontiguousarray(texture[:, :, :3])
     cv2.fillConvexPoly(rgb, np.array([[160, 40], [196, 60], [204, 121], [166, 121]], np.int32), (70, 45, 30))
     alpha = (rgb.sum(axis=2) > 0).astype(np.uint8) * 255
-    rig = build_rig(texture=np.dstack([rgb, alpha]), keypoints=kp)
+    texture = np.dstack([rgb, alpha])
+    rig = build_rig(texture=texture, keypoints=kp)
     tri = rig.triangle_part
     head = np.unique(rig.triangles[tri == PART_INDEX["head"]])
     arm = np.unique(rig.triangles[tri == PART_INDEX["l_upper_arm"]])
@@ -152,3 +153,32 @@ def test_hair_lying_on_a_shoulder_stays_joined_to_the_sleeve_there():
     # Only near the shoulder: the head's and the arm's tube radii, 1.6 times over.
     reach = 1.6 * max(rig.radii[PART_INDEX["l_upper_arm"]], 0.07 * rig.torso_length)
     assert np.hypot(*(rig.vertices[shared] - kp[5, :2]).T).max() <= reach + 1.0
+    # The hair joined to the sleeve does not pull the face out of shape when the arm is raised: the face
+    # is still moved by a similarity (texture pixels of departure from the best one).
+    from types import SimpleNamespace
+
+    avatar = AvatarRig(cutout=SimpleNamespace(texture=texture, keypoints=kp, box=(0, 0, TW, TH), warnings=[]),
+                       rig=rig)
+    target = kp.copy()
+    for j in (6, 7):
+        target[j, :2] = kp[5, :2] + rotate(kp[j, :2] - kp[5, :2], np.radians(-120.0))
+    target[:, 0] = (target[:, 0] + 100) / W
+    target[:, 1] = (target[:, 1] + 60) / H
+    rendered, _ = repose(avatar=avatar, target=target, width=W, height=H)
+    assert rendered.masks["face"].sum() > 0.9 * rendered.source_areas["face"]
+    assert _similarity_residual(rendered) < 0.6
+
+
+def _similarity_residual(rendered) -> float:
+    smp = rendered.sampling
+    ys, xs = np.nonzero(rendered.masks["face"])
+    sx = smp.map_x[ys - smp.y0, xs - smp.x0].astype(float)
+    sx[sx >= smp.tex_width - 0.5] -= smp.tex_width
+    sy = smp.map_y[ys - smp.y0, xs - smp.x0].astype(float)
+    a = np.zeros((2 * len(xs), 4))
+    a[0::2] = np.stack([xs, -ys, np.ones_like(xs), np.zeros_like(xs)], axis=1)
+    a[1::2] = np.stack([ys, xs, np.zeros_like(xs), np.ones_like(xs)], axis=1)
+    b = np.empty(2 * len(xs))
+    b[0::2], b[1::2] = sx, sy
+    fit, *_ = np.linalg.lstsq(a, b, rcond=None)
+    return float(np.sqrt(np.mean((a @ fit - b) ** 2)))
