@@ -1,8 +1,10 @@
 # The two commands: `make run` (the app, embedded default, no services needed) and `make test`.
-# The first interpreter that actually runs and is 3.11 or 3.12 (mediapipe 0.10.21 has wheels for those).
-PYTHON ?= $(shell for p in python3 python3.12 python3.11; do \
-	if $$p -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] < (3, 13) else 1)' >/dev/null 2>&1; \
-	then command -v $$p; break; fi; done)
+# The newest CPython 3.11-3.14 on PATH (python3.14 ... python3.11, and python3 when it is in that range):
+# every pin in requirements*.txt has wheels for those four. PYTHON=/path/to/python overrides the pick.
+SUPPORTED_PYTHON := (3, 11) <= sys.version_info[:2] <= (3, 14) and sys.implementation.name == "cpython"
+PYTHON := $(or $(PYTHON),$(shell for p in python3.14 python3.13 python3.12 python3.11 python3; do \
+	v=$$($$p -c 'import sys; print("%d.%02d" % sys.version_info[:2] if $(SUPPORTED_PYTHON) else "")' \
+	2>/dev/null) && test -n "$$v" && echo "$$v $$(command -v $$p)"; done | sort | tail -n 1 | cut -d' ' -f2-))
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
@@ -12,13 +14,17 @@ PORT ?= 8000
 .PHONY: run test lint install install-dev models migrate bench bench-load clean
 
 $(VENV)/.installed-runtime: requirements.txt
-	@test -n "$(PYTHON)" || { echo "Python 3.11 or 3.12 is required (mediapipe 0.10.21 wheels)" >&2; exit 1; }
+	@test -n "$(PYTHON)" || { echo "CPython 3.11, 3.12, 3.13 or 3.14 is required, and none of python3.14," \
+		"python3.13, python3.12, python3.11 or python3 on PATH is one. Install one (e.g. apt install" \
+		"python3.13, brew install python@3.13) or name it: make run PYTHON=/path/to/python3.13" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if $(SUPPORTED_PYTHON) else 1)' || { echo "$(PYTHON) is not" \
+		"CPython 3.11-3.14 (it is $$($(PYTHON) -V 2>&1)); name another: make run PYTHON=..." >&2; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -r requirements.txt
 	@touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed-runtime requirements-dev.txt
+$(VENV)/.installed-dev: $(VENV)/.installed-runtime requirements-test.txt requirements-dev.txt
 	$(PIP) install -q -r requirements-dev.txt
 	@touch $@
 

@@ -1,6 +1,6 @@
 """The held-thing finder alone (engines/offline/carried.py) against the seller photos' bag labels.
 
-    POSEKIT_RUNTIME=mediapipe OMP_NUM_THREADS=1 .venv/bin/python bench/bench_carried_finder.py [--only 0585]
+    OMP_NUM_THREADS=1 .venv/bin/python bench/bench_carried_finder.py [--only 0585]
 
 For each seller photo avatar_check() accepts: the rig (engine.rig_avatar), then at the rig's label scale
 the bag/purse/wallet label (the photo's, cropped and scaled like the cut-out) and

@@ -1,14 +1,17 @@
-"""Speed of the legacy MediaPipe graph against the same models on LiteRT (POSEKIT_RUNTIME=litert).
+"""Speed of the legacy MediaPipe graph against the same models on LiteRT (issue 20).
 
-    .venv/bin/python bench/bench_pose_runtime.py --legacy-python .venv/bin/python \
-        --litert-python .venv313/bin/python [--rounds 3] [--repeats 5]
+    git worktree add /tmp/legacy-pose e0dd596      # the last commit with the legacy graph
+    .venv/bin/python bench/bench_pose_runtime.py --legacy-tree /tmp/legacy-pose \
+        --legacy-python /tmp/venv311/bin/python [--litert-python .venv/bin/python] [--rounds 3] [--repeats 5]
 
-The two runtimes need different interpreters (mediapipe 0.10.21 has no wheel past Python 3.12), so
-each round starts one worker process per side, in alternating order, and each worker times
-``extract_pose`` and ``segment_person`` on the annotated photos' bytes after a warm-up. Per photo
-and side the figure is the fastest wall time and the median CPU time (user + system of all the
-process's threads) over every round; CPU time moves far less than wall time with the load of a
-shared machine. Accuracy is measured by bench_extract.py and bench_segmentation.py.
+The legacy graph (``mp.solutions`` of mediapipe 0.10.21: Python 3.11/3.12, NumPy 1) is no longer in
+this tree, so its side runs from a checkout of a commit that has it (``--legacy-tree``, with
+``POSEKIT_RUNTIME=mediapipe``) on an interpreter that has mediapipe installed. Each round starts one
+worker process per side, in alternating order, and each worker times ``extract_pose`` and
+``segment_person`` on the annotated photos' bytes after a warm-up. Per photo and side the figure is
+the fastest wall time and the median CPU time (user + system of all the process's threads) over
+every round; CPU time moves far less than wall time with the load of a shared machine. Accuracy is
+measured by bench_extract.py and bench_segmentation.py.
 """
 
 from __future__ import annotations
@@ -63,8 +66,9 @@ def worker(testdata: Path, repeats: int) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--legacy-python", default=str(REPO / ".venv" / "bin" / "python"))
-    parser.add_argument("--litert-python", default=str(REPO / ".venv313" / "bin" / "python"))
+    parser.add_argument("--legacy-tree", type=Path, help="a checkout that still has the legacy graph (e0dd596)")
+    parser.add_argument("--legacy-python", help="an interpreter with mediapipe==0.10.21 installed")
+    parser.add_argument("--litert-python", default=str(REPO / ".venv" / "bin" / "python"))
     parser.add_argument("--testdata", type=Path, default=REPO.parent / "shared" / "testdata")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=5)
@@ -74,15 +78,22 @@ def main() -> int:
         worker(args.testdata, args.repeats)
         return 0
 
-    sides = {"legacy": (args.legacy_python, "mediapipe"), "litert": (args.litert_python, "litert")}
+    if not args.legacy_tree or not args.legacy_python:
+        parser.error("--legacy-tree and --legacy-python are required: the legacy graph is not in this tree")
+    # Each side runs its own tree's copy of this script as the worker (same worker protocol).
+    sides = {
+        "legacy": (args.legacy_python, args.legacy_tree / "bench" / "bench_pose_runtime.py", "mediapipe"),
+        "litert": (args.litert_python, Path(__file__).resolve(), "litert"),
+    }
     merged: dict[str, dict[str, dict[str, list[float]]]] = {side: {} for side in sides}
     versions = {}
     for round_no in range(args.rounds):
         order = list(sides) if round_no % 2 == 0 else list(reversed(sides))
         for side in order:
-            python, runtime = sides[side]
+            python, script, runtime = sides[side]
             env = {**os.environ, "POSEKIT_RUNTIME": runtime}
-            command = [python, __file__, "--worker", "--testdata", str(args.testdata), "--repeats", str(args.repeats)]
+            command = [python, str(script), "--worker", "--testdata", str(args.testdata)]
+            command += ["--repeats", str(args.repeats)]
             proc = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
             report = json.loads(proc.stdout.strip().splitlines()[-1])
             versions[side] = report["python"]

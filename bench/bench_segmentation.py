@@ -82,7 +82,7 @@ def main() -> int:
         rgb = load_rgb_image(image=data)
         rows = []
         selfie, ms = _timed(lambda rgb=rgb: _selfie_mask(rgb) > 0.5, args.repeats)
-        rows.append(("mediapipe selfie (0)", selfie, ms))
+        rows.append(("selfie model (0)", selfie, ms))
         for keep in ("main", "all"):
             matte, ms = _timed(
                 lambda keep=keep, data=data: segment_person(image=data, keep=keep), args.repeats

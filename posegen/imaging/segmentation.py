@@ -1,7 +1,8 @@
 """Person segmentation: a soft alpha matte of the person in a photo, and an RGBA cut-out.
 
-Used by the background changer and the offline re-posing engine. Everything runs on models bundled
-in the mediapipe wheel; nothing is downloaded.
+Used by the background changer and the offline re-posing engine. The models are MediaPipe's (from
+the mediapipe 0.10.21 wheel, fetched at install time by posekit.model_files) run on LiteRT; nothing
+is downloaded at run time.
 
 How the matte is made (each step measured in bench/bench_segmentation.py):
 
@@ -32,13 +33,25 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 import cv2
 import numpy as np
 
-from posegen.imaging.matting import estimate_foreground, guided_filter
+from posegen.imaging.matting import estimate_foreground
+from posegen.imaging.segmentation_masks import (
+    GUIDED_RADIUS,
+    MIN_COMPONENT,
+    components,
+    drop_specks,
+    fuse,
+    gate,
+    guided_refine,
+    keep_components,
+    main_components,
+    region_mask,
+    resized,
+)
 from posegen.posekit.extract import (
     InvalidImage,
     ModelUnavailable,
@@ -67,7 +80,7 @@ NO_PERSON_MESSAGE = (
     "and stands out from the background."
 )
 
-# The selfie model sees 256x256; shrinking to this first (area filter) avoids MediaPipe's
+# The selfie model sees 256x256; shrinking to this first (area filter) avoids the graph's
 # non-anti-aliased bilinear downscale of a large photo.
 _SELFIE_INPUT_SIDE = 512
 # The model outputs are combined at up to this size (they are far smoother than that).
@@ -77,30 +90,13 @@ _MASK_SIDE = 1024
 _REFINE_MAX_SIDE = 2048
 # Margin around the person's landmark box for the selfie crop, as a share of the box's long side.
 _CROP_MARGIN = 0.15
-# The guided filter's coefficients are fitted on a grid about this size (the "fast" guided
-# filter): still finer than the models' 256-px output, and 5-10x cheaper than full resolution.
-_REFINE_GRID_SIDE = 384
-# Guided filter radius as a share of the refined image's long side, and its regulariser (on 0..1
-# intensities); found on the annotated photos, flat within a factor of two either way.
-_GUIDED_RADIUS = 0.008
-_GUIDED_EPS = 1e-3
-# Fusion weights (see _fuse): a floor so an unsure model still counts a little, and the extra
-# weight of a confident "not person". Chosen on the annotated photos plus the grey (0.2..0.8)
-# share of the matte on the V-sign photo; IoU moves by <0.3% over floor 0.02..0.1, bias 0.5..2.
-_FUSE_FLOOR = 0.05
-_FUSE_NO_BIAS = 1.0
 # How far outside the pose mask the "main" gate reaches, as a share of the person's size: enough
 # for hair and loose clothing the pose mask cuts short, not enough to take in a neighbour.
 _GATE_REACH = 0.04
 # In keep="all", the band around the main person where only the main estimate counts.
 _BAND_REACH = 0.015
-# Components smaller than this share of the photo are specks, not people.
-_MIN_COMPONENT = 0.0005
 # A matte covering less than this share of the photo means nobody was found.
 _MIN_COVERAGE = 0.001
-
-_SELFIE_MODEL = "modules/selfie_segmentation/selfie_segmentation.tflite"
-
 
 class SegmentationError(Exception):
     """Base class of segmentation failures; ``str(error)`` is safe to show to a user."""
@@ -157,7 +153,7 @@ class PersonMatte:
 
 
 # ----------------------------------------------------------------------------------------------
-# Selfie segmentation model: one per process, used under a lock (MediaPipe graphs are not
+# Selfie segmentation model: one per process, used under a lock (a LiteRT interpreter is not
 # re-entrant).
 
 _SELFIE: Any = None
@@ -169,26 +165,13 @@ def _selfie_model() -> Any:
     if _SELFIE is None:
         with _SELFIE_LOCK:
             if _SELFIE is None:
-                from posegen.posekit.model_files import ModelFileError, selected_runtime
+                from posegen.imaging.segmentation_litert import LiteRTSelfieSegmenter
 
                 try:
-                    runtime = selected_runtime()
-                except ModelFileError as exc:
-                    raise ModelUnavailable(str(exc)) from exc
-                if runtime == "litert":  # the default: the same model file on LiteRT (issue 20)
-                    from posegen.imaging.segmentation_litert import LiteRTSelfieSegmenter
-
                     _SELFIE = LiteRTSelfieSegmenter()
-                    return _SELFIE
-                try:
-                    import mediapipe as mp
-                except ImportError as exc:  # pragma: no cover - broken install
-                    raise ModelUnavailable("MediaPipe is not installed.") from exc
-                if not (Path(mp.__file__).resolve().parent / _SELFIE_MODEL).is_file():
-                    raise ModelUnavailable(f"{_SELFIE_MODEL} is missing from the mediapipe install.")
-                try:
-                    _SELFIE = mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0)
-                except Exception as exc:
+                except ModelUnavailable:
+                    raise
+                except Exception as exc:  # LiteRT raises bare RuntimeErrors/ValueErrors on a bad model.
                     raise ModelUnavailable(f"Could not start the segmentation model: {exc}") from exc
     return _SELFIE
 
@@ -242,103 +225,6 @@ def _crop_selfie(
     return _selfie_mask(np.ascontiguousarray(rgb[wy0:wy1, wx0:wx1])), (wx0, wy0, wx1, wy1)
 
 
-def _region_mask(pose: PoseExtraction, shape: tuple[int, int], scale: float) -> np.ndarray:
-    """Where the landmark model looked (its rotated square), as a float 0/1 mask of ``shape``."""
-    seen = np.zeros(shape, dtype=np.uint8)
-    corners = pose.landmark_region_px()
-    if corners is None:
-        return np.ones(shape, dtype=np.float32)
-    cv2.fillConvexPoly(seen, np.round(corners * scale).astype(np.int32), 1)
-    return seen.astype(np.float32)
-
-
-def _fuse(*, selfie: np.ndarray, pose: np.ndarray, pose_seen: np.ndarray) -> np.ndarray:
-    """Combine the two probability maps, each weighted by how sure it is at each pixel.
-
-    A plain average leaves 0.5 wherever one model is sure and the other lost (the selfie model
-    is often unsure of arms raised against the sky, which the pose model gets), so each vote is
-    weighted by its distance from 0.5. A sure "not person" weighs double: when the models
-    disagree confidently it is either the pose model refusing a neighbour (it is per person, the
-    selfie model is not) or the selfie model refusing a pose-mask bleed onto the background, and
-    both times the refusal is right. Outside the landmark model's region the pose map is 0 only
-    because nobody looked, so it gets no vote there.
-    """
-    no_weight, yes_weight = np.float32(1.0 + _FUSE_NO_BIAS), np.float32(1.0)
-    w_selfie = (np.abs(selfie - 0.5) + _FUSE_FLOOR) * np.where(selfie < 0.5, no_weight, yes_weight)
-    w_pose = (np.abs(pose - 0.5) + _FUSE_FLOOR) * np.where(pose < 0.5, no_weight, yes_weight) * pose_seen
-    return ((w_selfie * selfie + w_pose * pose) / (w_selfie + w_pose)).astype(np.float32)
-
-
-def _distance_to(mask: np.ndarray) -> np.ndarray:
-    """Pixel distance from every pixel to the nearest pixel of ``mask`` (0 on it)."""
-    if not mask.any():
-        return np.full(mask.shape, np.inf, dtype=np.float32)
-    return cv2.distanceTransform((~mask).astype(np.uint8), cv2.DIST_L2, 3)
-
-
-def _gate(mask: np.ndarray, reach_px: float) -> np.ndarray:
-    """1 on and within ``reach_px`` of ``mask``, falling linearly to 0 at twice that distance."""
-    reach_px = max(1.0, reach_px)
-    return np.clip(2.0 - _distance_to(mask) / reach_px, 0.0, 1.0).astype(np.float32)
-
-
-def _resized(image: np.ndarray, scale: float) -> np.ndarray:
-    if scale >= 1.0:
-        return image
-    height, width = image.shape[:2]
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-
-
-def _guided_refine(guide: np.ndarray, soft: np.ndarray) -> np.ndarray:
-    long_side = max(guide.shape[:2])
-    out = guided_filter(
-        guide=np.ascontiguousarray(guide),
-        src=soft,
-        radius=max(2, round(_GUIDED_RADIUS * long_side)),
-        eps=_GUIDED_EPS,
-        subsample=max(1, round(long_side / _REFINE_GRID_SIDE)),
-    )
-    return np.clip(out, 0.0, 1.0).astype(np.float32)
-
-
-def _components(binary: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(binary.astype(np.uint8), connectivity=8)
-    return count, labels, stats
-
-
-def _keep_components(alpha: np.ndarray, keep: np.ndarray, reach_px: float) -> np.ndarray:
-    """Zero the matte farther than ``reach_px`` from the kept components (their soft edges stay)."""
-    return np.where(_distance_to(keep) <= reach_px, alpha, 0.0).astype(np.float32)
-
-
-def _main_components(alpha: np.ndarray, anchor: np.ndarray) -> np.ndarray:
-    """Components of alpha > 0.5 that overlap ``anchor``; the largest one if none does.
-
-    A component that shares only a sliver with the anchor (the pose mask spilling onto a
-    neighbour's arm) is not the person: it must hold at least a tenth of the best overlap.
-    """
-    count, labels, stats = _components(alpha > 0.5)
-    if count <= 1:
-        return np.zeros(alpha.shape, dtype=bool)
-    hits = np.bincount(labels[anchor], minlength=count)
-    hits[0] = 0
-    chosen = np.flatnonzero(hits > 0.1 * hits.max()) if hits.max() > 0 else np.array([], dtype=int)
-    if chosen.size == 0:
-        chosen = np.array([1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))])
-    return np.isin(labels, chosen)
-
-
-def _drop_specks(alpha: np.ndarray) -> np.ndarray:
-    count, labels, stats = _components(alpha > 0.5)
-    if count <= 1:
-        return alpha
-    min_area = _MIN_COMPONENT * alpha.size
-    big = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] >= min_area)
-    big = big[big != 0]
-    return _keep_components(alpha, np.isin(labels, big), 2)
-
-
 # ----------------------------------------------------------------------------------------------
 # Public API
 
@@ -375,7 +261,7 @@ def segment_person(
     # The models' outputs are smooth (256-px selfie maps, a pose mask from a <=1280-px working
     # copy), so they are combined at a modest size; only the guided filter needs more pixels.
     mask_scale = min(1.0, _MASK_SIDE / max(height, width))
-    small = _resized(rgb, mask_scale)
+    small = resized(rgb, mask_scale)
     small_shape = small.shape[:2]
     anchor: np.ndarray | None = None
     if pose is None or pose.person_mask is None:
@@ -384,15 +270,15 @@ def segment_person(
     else:
         x0, y0, x1, y1 = (v * mask_scale for v in _person_box(pose))
         person_size = float(np.hypot(x1 - x0, y1 - y0))
-        pose_mask = _resized(pose.person_mask, mask_scale)
+        pose_mask = resized(pose.person_mask, mask_scale)
         anchor = pose_mask > 0.5
         crop_mask, (wx0, wy0, wx1, wy1) = _crop_selfie(small, (x0, y0, x1, y1))
         # Outside the window the pose mask stands in for the selfie model: the window already
         # holds the person with a margin, so there is nothing of theirs out there to find.
         detailed = pose_mask.copy()
         detailed[wy0:wy1, wx0:wx1] = crop_mask
-        seen = _region_mask(pose, small_shape, mask_scale)
-        main = _fuse(selfie=detailed, pose=pose_mask, pose_seen=seen) * _gate(anchor, _GATE_REACH * person_size)
+        seen = region_mask(pose, small_shape, mask_scale)
+        main = fuse(selfie=detailed, pose=pose_mask, pose_seen=seen) * gate(anchor, _GATE_REACH * person_size)
         if keep == "main":
             soft = main
         else:
@@ -403,34 +289,34 @@ def segment_person(
             everyone = _selfie_mask(small)
             window = everyone[wy0:wy1, wx0:wx1]
             np.maximum(window, crop_mask, out=window)
-            band = _gate(anchor, _BAND_REACH * person_size)
+            band = gate(anchor, _BAND_REACH * person_size)
             soft = np.maximum(main, everyone * (1.0 - band))
         people = pose.people_detected
         if keep == "main" and people > 1:
             notes.append(f"{people} people were found in the photo; only the largest one was kept.")
 
-    guide = _resized(rgb, min(1.0, _REFINE_MAX_SIDE / max(height, width)))
+    guide = resized(rgb, min(1.0, _REFINE_MAX_SIDE / max(height, width)))
     guide_size = (guide.shape[1], guide.shape[0])
     if soft.shape != guide.shape[:2]:
         soft = cv2.resize(soft, guide_size, interpolation=cv2.INTER_LINEAR)
-    alpha = _guided_refine(guide, soft) if refine_edges else np.clip(soft, 0.0, 1.0).astype(np.float32)
-    edge_px = max(2.0, _GUIDED_RADIUS * max(guide_size))
+    alpha = guided_refine(guide, soft) if refine_edges else np.clip(soft, 0.0, 1.0).astype(np.float32)
+    edge_px = max(2.0, GUIDED_RADIUS * max(guide_size))
     if keep == "main":
         if anchor is None:
             anchor = np.zeros(alpha.shape, dtype=bool)
         elif anchor.shape != alpha.shape:
             anchor = cv2.resize(anchor.astype(np.uint8), guide_size, interpolation=cv2.INTER_NEAREST) > 0
-        alpha = _keep_components(alpha, _main_components(alpha, anchor), edge_px)
+        alpha = keep_components(alpha, main_components(alpha, anchor), edge_px)
     else:
-        alpha = _drop_specks(alpha)
+        alpha = drop_specks(alpha)
     if alpha.shape != (height, width):
         alpha = np.clip(cv2.resize(alpha, (width, height), interpolation=cv2.INTER_LINEAR), 0.0, 1.0)
 
     if float((alpha > 0.5).mean()) < _MIN_COVERAGE:
         raise NoPersonSegmented()
     if pose is None:
-        count, _, stats = _components(alpha > 0.5)
-        people = int((stats[1:, cv2.CC_STAT_AREA] >= _MIN_COMPONENT * alpha.size).sum()) if count > 1 else 0
+        count, _, stats = components(alpha > 0.5)
+        people = int((stats[1:, cv2.CC_STAT_AREA] >= MIN_COMPONENT * alpha.size).sum()) if count > 1 else 0
         notes.append("The pose detector found nobody, so the cut-out relies on segmentation alone.")
     return PersonMatte(
         alpha=alpha.astype(np.float32), keep=keep, people_detected=people, pose=pose, warnings=notes

@@ -1,6 +1,6 @@
-"""MediaPipe's general selfie segmentation model on LiteRT (``POSEKIT_RUNTIME=litert``).
+"""MediaPipe's general selfie segmentation model on LiteRT (imaging.segmentation's selfie model).
 
-The legacy ``mp.solutions.selfie_segmentation`` graph, step for step: the photo stretched to
+What the ``mp.solutions.selfie_segmentation`` graph did, step for step: the photo stretched to
 256x256 in 0..1 (ImageToTensor without keeping the aspect ratio), the model (its output is already
 a probability), the 256x256 map resized back to the photo bilinearly (TensorsToSegmentation). The
 model file comes from posekit.model_files and is checksummed before it is loaded.

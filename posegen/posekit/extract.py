@@ -1,17 +1,14 @@
-"""Pose from a photo: MediaPipe BlazePose (the model bundled in the mediapipe wheel) -> COCO-18.
+"""Pose from a photo: BlazePose (the MediaPipe models, run on LiteRT) -> COCO-18.
 
-How it runs. ``mp.solutions.pose.Pose`` is a single MediaPipe graph: the BlazePose person detector
-(``PoseDetectionCpu``), then *the first* detection only is turned into a region of interest
-(``PoseDetectionToRoi``) and the landmark model runs on it (``PoseLandmarkByRoiCpu``). The first
-detection is the highest-scoring one, which on group photos is often not the main subject. So this
-module runs the very same bundled subgraphs split in two: the detector once, to count the people and
-pick the largest, then the landmark subgraph on that person's region. For the detection Pose would
-pick, the landmarks are identical to ``Pose(static_image_mode=True, model_complexity=1)``
-(tests/posegen/posekit/test_extract.py checks this).
+How it runs. The BlazePose person detector finds everyone in the (working copy of the) photo; the
+largest person's region goes to the landmark model, which gives 33 landmarks and, when asked, a soft
+mask of that person (posekit.landmarker_litert writes out each step of the MediaPipe graph it
+replaces). MediaPipe's own Pose took *the first* detection, the highest-scoring one, which on group
+photos is often not the main subject; picking the largest is why the detector runs on its own.
 
-Nothing is downloaded: ``model_complexity=1`` selects ``pose_landmark_full.tflite``, which the wheel
-ships, and the engine refuses to start (``ModelUnavailable``) if a model file is missing rather than
-letting MediaPipe fetch one.
+Nothing is downloaded at run time: the model files come from posekit.model_files (fetched once at
+install time, sha256 checked on every load), and a missing one is ``ModelUnavailable`` naming the
+command that fetches it.
 
 This module never imports Django.
 """
@@ -22,7 +19,6 @@ import io
 import threading
 import warnings as _warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -44,11 +40,11 @@ __all__ = [
 ]
 
 # Larger photos are decoded but shrunk before inference: the detector sees 224x224 and the landmark
-# model a 256x256 crop, and MediaPipe's own resampling is bilinear without anti-aliasing, so a
-# pre-shrink with area averaging is both faster and no less precise.
+# model a 256x256 crop, and that resampling is bilinear without anti-aliasing (as in MediaPipe's
+# graph), so a pre-shrink with area averaging is both faster and no less precise.
 MAX_WORKING_SIDE = 1280
 # Below this, upsample (bicubic) before inference. Measured on photos shrunk to 40-120 px: the
-# keypoints then drift about half as far from the full-size result as with MediaPipe's own bilinear
+# keypoints then drift about half as far from the full-size result as with the graph's own bilinear
 # upsampling; at the 153x192 LSP fixture it makes no measurable difference either way.
 MIN_WORKING_SIDE = 256
 # Refuse absurd inputs before decoding them (decompression bombs, panoramas from phones are ~50 MP).
@@ -66,59 +62,6 @@ NO_PERSON_MESSAGE = (
     "No person found in the photo. Use a photo where one whole person is clearly visible, "
     "well lit and not too small in the frame."
 )
-
-_MODEL_FILES = (
-    "modules/pose_detection/pose_detection.tflite",
-    "modules/pose_landmark/pose_landmark_full.tflite",
-)
-
-_DETECTOR_GRAPH = """
-input_stream: "image"
-output_stream: "detections"
-node {
-  calculator: "PoseDetectionCpu"
-  input_stream: "IMAGE:image"
-  output_stream: "DETECTIONS:detections"
-}
-"""
-
-# Same nodes as the tail of mediapipe/modules/pose_landmark/pose_landmark_cpu.pbtxt, minus the
-# temporal filtering that static_image_mode disables anyway.
-_LANDMARK_GRAPH = """
-input_stream: "image"
-input_stream: "detection"
-output_stream: "landmarks"
-output_stream: "segmentation_mask"
-output_stream: "roi"
-input_side_packet: "model_complexity"
-input_side_packet: "enable_segmentation"
-node {
-  calculator: "ImagePropertiesCalculator"
-  input_stream: "IMAGE_CPU:image"
-  output_stream: "SIZE:image_size"
-}
-node {
-  calculator: "PoseDetectionToRoi"
-  input_stream: "DETECTION:detection"
-  input_stream: "IMAGE_SIZE:image_size"
-  output_stream: "ROI:roi"
-}
-node {
-  calculator: "PoseLandmarkByRoiCpu"
-  input_stream: "IMAGE:image"
-  input_stream: "ROI:roi"
-  output_stream: "LANDMARKS:landmarks"
-  output_stream: "SEGMENTATION_MASK:mask_image"
-  input_side_packet: "MODEL_COMPLEXITY:model_complexity"
-  input_side_packet: "ENABLE_SEGMENTATION:enable_segmentation"
-}
-node {
-  calculator: "FromImageCalculator"
-  input_stream: "IMAGE:mask_image"
-  output_stream: "IMAGE_CPU:segmentation_mask"
-}
-"""
-
 
 class PoseExtractionError(Exception):
     """Base class of every error raised here; ``str(error)`` is safe to show to a user."""
@@ -140,7 +83,7 @@ class NoPersonDetected(PoseExtractionError):
 
 
 class ModelUnavailable(PoseExtractionError, RuntimeError):
-    """A bundled model file is missing, or MediaPipe cannot start (a broken install)."""
+    """A model file is missing or altered, or the runtime cannot start (a broken install)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -295,7 +238,7 @@ def _working_copy(rgb: np.ndarray) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------------------------
-# The MediaPipe engine: created once per process, used under a lock.
+# The pose engine (posekit.landmarker_litert): created once per process, used under a lock.
 
 
 @dataclass(frozen=True, eq=False)
@@ -307,92 +250,18 @@ class _Detection:
     proto: Any
 
 
-class _BlazePoseEngine:
-    def __init__(self) -> None:
-        try:
-            import mediapipe as mp
-            from google.protobuf import text_format
-            from mediapipe.framework import calculator_pb2
-            from mediapipe.python.solution_base import PacketDataType, SolutionBase
-        except ImportError as exc:  # pragma: no cover - broken install
-            raise ModelUnavailable("MediaPipe is not installed.") from exc
-        root = Path(mp.__file__).resolve().parent
-        missing = [rel for rel in _MODEL_FILES if not (root / rel).is_file()]
-        if missing:
-            # MediaPipe would try to download these; we never do at run time.
-            raise ModelUnavailable(f"Pose model files are missing from the mediapipe install: {missing}")
-        self._solution_base = SolutionBase
-        self._packet_types = PacketDataType
-        self._parse = lambda text: text_format.Parse(text, calculator_pb2.CalculatorGraphConfig())
-        self._detector = SolutionBase(graph_config=self._parse(_DETECTOR_GRAPH), outputs=["detections"])
-        self._landmarkers: dict[bool, Any] = {}
-        self.lock = threading.Lock()
-
-    def landmarker(self, *, with_mask: bool) -> Any:
-        # Segmentation costs ~10 ms per call, so the graph that produces it is only built on demand.
-        graph = self._landmarkers.get(with_mask)
-        if graph is None:
-            graph = self._solution_base(
-                graph_config=self._parse(_LANDMARK_GRAPH),
-                side_inputs={"model_complexity": 1, "enable_segmentation": with_mask},
-                outputs=["landmarks", "segmentation_mask", "roi"],
-                stream_type_hints={"detection": self._packet_types.PROTO},
-            )
-            self._landmarkers[with_mask] = graph
-        return graph
-
-    def detect(self, rgb: np.ndarray) -> list[_Detection]:
-        height, width = rgb.shape[:2]
-        result = self._detector.process({"image": rgb})
-        found = []
-        for proto in result.detections or ():
-            kps = proto.location_data.relative_keypoints
-            # Keypoint 0 is the hip centre and 1 the point that sets the full-body circle's radius.
-            dx = (kps[1].x - kps[0].x) * width
-            dy = (kps[1].y - kps[0].y) * height
-            found.append(
-                _Detection(score=float(proto.score[0]), scale_px=float(np.hypot(dx, dy)), proto=proto)
-            )
-        return found
-
-    def landmarks(
-        self, rgb: np.ndarray, detection: _Detection, *, with_mask: bool
-    ) -> tuple[np.ndarray, np.ndarray | None, tuple[float, float, float, float, float]] | None:
-        result = self.landmarker(with_mask=with_mask).process({"image": rgb, "detection": detection.proto})
-        if result.landmarks is None:
-            return None
-        lms = np.array(
-            [(lm.x, lm.y, lm.z, lm.visibility) for lm in result.landmarks.landmark], dtype=np.float64
-        )
-        mask = None
-        if with_mask and result.segmentation_mask is not None:
-            mask = np.array(result.segmentation_mask, dtype=np.float32, copy=True)
-        roi = result.roi
-        region = (float(roi.x_center), float(roi.y_center), float(roi.width), float(roi.height), float(roi.rotation))
-        return lms, mask, region
-
-
 def _create_engine() -> Any:
-    # LiteRT runs the model files from posekit.model_files (any Python 3.11-3.14, NumPy 2) and is the
-    # default; POSEKIT_RUNTIME=mediapipe selects the legacy graph where mediapipe 0.10.21 is installed.
-    from posegen.posekit.model_files import ModelFileError, selected_runtime
+    # Imported here: landmarker_litert imports this module's errors and _Detection.
+    from posegen.posekit.landmarker_litert import LiteRTPoseEngine
 
-    try:
-        runtime = selected_runtime()
-    except ModelFileError as exc:
-        raise ModelUnavailable(str(exc)) from exc
-    if runtime == "litert":
-        from posegen.posekit.landmarker_litert import LiteRTPoseEngine
-
-        return LiteRTPoseEngine()
-    return _BlazePoseEngine()
+    return LiteRTPoseEngine()
 
 
 _ENGINE: Any = None
 _ENGINE_CREATE_LOCK = threading.Lock()
 
 
-def _engine() -> _BlazePoseEngine:
+def _engine() -> Any:
     global _ENGINE
     if _ENGINE is None:
         with _ENGINE_CREATE_LOCK:
@@ -401,7 +270,7 @@ def _engine() -> _BlazePoseEngine:
                     _ENGINE = _create_engine()
                 except ModelUnavailable:
                     raise
-                except Exception as exc:  # MediaPipe raises bare RuntimeErrors on graph errors.
+                except Exception as exc:  # LiteRT raises bare RuntimeErrors/ValueErrors on a bad model.
                     raise ModelUnavailable(f"Could not start the pose model: {exc}") from exc
     return _ENGINE
 
@@ -409,15 +278,13 @@ def _engine() -> _BlazePoseEngine:
 def warm_up(*, with_person_mask: bool = False) -> None:
     """Load the pose models now (e.g. at worker start) instead of on the first request.
 
-    ``with_person_mask`` also builds the graph variant that segmentation uses.
+    ``with_person_mask`` is what segmentation asks for; one landmark model gives the mask too, so
+    both load the same.
     """
     engine = _engine()
     blank = np.full((MIN_WORKING_SIDE, MIN_WORKING_SIDE, 3), 127, dtype=np.uint8)
     with engine.lock:
         engine.detect(blank)
-        engine.landmarker(with_mask=False)
-        if with_person_mask:
-            engine.landmarker(with_mask=True)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -1,10 +1,9 @@
-"""BlazePose on LiteRT: the legacy MediaPipe pose graph's steps, on the very same model files.
+"""BlazePose on LiteRT: the MediaPipe pose graph's steps, on the very same model files.
 
-Selected with ``POSEKIT_RUNTIME=litert`` (posekit.extract keeps the legacy ``mp.solutions`` graph as
-the default). The models are the ones the mediapipe 0.10.21 wheel carries (posekit.model_files);
-what MediaPipe's graph did around them is written out here, each step after the calculator it
-replaces, so the person pick and the landmark region stay what posekit.extract and
-imaging.segmentation rely on:
+posekit.extract's pose engine. The models are the ones the mediapipe 0.10.21 wheel carries
+(posekit.model_files); what MediaPipe's ``mp.solutions`` graph did around them is written out here,
+each step after the calculator it replaces, so the person pick, the landmark region and the
+landmarks stay what they were on that graph (bench/RESULTS.md, "Pose runtime"):
 
 1. detector: the photo letterboxed to 224x224 in -1..1 (ImageToTensor, zero border), SSD anchors
    (SsdAnchorsCalculator, 2254 fixed-size anchors), box and 4 keypoints decoded and scored
@@ -156,16 +155,12 @@ def _region_transform(region: tuple[float, float, float, float, float], width: i
 
 
 class LiteRTPoseEngine:
-    """Same interface as posekit.extract's legacy engine: ``detect``, ``landmarks``, ``lock``."""
+    """What posekit.extract uses: ``detect``, ``landmarks`` and the ``lock`` held around them."""
 
     def __init__(self) -> None:
         self._detector = load_interpreter("pose_detection.tflite")
         self._landmark_model = load_interpreter("pose_landmark_full.tflite")
         self.lock = threading.Lock()
-
-    def landmarker(self, *, with_mask: bool) -> Any:
-        # One model gives landmarks and mask alike; kept for the legacy engine's warm-up calls.
-        return self._landmark_model
 
     def detect(self, rgb: np.ndarray) -> list[_Detection]:
         height, width = rgb.shape[:2]

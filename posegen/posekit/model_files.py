@@ -1,4 +1,4 @@
-"""The pose and segmentation model files for the LiteRT runtime: where they come from, where they live.
+"""The pose and segmentation model files (run on LiteRT): where they come from, where they live.
 
 The three models are the ones the ``mediapipe==0.10.21`` wheel carries (Apache-2.0, see
 ``LICENSE`` written beside them): the BlazePose detector, the BlazePose "full" landmark model and the
@@ -31,19 +31,12 @@ from pathlib import Path
 __all__ = [
     "FETCH_COMMAND",
     "MODELS",
-    "RUNTIMES",
     "ModelFileError",
     "fetch_models",
     "model_dir",
     "model_path",
     "models_in_place",
-    "selected_runtime",
 ]
-
-# "litert" (the default): the models from model_dir() on LiteRT (any Python 3.11-3.14, NumPy 2);
-# "mediapipe": the legacy mp.solutions graphs on the models inside an installed mediapipe 0.10.21
-# (Python 3.11/3.12 only), kept only to measure the two against each other.
-RUNTIMES = ("mediapipe", "litert")
 
 FETCH_COMMAND = "python -m posegen.posekit.model_files fetch"
 
@@ -98,14 +91,6 @@ class ModelFileError(RuntimeError):
 def model_dir() -> Path:
     configured = os.environ.get("POSEKIT_MODEL_DIR", "").strip()
     return Path(configured) if configured else _DEFAULT_DIR
-
-
-def selected_runtime() -> str:
-    """``POSEKIT_RUNTIME``, default "litert"; an unknown value is an error, not a silent default."""
-    runtime = os.environ.get("POSEKIT_RUNTIME", "").strip().lower() or "litert"
-    if runtime not in RUNTIMES:
-        raise ModelFileError(f"POSEKIT_RUNTIME={runtime!r} is not one of {', '.join(RUNTIMES)}.")
-    return runtime
 
 
 def _sha256(path: Path) -> str:

@@ -251,20 +251,6 @@ def test_no_person_raises_a_clear_typed_error():
     assert info.value.user_message.startswith("No person found in the photo.")
 
 
-def test_same_landmarks_as_mediapipe_pose(monkeypatch):
-    """The legacy split graph (detector, then landmarks on the chosen person) is MediaPipe Pose itself."""
-    mp = pytest.importorskip("mediapipe")
-    monkeypatch.setenv("POSEKIT_RUNTIME", "mediapipe")
-    monkeypatch.setattr("posegen.posekit.extract._ENGINE", None)
-
-    rgb = load_rgb_image(image=fixture_bytes("fullbody_skier_snow_coco785.jpg"))
-    with mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1) as pose:
-        ref = pose.process(rgb).pose_landmarks.landmark
-    ref_arr = np.array([(lm.x, lm.y, lm.z, lm.visibility) for lm in ref])
-    ours = extract_pose(image=rgb).landmarks33
-    np.testing.assert_allclose(ours, ref_arr, atol=1e-5)
-
-
 def test_concurrent_calls_share_the_engine_safely(skier):
     data = fixture_bytes("fullbody_skier_snow_coco785.jpg")
     results: list[np.ndarray] = []

@@ -1,9 +1,8 @@
-"""The LiteRT runtime for pose and segmentation (POSEKIT_RUNTIME=litert) and its model files.
+"""The LiteRT runtime for pose and segmentation and its model files.
 
 The geometry and model-file tests run everywhere. The ones that run the models skip cleanly when
-LiteRT (``ai-edge-litert``) or the fetched models are absent; where they are present, the whole of
-test_extract.py and test_segmentation.py also runs on this runtime with ``POSEKIT_RUNTIME=litert``
-(docs/OPERATIONS.md, "Pose runtime").
+LiteRT (``ai-edge-litert``) or the fetched models are absent (`make test` fetches them; the whole of
+test_extract.py and test_segmentation.py needs them too; docs/OPERATIONS.md, "Pose runtime").
 """
 
 from __future__ import annotations
@@ -11,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import zipfile
 
 import numpy as np
@@ -51,22 +51,17 @@ def fresh_engine(monkeypatch):
     monkeypatch.setattr(segmentation, "_SELFIE", None)
 
 
-# ---------------------------------------------------------------------------------------------
-# Choosing the runtime
+def test_no_shipped_code_uses_the_removed_mediapipe_package():
+    """mediapipe 0.10.21 (mp.solutions) has no wheel past Python 3.12 and pins NumPy 1 (issue 20)."""
+    from tests.paths import REPO
 
-
-def test_runtime_defaults_to_litert(monkeypatch):
-    monkeypatch.delenv("POSEKIT_RUNTIME", raising=False)
-    assert mf.selected_runtime() == "litert"
-    monkeypatch.setenv("POSEKIT_RUNTIME", " MediaPipe ")
-    assert mf.selected_runtime() == "mediapipe"
-
-
-def test_unknown_runtime_is_refused_not_defaulted(monkeypatch, fresh_engine):
-    monkeypatch.setenv("POSEKIT_RUNTIME", "tflite")
-    with pytest.raises(extract.ModelUnavailable, match=r"POSEKIT_RUNTIME=.tflite. is not one of mediapipe, litert"):
-        extract.extract_pose(image=(FIXTURES / "images" / "upper_astronaut_portrait_pd.png").read_bytes())
-    assert extract._ENGINE is None
+    offenders = [
+        str(path.relative_to(REPO))
+        for package in ("lumiku", "posegen", "requests_community", "bench")
+        for path in (REPO / package).rglob("*.py")
+        if re.search(r"^\s*(import|from) mediapipe\b", path.read_text(), re.MULTILINE)
+    ]
+    assert offenders == []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -222,8 +217,7 @@ def test_heatmap_refinement_window_is_nine_cells_wide():
 
 
 @needs_litert
-def test_litert_skier_matches_the_coco_ground_truth(monkeypatch, fresh_engine):
-    monkeypatch.setenv("POSEKIT_RUNTIME", "litert")
+def test_litert_skier_matches_the_coco_ground_truth(fresh_engine):
     result = extract.extract_pose(image=(FIXTURES / "images" / "fullbody_skier_snow_coco785.jpg").read_bytes())
     assert type(extract._ENGINE).__name__ == "LiteRTPoseEngine"
     gt_entry = json.loads((FIXTURES / "annotations" / "fullbody_skier_snow_coco785__coco.json").read_text())
@@ -234,8 +228,7 @@ def test_litert_skier_matches_the_coco_ground_truth(monkeypatch, fresh_engine):
 
 
 @needs_litert
-def test_litert_blank_photo_has_nobody(monkeypatch, fresh_engine):
-    monkeypatch.setenv("POSEKIT_RUNTIME", "litert")
+def test_litert_blank_photo_has_nobody(fresh_engine):
     with pytest.raises(extract.NoPersonDetected):
         extract.extract_pose(image=np.full((300, 300, 3), 200, dtype=np.uint8))
 
@@ -246,13 +239,12 @@ def test_litert_refuses_a_tampered_model_and_names_the_fix(monkeypatch, tmp_path
         (tmp_path / name).write_bytes((mf.model_dir() / name).read_bytes())
     (tmp_path / "pose_landmark_full.tflite").write_bytes(b"\0" * 64)
     monkeypatch.setenv("POSEKIT_MODEL_DIR", str(tmp_path))
-    monkeypatch.setenv("POSEKIT_RUNTIME", "litert")
     with pytest.raises(extract.ModelUnavailable, match=r"pose_landmark_full.tflite has sha256 .*model_files fetch"):
         extract.warm_up()
 
 
 @needs_litert
-def test_litert_portrait_matte_matches_the_annotated_mask(monkeypatch, fresh_engine):
+def test_litert_portrait_matte_matches_the_annotated_mask(fresh_engine):
     from posegen.imaging.segmentation import segment_person
     from tests.paths import TESTDATA
 
@@ -262,14 +254,13 @@ def test_litert_portrait_matte_matches_the_annotated_mask(monkeypatch, fresh_eng
     rgba = np.asarray(Image.open(mask_path).convert("RGBA"))
     gt = (rgba[:, :, 3] > 0) & np.all(rgba[:, :, :3] == (0, 0, 255), axis=2)  # blue = person
 
-    monkeypatch.setenv("POSEKIT_RUNTIME", "litert")
     matte = segment_person(image=(FIXTURES / "images" / "upper_arms_crossed_portrait.jpg").read_bytes())
     ours = matte.mask()
     assert (ours & gt).sum() / (ours | gt).sum() >= 0.985  # legacy 0.989, LiteRT 0.989
 
 
 @needs_litert
-def test_litert_gives_the_legacy_graphs_landmarks_on_the_skier(monkeypatch, fresh_engine):
+def test_litert_gives_the_legacy_graphs_landmarks_on_the_skier(fresh_engine):
     """The same models on another runtime: the recorded legacy output, to a fraction of a pixel.
 
     The region comes from the detector alone and matches to float precision. The landmarks match
@@ -277,7 +268,6 @@ def test_litert_gives_the_legacy_graphs_landmarks_on_the_skier(monkeypatch, fres
     7x7 window its graph file names they were up to 3.2 px apart on this photo.
     """
     legacy = json.loads((FIXTURES / "annotations" / "fullbody_skier_snow_coco785__legacy_blazepose33.json").read_text())
-    monkeypatch.setenv("POSEKIT_RUNTIME", "litert")
     result = extract.extract_pose(image=(FIXTURES / "images" / "fullbody_skier_snow_coco785.jpg").read_bytes())
     assert [result.image_width, result.image_height] == legacy["image_size"]
     np.testing.assert_allclose(result.landmark_region, legacy["landmark_region"], atol=1e-5)
