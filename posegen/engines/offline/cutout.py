@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from posegen.imaging.segmentation import PersonMatte, cut_out_person, segment_person
+from posegen.imaging.segmentation import PersonMatte, segment_person
+from posegen.imaging.unsure_matte import judge_unsure
 from posegen.posekit.extract import PoseExtraction, load_rgb_image
+from posegen.posekit.keypoints import COCO18_INDEX
 
 __all__ = ["Cutout", "make_cutout"]
 
@@ -20,6 +22,16 @@ CROP_MARGIN = 0.03
 # Matte values below the floor are background fringe, above the ceiling the person (see _refine_alpha).
 MATTE_FLOOR = 0.12
 MATTE_CEILING = 0.8
+# Unsure matte this many torso lengths from a wrist, or from the head's centre, is kept whatever its
+# colour (see _kept_zones).
+HELD_REACH = 0.35
+HEAD_REACH = 0.5
+# A keypoint counts as seen from this visibility.
+SEEN = 0.3
+# The matte is sure of the person from this value (posegen.imaging.unsure_matte.SURE).
+MATTE_SURE = 0.95
+# An opaque piece apart from the person's with fewer sure pixels than this share is dropped with its edge.
+ISLAND_SURE_SHARE = 0.05
 # Opaque pieces apart from the person smaller than this share of the largest piece are dropped.
 FRAGMENT_SHARE = 0.02
 
@@ -41,6 +53,61 @@ def _refine_alpha(alpha: np.ndarray) -> np.ndarray:
     The colour under it was decontaminated, so making it opaque shows the person, not the room."""
     lo, hi = MATTE_FLOOR * 255.0, MATTE_CEILING * 255.0
     return np.clip((alpha.astype(np.float32) - lo) * (255.0 / (hi - lo)) + 0.5, 0, 255).astype(np.uint8)
+
+
+def _kept_zones(pose: PoseExtraction | None, shape: tuple[int, int]) -> np.ndarray | None:
+    """Where judge_unsure keeps unsure matte whatever its colour: 1 within HELD_REACH torso lengths of a
+    seen wrist (a held bag, phone or newspaper often has the scene's colours: 0447's newspaper before a
+    white car) and within HEAD_REACH of the head's centre (dark hair against a dark arcade, 0001: the
+    head is never cut), fading to 0 over half as much again. None without a pose."""
+    if pose is None:
+        return None
+    kp = pose.keypoints_px()
+    neck, hips = kp[COCO18_INDEX["neck"]], kp[[COCO18_INDEX["r_hip"], COCO18_INDEX["l_hip"]]]
+    if neck[2] < SEEN or (hips[:, 2] < SEEN).all():
+        return None
+    torso = float(np.hypot(*(hips[hips[:, 2] >= SEEN, :2].mean(axis=0) - neck[:2])))
+    if torso < 1.0:
+        return None
+    head = kp[[COCO18_INDEX[name] for name in ("nose", "r_eye", "l_eye", "r_ear", "l_ear")]]
+    centres = [(kp[COCO18_INDEX[name]], HELD_REACH) for name in ("r_wrist", "l_wrist")]
+    if (head[:, 2] >= SEEN).any():
+        centres.append((head[head[:, 2] >= SEEN].mean(axis=0), HEAD_REACH))
+    zone = np.zeros(shape, np.float32)
+    for point, reach in centres:
+        x, y = round(float(point[0])), round(float(point[1]))
+        if point[2] < SEEN or not (0 <= x < shape[1] and 0 <= y < shape[0]):
+            continue
+        away = np.ones(shape, np.uint8)
+        away[y, x] = 0
+        distance = cv2.distanceTransform(away, cv2.DIST_L2, 5) / torso
+        zone = np.maximum(zone, np.clip((1.5 * reach - distance) / (0.5 * reach), 0.0, 1.0))
+    return zone if zone.any() else None
+
+
+def _drop_unsure_islands(alpha: np.ndarray, matte: np.ndarray) -> np.ndarray:
+    """Zero the opaque pieces, other than the person's, that the segmenter was (almost) nowhere sure of and that
+    touch the person only through a faint edge (with that edge): a passer-by's ghost beside 0001's coat.
+    The renderer shows what is opaque, so such a piece came out as a shard apart from the person (and
+    split the garment region the gate checks). A hand or bag the matte is sure of in ISLAND_SURE_SHARE of
+    its pixels stays."""
+    solid = (alpha >= 128).astype(np.uint8)
+    count, comp, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
+    if count <= 2:
+        return alpha
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    main = int(np.argmax(areas)) + 1
+    sure = np.bincount(comp.ravel(), weights=(matte >= MATTE_SURE).ravel(), minlength=count)
+    drop = [i for i in range(1, count) if i != main and sure[i] < ISLAND_SURE_SHARE * stats[i, cv2.CC_STAT_AREA]]
+    if not drop:
+        return alpha
+    island = np.isin(comp, drop).astype(np.uint8)
+    # The faint edge round an island goes with it (the person's own edge is nearer the person).
+    near_island = cv2.distanceTransform(1 - island, cv2.DIST_L2, 3)
+    near_person = cv2.distanceTransform((comp != main).astype(np.uint8), cv2.DIST_L2, 3)
+    out = alpha.copy()
+    out[(island > 0) | ((alpha < 128) & (near_island < near_person))] = 0
+    return out
 
 
 def _drop_fragments(alpha: np.ndarray) -> np.ndarray:
@@ -66,9 +133,16 @@ def make_cutout(*, image: bytes | np.ndarray, matte: PersonMatte | None = None) 
     rgb = load_rgb_image(image=image)
     if matte is None:
         matte = segment_person(image=rgb, keep="main")
-    rgba = cut_out_person(image=rgb, matte=matte, decontaminate=True)
-    rgba[:, :, 3] = _drop_fragments(_refine_alpha(rgba[:, :, 3]))
     h, w = rgb.shape[:2]
+    if matte.alpha.shape != (h, w):
+        raise ValueError(f"Matte is {matte.alpha.shape}, photo is {(h, w)}.")
+    # Unsure matte is judged by its own colour (background-coloured patches go, held things keep their
+    # colour) before the contrast stretch makes what is left opaque; the width is the one
+    # segmentation.cut_out_person decontaminates over.
+    alpha, colour = judge_unsure(image=rgb, alpha=matte.alpha, sigma=max(2.0, 0.01 * max(h, w)),
+                                 held=_kept_zones(matte.pose, (h, w)))
+    rgba = np.dstack([colour, np.round(alpha * 255.0).astype(np.uint8)])
+    rgba[:, :, 3] = _drop_fragments(_drop_unsure_islands(_refine_alpha(rgba[:, :, 3]), matte.alpha))
     ys, xs = np.nonzero(matte.alpha > 0.05)
     x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
     pad = int(CROP_MARGIN * max(x1 - x0, y1 - y0)) + 2

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from posegen.engines.offline.cutout import make_cutout
+from posegen.engines.offline.cutout import HEAD_REACH, HELD_REACH, _kept_zones, make_cutout
 from posegen.imaging.segmentation import PersonMatte
+from posegen.posekit.extract import PoseExtraction
+from posegen.posekit.keypoints import COCO18_INDEX
 
 H, W = 400, 300
 PAVEMENT = (120, 115, 110)
@@ -34,3 +36,79 @@ def test_pieces_apart_from_the_person_are_dropped():
     assert int(a[370 - y0:385 - y0, 60 - x0:80 - x0].max()) == 0
     assert (a[40 - y0:360 - y0, 120 - x0:180 - x0] == 255).all()
     assert (a[16 - y0:36 - y0, 140 - x0:160 - x0] == 255).all()
+
+
+def test_unsure_pavement_beside_the_feet_is_not_made_opaque():
+    """0585's pale shape between the boots: sunlit pavement the segmenter was unsure of (0.85) was given
+    the blurred colour of the person and stretched to opaque. Judged by its own colour it goes."""
+    rgb, alpha = _photo_and_matte()
+    rgb[300:] = (230, 224, 212)  # sunlit pavement round the feet
+    rgb[300:360, 120:180] = (40, 50, 90)
+    alpha[320:380, 180:240] = 0.85
+    cut = make_cutout(image=rgb, matte=PersonMatte(alpha=alpha, keep="main", people_detected=1))
+    x0, y0, _, _ = cut.box
+    a = cut.texture[:, :, 3]
+    assert int(a[330 - y0:370 - y0, 195 - x0:235 - x0].max()) == 0
+    assert (a[40 - y0:360 - y0, 120 - x0:180 - x0] == 255).all()
+    # A person-coloured unsure piece in the same place stays, opaque, with its own colour.
+    rgb[320:380, 180:240] = (45, 55, 100)
+    cut = make_cutout(image=rgb, matte=PersonMatte(alpha=alpha, keep="main", people_detected=1))
+    tex = cut.texture
+    assert (tex[330 - y0:370 - y0, 195 - x0:235 - x0, 3] == 255).all()
+    assert (tex[330 - y0:370 - y0, 195 - x0:235 - x0, :3] == (45, 55, 100)).all()
+
+
+def _pose(points: dict[str, tuple[float, float]]) -> PoseExtraction:
+    kp = np.zeros((18, 3))
+    for name, (x, y) in points.items():
+        kp[COCO18_INDEX[name]] = (x / W, y / H, 1.0)
+    return PoseExtraction(keypoints=kp, image_width=W, image_height=H, people_detected=1,
+                          landmarks33=np.zeros((33, 4)))
+
+
+def test_kept_zones_cover_the_wrists_and_the_head_in_torso_lengths():
+    # Torso: neck (150, 100) to mid-hip (150, 300) = 200 px.
+    pose = _pose({"neck": (150, 100), "r_hip": (130, 300), "l_hip": (170, 300), "r_wrist": (40, 380),
+                  "nose": (150, 60)})
+    zone = _kept_zones(pose, (H, W))
+    assert zone[380, 40] == 1.0 and zone[380, 40 + int(HELD_REACH * 200) - 2] == 1.0
+    assert zone[380, 40 + int(1.5 * HELD_REACH * 200) + 2] == 0.0
+    assert zone[60 + int(HEAD_REACH * 200) - 2, 150] == 1.0
+    assert zone[60 + int(1.5 * HEAD_REACH * 200) + 2, 150] == 0.0
+    # The unseen left wrist keeps nothing round its (0, 0) placeholder.
+    assert zone[5, 5] == 0.0
+    assert _kept_zones(None, (H, W)) is None
+
+
+def test_pavement_coloured_unsure_matte_at_a_hand_is_kept():
+    rgb, alpha = _photo_and_matte()
+    rgb[300:] = (230, 224, 212)
+    rgb[300:360, 120:180] = (40, 50, 90)
+    alpha[320:380, 180:240] = 0.85
+    pose = _pose({"neck": (150, 60), "r_hip": (135, 200), "l_hip": (165, 200), "r_wrist": (200, 330)})
+    cut = make_cutout(image=rgb, matte=PersonMatte(alpha=alpha, keep="main", people_detected=1, pose=pose))
+    x0, y0, _, _ = cut.box
+    # Within HELD_REACH (0.35 x 140 px = 49 px) of the wrist the patch stays, opaque, with its own colour.
+    inner = (slice(325 - y0, 360 - y0), slice(185 - x0, 230 - x0))
+    assert (cut.texture[inner][:, :, 3] == 255).all()
+    assert (cut.texture[inner][:, :, :3] == (230, 224, 212)).all()
+
+
+def test_an_opaque_piece_the_matte_was_nowhere_sure_of_goes_with_its_faint_edge():
+    """0001's passer-by: unsure matte of a colour the scene round it does not show (so judged not to be
+    background), joined to the person only through a faint edge. Opaque once stretched, it was drawn as a
+    shard beside the coat."""
+    rgb, alpha = _photo_and_matte()
+    rgb[150:230, 200:250] = (200, 40, 40)
+    alpha[150:230, 200:250] = 0.85
+    alpha[180:200, 180:200] = 0.15  # the faint bridge to the person's edge at x = 180
+    cut = make_cutout(image=rgb, matte=PersonMatte(alpha=alpha, keep="main", people_detected=1))
+    x0, y0, _, _ = cut.box
+    a = cut.texture[:, :, 3]
+    assert int(a[150 - y0:230 - y0, 200 - x0:250 - x0].max()) == 0
+    assert int(a[180 - y0:200 - y0, 192 - x0:200 - x0].max()) == 0
+    assert (a[40 - y0:360 - y0, 120 - x0:180 - x0] == 255).all()
+    # The same piece with a few sure pixels (a hand the segmenter saw) stays.
+    alpha[180:200, 210:230] = 1.0  # 400 px, 10 % of the piece
+    cut = make_cutout(image=rgb, matte=PersonMatte(alpha=alpha, keep="main", people_detected=1))
+    assert (cut.texture[155 - y0:225 - y0, 205 - x0:245 - x0, 3] == 255).all()
