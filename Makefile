@@ -49,6 +49,7 @@ lint: install-dev
 
 test: install-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-logo  # the import contracts in .importlinter (docs/ARCHITECTURE.md)
 	$(VENV)/bin/bandit -q -c pyproject.toml -r lumiku posegen requests_community
 	$(PY) .ci/audit_deps.py $(VENV)/bin/pip-audit
 	$(PY) manage.py makemigrations --check --dry-run --settings=lumiku.settings.test
