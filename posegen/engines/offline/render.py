@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from posegen.engines.offline.parts import HEAD, TORSO
 from posegen.engines.offline.regions import REGION_CARRIED, REGION_FACE, REGION_GARMENT
 from posegen.engines.offline.retarget import (
     FACE,
@@ -138,6 +139,9 @@ def pose_rig(*, rig: Rig, target: np.ndarray, depth: np.ndarray | None = None) -
     face = tuple(j for j in FACE if rig.keypoints[j, 2] > SEEN)
     rest_bones = part_bones(keypoints=rig.keypoints, face=face)
     posed_bones = part_bones(keypoints=posed_kp, face=face)
+    # The torso and head hang from the neck: a shrug lifts the shoulders and arms, not the body.
+    rigid = part_bones(keypoints=retarget_pose(avatar=rig.keypoints, target=target, shrug=False), face=face)
+    posed_bones[[TORSO, HEAD]] = rigid[[TORSO, HEAD]]
     angles, anchors = _part_transforms(rest_bones, posed_bones)
     part = rig.pin_part
     rest = rig.vertices[rig.pins]

@@ -24,6 +24,8 @@ LIMB_CHAINS: tuple[tuple[int, int, int], ...] = ((2, 3, 4), (5, 6, 7), (8, 9, 10
 SEEN = 0.3  # keypoint confidence above which a joint counts as shown
 # How far the head may turn relative to the torso: past this the face texture would shear.
 HEAD_LIMIT = np.radians(50.0)
+# How far a shoulder rises (and comes in toward the neck) with its arm straight up, torso lengths.
+SHRUG, SHRUG_IN = 0.07, 0.05
 
 
 def pelvis(kp: np.ndarray) -> np.ndarray:
@@ -64,11 +66,13 @@ def facing_sign(kp: np.ndarray) -> float:
     return float((spread @ across) / (2.0 * length))
 
 
-def retarget_pose(*, avatar: np.ndarray, target: np.ndarray) -> np.ndarray:
+def retarget_pose(*, avatar: np.ndarray, target: np.ndarray, shrug: bool = True) -> np.ndarray:
     """(18, 3) keypoints: ``target``'s pose (pixels, any scale) at ``avatar``'s bone lengths (pixels).
 
     Returned in the avatar's pixel scale, the pelvis placed at the target's pelvis scaled to that
-    size; confidence is the target's. Labels are taken literally (see ``mirror_labels``)."""
+    size; confidence is the target's. Labels are taken literally (see ``mirror_labels``).
+    ``shrug``: a shoulder rises with its arm lifted above the horizontal (see _shrug); without it the
+    shoulders stay where the rigid torso has them (the rig anchors the torso and head there)."""
     av = np.asarray(avatar, dtype=np.float64)
     tg = np.asarray(target, dtype=np.float64)
     out = np.zeros((18, 3))
@@ -102,7 +106,35 @@ def retarget_pose(*, avatar: np.ndarray, target: np.ndarray) -> np.ndarray:
                 turn = parent_turn
             out[q, :2] = out[p, :2] + rotate(av_bone, turn)
             parent_turn = turn
+    if shrug:
+        _shrug(out, tg, float(np.hypot(*av_up)), rotate(av_up, torso_turn))
     return out
+
+
+def _shrug(out: np.ndarray, tg: np.ndarray, torso_len: float, up: np.ndarray) -> None:
+    """Lift each shoulder whose arm the target raises above the horizontal, the whole arm with it, up and
+    toward the neck (up to SHRUG and SHRUG_IN torso lengths with the arm straight up): the shoulder girdle
+    rises with a raised arm, and a rigid one makes raised arms look pulled out of a flat shoulder line.
+    The neck (COCO's is the shoulders' midpoint) rises as far as both shoulders do: with one arm raised and
+    the other down it stays, so an arm kept in place (held_arm) keeps its place in the body's frame."""
+    up = up / max(float(np.hypot(*up)), 1e-6)
+    tg_up = tg[NECK, :2] - pelvis(tg)
+    tg_up = tg_up / max(float(np.hypot(*tg_up)), 1e-6)
+    lifts = []
+    for shoulder, chain in ((R_SH, (3, 4)), (L_SH, (6, 7))):
+        elbow = chain[0]
+        if tg[shoulder, 2] <= SEEN or tg[elbow, 2] <= SEEN:
+            lifts.append(0.0)
+            continue
+        arm = tg[elbow, :2] - tg[shoulder, :2]
+        lift = max(0.0, float(arm @ tg_up) / max(float(np.hypot(*arm)), 1e-6))
+        inward = out[NECK, :2] - out[shoulder, :2]
+        inward = inward - (inward @ up) * up
+        inward = inward / max(float(np.hypot(*inward)), 1e-6)
+        shift = lift * torso_len * (SHRUG * up + SHRUG_IN * inward)
+        out[[shoulder, *chain], :2] += shift
+        lifts.append(lift)
+    out[NECK, :2] += min(lifts) * torso_len * SHRUG * up
 
 
 def _wrap(angle: float) -> float:
