@@ -103,6 +103,10 @@ class LibraryPoseOutput(serializers.Serializer):
     supported = serializers.BooleanField(required=False, help_text="Only with ?projectId=.")
     unsupportedReason = serializers.CharField(  # noqa: N815
         required=False, allow_null=True, help_text="Only with ?projectId=: why the pose cannot be made.")
+    adjustedReason = serializers.CharField(  # noqa: N815
+        required=False, allow_null=True,
+        help_text="Only with ?projectId=: how a supported pose is adjusted for this photo (e.g. the hand holding "
+                  "a bag kept as it is); null when it is made as is.")
 
 
 class LibraryPoseDetailOutput(LibraryPoseOutput):
@@ -197,8 +201,9 @@ class LibraryListApi(APIView):
             OpenApiParameter("search", str, description="Words in the name, description or tags."),
             OpenApiParameter("sort", str, enum=list(SORTS)),
             OpenApiParameter("projectId", OpenApiTypes.UUID,
-                             description="Your project (signed in): each pose gets `supported` and "
-                                         "`unsupportedReason` for its avatar and the engine in use."),
+                             description="Your project (signed in): each pose gets `supported`, "
+                                         "`unsupportedReason` and `adjustedReason` for its avatar and the "
+                                         "engine in use."),
         ],
         responses={200: paginated_serializer(name="LibraryPosePage", key="poses", item=LibraryPoseOutput)},
         tags=["library"],

@@ -31,10 +31,10 @@ from posegen.models import PoseGeneratorProject, PoseLibrary
 from posegen.models.choices import ProjectStatus
 
 __all__ = ["QUALITY_GATE_TEXTS", "pose_items_annotate_support", "pose_support_for_project", "poses_require_supported",
-           "project_pose_traits", "structures_require_supported", "verdict_reason"]
+           "project_pose_traits", "structures_require_supported", "verdict_adjusted_reason", "verdict_reason"]
 
 # Bump when the traits' meaning changes: stored traits of another version are computed again.
-TRAITS_VERSION = 2  # 2: carried_forearm_deg and held_unsure (engines/offline/carried.py)
+TRAITS_VERSION = 3  # 2: carried_forearm_deg and held_unsure (engines/offline/carried.py); 3: pose_frame (held_arm)
 SHAPE_CACHE_SECONDS = 7 * 24 * 3600  # keyed by the pose's own data: an edited pose gets a new key
 
 # engines/offline/feasibility.py REASONS, word for word (they are the msgids).
@@ -53,6 +53,14 @@ _REASON_TEXTS: dict[str, str] = {
                                      "it is."),
     "held_left_moved": gettext_noop("The left hand seems to hold something against the body (a bag or purse) that "
                                     "cannot move with it: choose a pose that keeps the left hand down where it is."),
+}
+
+# engines/offline/feasibility.py ADJUSTED, word for word: a pose made with a holding arm kept as in the photo.
+_ADJUSTED_TEXTS: dict[str, str] = {
+    "held_right_kept": gettext_noop("The right hand keeps holding the bag as in your photo; the rest of the body "
+                                    "takes the pose."),
+    "held_left_kept": gettext_noop("The left hand keeps holding the bag as in your photo; the rest of the body "
+                                   "takes the pose."),
 }
 
 # engines/offline/gate.py GATE_REASONS: stored in English on a failed image, shown translated.
@@ -79,6 +87,15 @@ def verdict_reason(verdict: PoseVerdict) -> str:
     if verdict.supported:
         return ""
     msgid = _REASON_TEXTS.get(verdict.code)
+    return gettext(msgid) if msgid == verdict.reason else verdict.reason
+
+
+def verdict_adjusted_reason(verdict: PoseVerdict) -> str:
+    """How a supported pose is adjusted for this photo, in the active language ("" when it is made as is
+    or is unsupported): the buyer sees before paying that the holding arm stays as in the photo."""
+    if not verdict.supported or not verdict.code:
+        return ""
+    msgid = _ADJUSTED_TEXTS.get(verdict.code)
     return gettext(msgid) if msgid == verdict.reason else verdict.reason
 
 
@@ -135,7 +152,7 @@ def _with_shapes(targets: dict[str, dict[str, Any]]) -> None:
     in every process. (The offline engine is the one engine that judges poses; its rules read the shape.)"""
     from posegen.engines.offline.feasibility import target_shape
 
-    keys = {pid: f"posegen:pose-shape:v2:{pid}:{_digest(t)}" for pid, t in targets.items()}
+    keys = {pid: f"posegen:pose-shape:v3:{pid}:{_digest(t)}" for pid, t in targets.items()}
     found = cache.get_many(list(keys.values()))
     missing = {}
     for pid, key in keys.items():
@@ -190,13 +207,16 @@ def poses_require_supported(*, user, project_id, pose_ids: list) -> None:
 
 
 def pose_items_annotate_support(*, user, project_id, items: list[dict[str, Any]]) -> None:
-    """Add ``supported`` and ``unsupportedReason`` (reader's language, null when supported) to library list
-    items for the user's project; computed per request, never stored in the shared page cache."""
+    """Add ``supported``, ``unsupportedReason`` (reader's language, null when supported) and ``adjustedReason``
+    (how a supported pose is adjusted for the photo, e.g. the hand holding the bag kept as it is; null when
+    it is made as is) to library list items for the user's project; computed per request, never stored in
+    the shared page cache."""
     verdicts = pose_support_for_project(user=user, project_id=project_id, pose_ids=[i["id"] for i in items])
     for item in items:
         verdict = verdicts.get(item["id"], SUPPORTED)
         item["supported"] = verdict.supported
         item["unsupportedReason"] = verdict_reason(verdict) or None
+        item["adjustedReason"] = verdict_adjusted_reason(verdict) or None
 
 
 def structures_require_supported(*, user, project_id, structures: list[dict]) -> None:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
+from posegen.engines.offline.held_arm import body_frame
 from posegen.engines.offline.parts import PART_INDEX
 from posegen.engines.offline.regions import CARRIED_MAX, CARRIED_MIN, Carried, _compact, face_oval
 from posegen.engines.offline.retarget import SEEN, pelvis
@@ -214,11 +215,13 @@ def held_traits(*, rig: Rig) -> dict:
     picture, y up) of the forearm holding the carried thing the rig found (None without one), and
     "held_unsure", {side: [x, y]} for each hand that rests on the body beside something find_held would
     take for a held thing but the rig did not: the wrist's place from the shoulder in arm lengths (y up),
-    where feasibility keeps that hand."""
+    where feasibility keeps that hand; "pose_frame", the photo's 14 body joints in held_arm's spine frame."""
     kp = rig.keypoints.copy()
     kp[:, :2] *= rig.label_scale
     mask = rig.labels >= 0
-    out: dict = {"carried_forearm_deg": None, "held_unsure": {}}
+    # The photo's body in the spine frame: where a holding arm kept as in the photo sits (held_arm.py).
+    out: dict = {"carried_forearm_deg": None, "held_unsure": {},
+                 "pose_frame": [[round(float(x), 4), round(float(y), 4)] for x, y in body_frame(rig.keypoints)]}
     if rig.carried is not None:
         elbow, wrist = (3, 4) if rig.carried.side == "right" else (6, 7)
         fore = kp[wrist, :2] - kp[elbow, :2]

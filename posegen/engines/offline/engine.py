@@ -15,6 +15,7 @@ from PIL import Image
 from posegen.engines.base import BadEngineInput, EngineError, EngineRequest, EngineResult
 from posegen.engines.offline.cutout import Cutout, make_cutout
 from posegen.engines.offline.gate import quality_gate
+from posegen.engines.offline.held_arm import aimed_target
 from posegen.engines.offline.render import Look, Posed, Rendered, pose_rig, render_posed, warp_labels
 from posegen.engines.offline.rig import Rig, RigError, build_rig
 
@@ -173,6 +174,10 @@ class OfflineEngine:
             raise EngineError(f"target keypoints have shape {keypoints.shape}",
                               user_message="This pose has no usable skeleton.")
         avatar = self.avatar(bytes(request.avatar_image))
+        # A hand holding a bag keeps its arm as in the photo where feasibility says so (held_arm.py): the
+        # pose aimed for, rendered and gated, and said in the metadata for support.
+        keypoints, held = aimed_target(avatar=avatar, keypoints=keypoints, pose_structure=request.pose_structure,
+                                       width=request.width, height=request.height)
         rendered, posed = repose(avatar=avatar, target=keypoints, width=request.width, height=request.height,
                                  depth=_target_depth(request), seed=request.seed, variation=request.variation)
         # Before anything is stored: a failed image raises QualityGateFailed (refunded by the pipeline).
@@ -185,4 +190,4 @@ class OfflineEngine:
         return EngineResult(image=buffer.getvalue(), width=request.width, height=request.height, seed=request.seed,
                             elapsed=time.perf_counter() - started, confidence=None,
                             metadata={"engine": self.name, "mirrored": posed.mirrored,
-                                      "avatar_warnings": list(avatar.cutout.warnings), "qualityGate": gate})
+                                      "avatar_warnings": list(avatar.cutout.warnings), "qualityGate": gate, **held})

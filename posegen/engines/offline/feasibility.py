@@ -6,9 +6,12 @@ squatting in mid-air; a long dress cannot follow legs spread wider than its hem;
 would hang upwards if that hand is raised overhead, and sticks out sideways when the forearm turns far
 (hands on hips, arms crossed). A hand resting on the body where carried.py sees something it cannot
 delimit (a bag against the skirt or thigh, found by nobody for sure) stays about where it is: a pose that
-takes that hand far away would leave the bag behind or tear it, so it is unsupported rather than charged.
-These rules judge each target against the avatar's traits (``avatar_traits`` in engine.py, computed once
-per avatar and stored as JSON).
+takes that hand far away would leave the bag behind or tear it. Such a pose (and one that would raise or
+turn a carried bag) is made with that arm kept as in the photo (held_arm.py: a verdict "supported" with a
+``held_<side>_kept`` code, said to the buyer), unless the kept arm would look wrong there (crossing the
+other arm, the other hand grabbing it, a leg kicking the bag) or both hands hold something: then it is
+unsupported rather than charged. These rules judge each target against the avatar's traits
+(``avatar_traits`` in engine.py, computed once per avatar and stored as JSON).
 
 A target is judged from its 3D body-model pose when known (``pose_structure``: heights above the floor
 are exact there), else from its 2D keypoints (image y points down). Rules whose trait is missing are
@@ -28,8 +31,9 @@ from typing import Any
 import numpy as np
 
 from posegen.engines.base import SUPPORTED, PoseVerdict
+from posegen.engines.offline.held_arm import arm_conflict, body_frame
 
-__all__ = ["REASONS", "TargetShape", "judge_pose", "judge_poses", "target_shape"]
+__all__ = ["ADJUSTED", "REASONS", "TargetShape", "judge_pose", "judge_poses", "target_shape"]
 
 # COCO-18 indices.
 NECK, R_SHOULDER, R_ELBOW, R_WRIST, L_SHOULDER, L_ELBOW, L_WRIST = 1, 2, 3, 4, 5, 6, 7
@@ -71,6 +75,11 @@ REASONS: dict[str, str] = {
     "held_left_moved": "The left hand seems to hold something against the body (a bag or purse) that cannot "
                        "move with it: choose a pose that keeps the left hand down where it is.",
 }
+# Supported, adjusted: the pose is made with that arm kept as in the photo (held_arm.py).
+ADJUSTED: dict[str, str] = {
+    "held_right_kept": "The right hand keeps holding the bag as in your photo; the rest of the body takes the pose.",
+    "held_left_kept": "The left hand keeps holding the bag as in your photo; the rest of the body takes the pose.",
+}
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,8 @@ class TargetShape:
     # shoulder in arm lengths (x, y up). Defaults: a shape cached before these existed reads "unknown".
     forearm_deg: tuple[float, float] | None = None
     wrist_reach: tuple[tuple[float, float], tuple[float, float]] | None = None
+    # The 14 body joints in the spine frame (held_arm.body_frame): where a kept arm would sit in the pose.
+    body: tuple[tuple[float, float], ...] | None = None
 
 
 def _angle(a: np.ndarray, b: np.ndarray) -> float:
@@ -102,7 +113,8 @@ def _arms_2d(up: np.ndarray) -> dict[str, Any]:
         arm = max(float(np.linalg.norm(up[elbow] - up[shoulder]) + np.linalg.norm(fore)), 1e-6)
         rel = (up[wrist] - up[shoulder]) / arm
         reach.append((round(float(rel[0]), 3), round(float(rel[1]), 3)))
-    return {"forearm_deg": tuple(deg), "wrist_reach": tuple(reach)}
+    body = tuple((round(float(x), 4), round(float(y), 4)) for x, y in body_frame(up * (1.0, -1.0)))
+    return {"forearm_deg": tuple(deg), "wrist_reach": tuple(reach), "body": body}
 
 
 def _spread_2d(up: np.ndarray) -> float:
@@ -201,23 +213,43 @@ def judge_pose(*, traits: Mapping[str, Any], target: Mapping[str, Any]) -> PoseV
     limit = traits.get("max_leg_spread_deg")
     if traits.get("garment") and limit is not None and shape.leg_spread > float(limit):
         return _verdict("legs_too_wide", spread=round(shape.leg_spread), limit=round(float(limit)))
+    refusal, kept = _held_hands(traits, shape)
+    if refusal is None:
+        return SUPPORTED
+    if len(kept) != 1 or shape.body is None or not traits.get("pose_frame"):
+        return refusal  # both hands hold something (the pose would be no pose), or nothing to judge the arm by
+    conflict = arm_conflict(photo=np.asarray(traits["pose_frame"], dtype=np.float64),
+                            target=np.asarray(shape.body, dtype=np.float64), side=kept[0])
+    if conflict:
+        return PoseVerdict(supported=False, code=refusal.code, reason=refusal.reason,
+                           params={**refusal.params, "kept_conflict": conflict})
+    code = f"held_{kept[0]}_kept"
+    return PoseVerdict(supported=True, code=code, reason=ADJUSTED[code],
+                       params={"hand": kept[0], "kept": kept, "instead_of": refusal.code})
+
+
+def _held_hands(traits: Mapping[str, Any], shape: TargetShape) -> tuple[PoseVerdict | None, list[str]]:
+    """The first rule a holding hand breaks (None when none does) and every side that breaks one."""
+    refusals: dict[str, PoseVerdict] = {}
     hand = traits.get("carried_hand")
     if hand in ("right", "left"):
         i = 0 if hand == "right" else 1
-        if shape.wrist_above_shoulder[i]:
-            return _verdict("carried_raised", hand=hand)
         photo_deg = traits.get("carried_forearm_deg")
-        if photo_deg is not None and shape.forearm_deg is not None:
+        if shape.wrist_above_shoulder[i]:
+            refusals[hand] = _verdict("carried_raised", hand=hand)
+        elif photo_deg is not None and shape.forearm_deg is not None:
             turn = abs((shape.forearm_deg[i] - float(photo_deg) + 180.0) % 360.0 - 180.0)
             if turn > CARRIED_TURN_DEG:
-                return _verdict("carried_turned", hand=hand, turn=round(turn))
+                refusals[hand] = _verdict("carried_turned", hand=hand, turn=round(turn))
     for side, reach in sorted((traits.get("held_unsure") or {}).items(), reverse=True):  # right first
-        if side not in ("right", "left") or shape.wrist_reach is None:
+        if side not in ("right", "left") or shape.wrist_reach is None or side in refusals:
             continue
         moved = float(np.hypot(*np.subtract(shape.wrist_reach[0 if side == "right" else 1], reach)))
         if moved > HELD_MOVE:
-            return _verdict(f"held_{side}_moved", hand=side, moved=round(moved, 2))
-    return SUPPORTED
+            refusals[side] = _verdict(f"held_{side}_moved", hand=side, moved=round(moved, 2))
+    if not refusals:
+        return None, []
+    return next(iter(refusals.values())), list(refusals)
 
 
 def judge_poses(*, traits: Mapping[str, Any], targets: list[Mapping[str, Any]]) -> list[PoseVerdict]:

@@ -22,9 +22,10 @@ def pose_thumb(row: dict[str, Any]) -> str | None:
 
 
 def pose_card(row: dict[str, Any], *, favorite_ids: set, tray_ids: set[str],
-              unsupported_reason: str = "") -> dict[str, Any]:
+              unsupported_reason: str = "", adjusted_reason: str = "") -> dict[str, Any]:
     """A list row (selectors_library.LIST_COLUMNS) as the card template needs it, in the reader's language.
-    ``unsupported_reason``: why the engine cannot make it from the chosen project's photo ("" when it can)."""
+    ``unsupported_reason``: why the engine cannot make it from the chosen project's photo ("" when it can);
+    ``adjusted_reason``: how it makes it adjusted for that photo ("" when as is)."""
     row = pose_row_for_reader(row)
     return {
         "id": row["id"],
@@ -40,4 +41,5 @@ def pose_card(row: dict[str, Any], *, favorite_ids: set, tray_ids: set[str],
         "favorite_count": row["favorite_count"],
         "in_tray": str(row["id"]) in tray_ids,
         "unsupported_reason": unsupported_reason,
+        "adjusted_reason": adjusted_reason,
     }

@@ -19,7 +19,7 @@ from posegen.pages.tray import tray_context, tray_pose_ids
 from posegen.posekit.search_terms import search_plan, search_words
 from posegen.selectors.library import LibraryPage, category_path, category_tree_cached, library_browse
 from posegen.selectors.projects import project_list
-from posegen.services.feasibility import pose_support_for_project, verdict_reason
+from posegen.services.feasibility import pose_support_for_project, verdict_adjusted_reason, verdict_reason
 from posegen.services.library_favourites import library_pose_favorite, library_pose_open, library_pose_unfavorite
 from posegen.services.library_pages import picture_url
 
@@ -40,13 +40,15 @@ def _project_choices(*, user) -> list[tuple[str, str]]:
             project_list(user=user, status=ProjectStatus.ACTIVE).values_list("pk", "project_name")]
 
 
-def _unsupported_reasons(*, user, project_id: str | None, rows: list[dict]) -> dict:
-    """{pose id: reason in the reader's language} of the shown poses the engine cannot make from the chosen
-    project's photo (the same verdicts as the wizard and ``GET /library?projectId=``); empty without one."""
+def _support_notes(*, user, project_id: str | None, rows: list[dict]) -> tuple[dict, dict]:
+    """({pose id: reason}, {pose id: adjustment}) in the reader's language: the shown poses the engine cannot
+    make from the chosen project's photo, and those it makes adjusted (a hand holding a bag kept as it is);
+    the same verdicts as the wizard and ``GET /library?projectId=``; both empty without a project."""
     if not project_id or not rows:
-        return {}
+        return {}, {}
     verdicts = pose_support_for_project(user=user, project_id=project_id, pose_ids=[row["id"] for row in rows])
-    return {pid: verdict_reason(v) for pid, v in verdicts.items() if not v.supported}
+    return ({pid: verdict_reason(v) for pid, v in verdicts.items() if not v.supported},
+            {pid: verdict_adjusted_reason(v) for pid, v in verdicts.items() if verdict_adjusted_reason(v)})
 
 
 @login_required
@@ -60,13 +62,14 @@ def library(request):
     except DomainError as exc:
         error, page = exc.message, LibraryPage(rows=[], total=0, page=1, limit=PAGE_SIZE, favorite_ids=set())
     tray_ids = set(tray_pose_ids(request=request))
-    unsupported = _unsupported_reasons(user=request.user, project_id=form.value("project"), rows=page.rows)
+    unsupported, adjusted = _support_notes(user=request.user, project_id=form.value("project"), rows=page.rows)
     pages = max(1, -(-page.total // PAGE_SIZE))
     context = {
         "form": form,
         "error": error,
         "cards": [pose_card(row, favorite_ids=page.favorite_ids, tray_ids=tray_ids,
-                            unsupported_reason=unsupported.get(str(row["id"]), "")) for row in page.rows],
+                            unsupported_reason=unsupported.get(str(row["id"]), ""),
+                            adjusted_reason=adjusted.get(str(row["id"]), "")) for row in page.rows],
         "total": page.total,
         "page": page.page,
         "has_next": page.page < pages,

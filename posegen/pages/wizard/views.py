@@ -35,7 +35,7 @@ from posegen.selectors.library import library_list, library_poses_by_ids
 from posegen.selectors.projects import project_get
 from posegen.services import validation
 from posegen.services.avatar_check import avatar_check_localize
-from posegen.services.feasibility import pose_support_for_project, verdict_reason
+from posegen.services.feasibility import pose_support_for_project, verdict_adjusted_reason, verdict_reason
 from posegen.services.generations.start import generation_start, request_fingerprint
 from posegen.services.library_tools import library_text_to_pose, png_base64
 from posegen.services.pricing import generation_cost, price_per_image
@@ -70,6 +70,7 @@ def _poses(pose_ids, *, project) -> list[dict]:
         row["thumb_url"] = pose_thumb(row)
         verdict = support.get(str(row["id"]))
         row["unsupported_reason"] = verdict_reason(verdict) if verdict is not None else ""
+        row["adjusted_reason"] = verdict_adjusted_reason(verdict) if verdict is not None else ""
     return rows
 
 

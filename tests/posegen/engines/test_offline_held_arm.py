@@ -1,0 +1,144 @@
+"""A hand holding a bag keeps holding it (held_arm.py): the pose is made with that arm as in the photo, and
+feasibility says so ("supported", adjusted) or refuses where the kept arm would look wrong. Synthetic
+keypoints only."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from posegen.engines.offline import held_arm
+from posegen.engines.offline.feasibility import ADJUSTED, REASONS, judge_pose
+from posegen.engines.offline.held_arm import aimed_target, arm_conflict, body_frame, hold_target
+from posegen.engines.offline.retarget import angle_of, pelvis, retarget_pose, rotate
+from posegen.posekit.skeleton import make_pose, pose_to_dict, project_pose
+
+W, H = 1024, 1536
+STANDING = {"usable": True, "standing": True, "garment": None, "hem_ratio": None, "max_leg_spread_deg": None,
+            "carried_hand": None}
+
+
+def _pixels(angles: dict) -> np.ndarray:
+    return np.asarray(project_pose(pose=make_pose(angles=angles), width=W, height=H).keypoints_px(), dtype=np.float64)
+
+
+# The photo: arms hanging a little away from the body, the right forearm bent in (a bag held at the hip).
+PHOTO = _pixels({"shoulder.abduction": 10, "r_elbow.flexion": 40})
+HELD_RIGHT = {**STANDING, "held_unsure": {"right": [0.0, -1.0]}, "pose_frame": body_frame(PHOTO).tolist()}
+
+
+def _structure(angles: dict) -> dict:
+    return {"pose_structure": pose_to_dict(pose=make_pose(angles=angles)), "width": W, "height": H}
+
+
+def test_the_held_arm_keeps_its_place_against_the_torso_while_the_other_follows_the_target():
+    # Arms raised, the whole figure leaning 12 degrees and at 0.6 of the photo's size.
+    raised = _pixels({"shoulder.abduction": 160})
+    centre = pelvis(raised)
+    target = raised.copy()
+    target[:, :2] = centre + rotate((raised[:, :2] - centre) * 0.6, np.radians(12.0))
+    held = hold_target(avatar_kp=PHOTO, target=target, sides=["right"])
+    out = retarget_pose(avatar=PHOTO, target=held)
+    turn = angle_of(target[1, :2] - pelvis(target)) - angle_of(PHOTO[1, :2] - pelvis(PHOTO))
+    assert np.degrees(turn) == pytest.approx(12.0, abs=1e-6)
+    # Right shoulder -> elbow -> wrist: the photo's bones, turned with the torso (the retarget keeps the
+    # avatar's scale), so the hand sits where it did against the body.
+    np.testing.assert_allclose(out[3, :2] - out[2, :2], rotate(PHOTO[3, :2] - PHOTO[2, :2], turn), atol=1e-6)
+    np.testing.assert_allclose(out[4, :2] - out[3, :2], rotate(PHOTO[4, :2] - PHOTO[3, :2], turn), atol=1e-6)
+    np.testing.assert_allclose(out[4, :2] - out[2, :2], rotate(PHOTO[4, :2] - PHOTO[2, :2], turn), atol=1e-6)
+    # The left arm takes the target's directions: raised above the head.
+    for a, b in ((5, 6), (6, 7)):
+        assert angle_of(out[b, :2] - out[a, :2]) == pytest.approx(angle_of(target[b, :2] - target[a, :2]), abs=1e-9)
+    assert out[7, 1] < out[0, 1]
+    # The legs and the left arm of the target are untouched.
+    np.testing.assert_array_equal(np.delete(held, [3, 4], axis=0)[:, :2], np.delete(target, [3, 4], axis=0)[:, :2])
+    assert held[[2, 3, 4], 2].min() >= 1.0
+
+
+def test_a_back_view_keeps_the_arm_under_the_labels_the_renderer_will_use():
+    front = _pixels({"shoulder.abduction": 160})
+    back = front.copy()
+    back[:, 0] = 2 * pelvis(front)[0] - front[:, 0]  # seen from behind: the person's right on the picture's right
+    held = hold_target(avatar_kp=PHOTO, target=back, sides=["right"])
+    # pose_rig re-labels a back view, so the photo's right arm is the target's "left" label here.
+    np.testing.assert_array_equal(held[[2, 3, 4], :2], back[[2, 3, 4], :2])
+    assert not np.allclose(held[[6, 7]], back[[6, 7]])
+
+
+def test_the_kept_arm_is_refused_where_it_would_look_wrong():
+    photo = body_frame(PHOTO)
+    one_up = photo.copy()
+    one_up[6], one_up[7] = one_up[5] + (0.02, -0.6), one_up[5] + (0.03, -1.1)
+    assert arm_conflict(photo=photo, target=one_up, side="right") == ""
+    # Arms crossed: the other hand reaches across the spine to the kept arm's side.
+    crossed = photo.copy()
+    crossed[6], crossed[7] = (0.45, -0.45), (-0.3, -0.5)
+    assert arm_conflict(photo=photo, target=crossed, side="right") == "reaches_across"
+    # Only the kept arm moves in the pose (right hand in hair): the picture would be the photo again.
+    right_only = photo.copy()
+    right_only[3], right_only[4] = (-1.0, -1.4), (-0.4, -1.55)
+    assert arm_conflict(photo=photo, target=right_only, side="right") == "pose_lost"
+    # The right leg stepping out under where the bag hangs below the kept hand.
+    kick = one_up.copy()
+    kick[9] = photo[4] + (-0.05, 0.45)
+    kick[10] = kick[9] + (-0.1, 0.7)
+    assert arm_conflict(photo=photo, target=kick, side="right") == "leg_hits_bag"
+    # The other hand grabbing the kept arm where it lies across the belly (a clutch held at the waist).
+    across = photo.copy()
+    across[3], across[4] = (-0.45, -0.45), (-0.08, -0.3)
+    grab = one_up.copy()
+    grab[6], grab[7] = (0.4, -0.4), (0.02, -0.32)
+    assert arm_conflict(photo=across, target=grab, side="right") == "other_hand_near"
+
+def test_feasibility_says_supported_adjusted_for_a_pose_made_with_the_holding_arm_kept():
+    raised = _structure({"shoulder.abduction": 160})
+    verdict = judge_pose(traits=HELD_RIGHT, target=raised)
+    assert verdict.supported is True and verdict.code == "held_right_kept"
+    assert verdict.reason == ADJUSTED["held_right_kept"]
+    assert verdict.reason.startswith("The right hand keeps holding the bag as in your photo")
+    assert verdict.params == {"hand": "right", "kept": ["right"], "instead_of": "held_right_moved"}
+    # A pose that leaves the hand where it is needs nothing kept: plainly supported.
+    assert judge_pose(traits=HELD_RIGHT, target=_structure({"shoulder.abduction": 3})).code == ""
+    # The raised arm being the holding one only: nothing of the pose would be left.
+    lost = judge_pose(traits=HELD_RIGHT, target=_structure({"r_shoulder.abduction": 160}))
+    assert lost.supported is False and lost.code == "held_right_moved" and lost.reason == REASONS["held_right_moved"]
+    assert lost.params["kept_conflict"] == "pose_lost"
+    # Both hands hold something: keeping both would make no pose.
+    both = {**HELD_RIGHT, "held_unsure": {"right": [0.0, -1.0], "left": [0.0, -1.0]}}
+    assert judge_pose(traits=both, target=raised).code == "held_right_moved"
+    # Traits stored before pose_frame existed: refused as before (the arm cannot be judged).
+    old = {k: v for k, v in HELD_RIGHT.items() if k != "pose_frame"}
+    assert judge_pose(traits=old, target=raised).supported is False
+
+
+def test_a_carried_bag_raised_or_turned_is_kept_in_hand_instead():
+    bag = {**STANDING, "carried_hand": "left", "carried_forearm_deg": -90.0, "pose_frame": body_frame(PHOTO).tolist()}
+    verdict = judge_pose(traits=bag, target=_structure({"shoulder.abduction": 160}))
+    assert (verdict.supported, verdict.code, verdict.params["instead_of"]) == (True, "held_left_kept", "carried_raised")
+    assert verdict.reason == ADJUSTED["held_left_kept"]
+
+
+class _Avatar:
+    """Stands for engine.AvatarRig: aimed_target reads only ``rig.keypoints`` (its traits are cached)."""
+
+    def __init__(self, keypoints: np.ndarray) -> None:
+        self.rig = type("Rig", (), {"keypoints": keypoints})()
+
+
+def test_the_engine_aims_for_the_adjusted_pose_and_records_it():
+    avatar = _Avatar(PHOTO)
+    held_arm._TRAITS[avatar] = HELD_RIGHT
+    pose = make_pose(angles={"shoulder.abduction": 160})
+    view = project_pose(pose=pose, width=W, height=H)
+    normalised = np.asarray(view.keypoints, dtype=np.float64)  # 0..1 on the canvas
+    aimed, meta = aimed_target(avatar=avatar, keypoints=normalised, pose_structure=pose_to_dict(pose=pose),
+                               width=W, height=H)
+    expected = hold_target(avatar_kp=PHOTO, target=normalised * (W, H, 1.0), sides=["right"]) / (W, H, 1.0)
+    np.testing.assert_allclose(aimed, expected, atol=1e-12)
+    assert meta["heldArm"]["code"] == "held_right_kept" and meta["heldArm"]["sides"] == ["right"]
+    np.testing.assert_allclose(meta["heldArm"]["aimedKeypoints"], expected, atol=1e-5)
+    # A pose needing nothing kept is aimed for as it is, with nothing recorded.
+    plain = np.asarray(project_pose(pose=make_pose(angles={"shoulder.abduction": 3}), width=W, height=H).keypoints)
+    same, none = aimed_target(avatar=avatar, keypoints=plain, pose_structure=None, width=W, height=H)
+    np.testing.assert_array_equal(same, plain)
+    assert none == {}
