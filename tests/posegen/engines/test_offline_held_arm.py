@@ -4,8 +4,11 @@ keypoints only."""
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
+from PIL import Image
 
 from posegen.engines.offline import held_arm
 from posegen.engines.offline.feasibility import ADJUSTED, REASONS, judge_pose
@@ -142,3 +145,31 @@ def test_the_engine_aims_for_the_adjusted_pose_and_records_it():
     same, none = aimed_target(avatar=avatar, keypoints=plain, pose_structure=None, width=W, height=H)
     np.testing.assert_array_equal(same, plain)
     assert none == {}
+
+
+def test_the_engine_renders_and_gates_the_adjusted_pose_and_says_so_in_its_metadata():
+    """The licensed skier, her left hand taken as holding something against the body: arms raised is made
+    with that arm as in the photo, gated against that pose, and the metadata says which arm was kept."""
+    from posegen.engines.base import EngineRequest
+    from posegen.engines.offline import OfflineEngine
+    from tests.paths import REPO
+
+    skier = (REPO / "tests" / "fixtures" / "images" / "fullbody_skier_snow_coco785.jpg").read_bytes()
+    engine = OfflineEngine(cache_size=1)
+    avatar = engine.avatar(skier)
+    held_arm._TRAITS[avatar] = {**STANDING, "held_unsure": {"left": [0.0, -1.0]},
+                                "pose_frame": body_frame(avatar.rig.keypoints).tolist()}
+    w, h = 512, 768
+    pose = make_pose(angles={"shoulder.abduction": 150})
+    view = project_pose(pose=pose, width=w, height=h)
+    result = engine.generate(EngineRequest(avatar_image=skier, keypoints=view.keypoints.astype(np.float32),
+                                           controlnet_map_loader=lambda: b"", prompt="", width=w, height=h,
+                                           pose_structure=pose_to_dict(pose=pose)))
+    held = result.metadata["heldArm"]
+    assert held["code"] == "held_left_kept" and held["sides"] == ["left"]
+    assert result.metadata["qualityGate"]["passed"] is True
+    aimed = np.asarray(held["aimedKeypoints"])
+    # The kept wrist hangs below the shoulder as in the photo; the right one is raised over the head.
+    assert aimed[7, 1] > aimed[5, 1] and aimed[4, 1] < aimed[0, 1]
+    with Image.open(io.BytesIO(result.image)) as img:
+        assert img.size == (w, h)
