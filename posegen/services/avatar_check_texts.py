@@ -47,7 +47,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
                      _BOTH_FEET),
     "leg_folded": (gettext_noop("One foot is lifted against the other leg; that leg may look short in new poses."),
                    _BOTH_FEET),
-    "side_view": (gettext_noop("The person is seen from the side; poses will keep that view."),
+    "side_view": (gettext_noop("The person is seen from the side; poses facing the camera cannot be made from "
+                               "this photo."),
                   gettext_noop("Face the camera for the most natural results.")),
 }
 

@@ -42,6 +42,8 @@ _REASON_TEXTS: dict[str, str] = {
     "lying": gettext_noop("This pose lies down or bends far over; it cannot be made from a standing photo."),
     "sitting": gettext_noop("This is a sitting or crouching pose; it cannot be made from a standing photo."),
     "kneeling": gettext_noop("This is a kneeling pose; it cannot be made from a standing photo."),
+    "side_view": gettext_noop("Your photo shows the body from the side; a pose facing the camera cannot be made "
+                              "from it."),
     "legs_too_wide": gettext_noop("The legs spread wider than the long dress, skirt or coat in this photo can "
                                   "follow."),
     "carried_raised": gettext_noop("The hand holding the bag or item would be raised above the shoulder; the item "

@@ -207,7 +207,8 @@ def avatar_check(*, image: bytes) -> AvatarCheck:
         r_sh, l_sh = kp[2, 0], kp[5, 0]
         if abs(l_sh - r_sh) < 0.25 * torso_len:
             warnings.append(_problem(
-                "side_view", "The person is seen from the side; poses will keep that view.",
+                "side_view",
+                "The person is seen from the side; poses facing the camera cannot be made from this photo.",
                 "Face the camera for the most natural results."))
     return AvatarCheck(ok=not problems, problems=problems, warnings=warnings, people=people,
                        person_height_px=height_px, image_size=(w, h))

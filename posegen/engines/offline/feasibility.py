@@ -61,11 +61,19 @@ CARRIED_TURN_DEG = 40.0
 # arm lengths (shoulder to elbow to wrist) in the picture: walking or standing moves it under 0.2, hands
 # on hips about 0.3, arms crossed or raised 0.7 and more.
 HELD_MOVE = 0.25
+# Shoulder width in the spine frame (held_arm.body_frame: neck to pelvis = 1). A photo whose shoulders are
+# narrower than SIDE_VIEW_SHOULDERS shows the body from the side (ccp_0783: 0.06; the other 33 seller and
+# shared photos 0.42-0.76); a target wider than FRONT_SHOULDERS faces the camera (library front poses
+# ~1.0, three-quarter 0.81, lying 0.22). The engine moves the photo's pixels in 2D: it has no front of the
+# body or of the clothes for such a target, and a dress seen from the side is split by the legs.
+SIDE_VIEW_SHOULDERS = 0.25
+FRONT_SHOULDERS = 0.5
 
 REASONS: dict[str, str] = {
     "lying": "This pose lies down or bends far over; it cannot be made from a standing photo.",
     "sitting": "This is a sitting or crouching pose; it cannot be made from a standing photo.",
     "kneeling": "This is a kneeling pose; it cannot be made from a standing photo.",
+    "side_view": "Your photo shows the body from the side; a pose facing the camera cannot be made from it.",
     "legs_too_wide": "The legs spread wider than the long dress, skirt or coat in this photo can follow.",
     "carried_raised": "The hand holding the bag or item would be raised above the shoulder; the item "
                       "cannot follow it.",
@@ -213,6 +221,9 @@ def judge_pose(*, traits: Mapping[str, Any], target: Mapping[str, Any]) -> PoseV
     limit = traits.get("max_leg_spread_deg")
     if traits.get("garment") and limit is not None and shape.leg_spread > float(limit):
         return _verdict("legs_too_wide", spread=round(shape.leg_spread), limit=round(float(limit)))
+    turned = _turned_to_camera(traits, shape)
+    if turned is not None:
+        return turned
     refusal, kept = _held_hands(traits, shape)
     if refusal is None:
         return SUPPORTED
@@ -226,6 +237,18 @@ def judge_pose(*, traits: Mapping[str, Any], target: Mapping[str, Any]) -> PoseV
     code = f"held_{kept[0]}_kept"
     return PoseVerdict(supported=True, code=code, reason=ADJUSTED[code],
                        params={"hand": kept[0], "kept": kept, "instead_of": refusal.code})
+
+
+def _turned_to_camera(traits: Mapping[str, Any], shape: TargetShape) -> PoseVerdict | None:
+    """A side-view photo asked for a pose facing the camera (None when it is not, or unknown)."""
+    frame = traits.get("pose_frame")
+    if not frame or shape.body is None:
+        return None
+    photo = abs(float(frame[R_SHOULDER][0]) - float(frame[L_SHOULDER][0]))
+    target = abs(float(shape.body[R_SHOULDER][0]) - float(shape.body[L_SHOULDER][0]))
+    if photo < SIDE_VIEW_SHOULDERS and target > FRONT_SHOULDERS:
+        return _verdict("side_view", shoulders=round(photo, 2), target_shoulders=round(target, 2))
+    return None
 
 
 def _held_hands(traits: Mapping[str, Any], shape: TargetShape) -> tuple[PoseVerdict | None, list[str]]:

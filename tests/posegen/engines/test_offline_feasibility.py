@@ -150,3 +150,29 @@ def test_arm_rules_skip_a_shape_cached_before_arms_were_measured():
     traits = {**STANDING, "carried_hand": "left", "carried_forearm_deg": 0.0, "held_unsure": {"right": [0.0, -1.0]}}
     assert judge_pose(traits=traits, target={"shape": old}).code == "carried_raised"
     assert judge_pose(traits={**traits, "carried_hand": None}, target={"shape": old}).supported is True
+
+
+def _frame(shoulder_x: float) -> list[list[float]]:
+    """A photo's 14 body joints in the spine frame (neck (0, -1), pelvis at the origin)."""
+    frame = [[0.0, -1.4], [0.0, -1.0], [-shoulder_x, -1.0], [-0.4, -0.45], [-0.45, 0.05], [shoulder_x, -1.0],
+             [0.4, -0.45], [0.45, 0.05], [-0.17, 0.0], [-0.2, 0.8], [-0.2, 1.45], [0.17, 0.0], [0.2, 0.8],
+             [0.2, 1.45]]
+    return frame
+
+
+def test_a_side_view_photo_refuses_poses_that_face_the_camera():
+    from posegen.posekit.skeleton import Root
+
+    side = {**STANDING, "pose_frame": _frame(0.03)}  # ccp_0783: shoulders 0.06 apart
+    verdict = judge_pose(traits=side, target=_target("walking"))
+    assert verdict.supported is False and verdict.code == "side_view"
+    assert verdict.reason == REASONS["side_view"]
+    assert verdict.params["shoulders"] == 0.06 and verdict.params["target_shoulders"] > 0.5
+    # The same target from a photo facing the camera (the narrowest seller photo: 0.42), and a profile target
+    # from the side-view photo, are made.
+    assert judge_pose(traits={**STANDING, "pose_frame": _frame(0.21)}, target=_target("walking")).supported is True
+    profile = {"pose_structure": pose_to_dict(pose=make_pose(angles=POSES["standing"], root=Root(yaw=90.0))),
+               "width": W, "height": H}
+    assert judge_pose(traits=side, target=profile).supported is True
+    # Traits stored without the frame are judged as before.
+    assert judge_pose(traits=STANDING, target=_target("walking")).supported is True
