@@ -50,6 +50,13 @@ def background_change(self, job_id: str):
     return background_job_run(job_id=job_id, attempt=self.attempt)
 
 
+@shared_task(name="posegen.tasks.background_jobs_sweep_stale", queue_name=Queue.DEFAULT)
+def background_jobs_sweep_stale() -> dict:
+    from posegen.services.background_sweep import background_jobs_sweep_stale as sweep
+
+    return sweep()
+
+
 @shared_task(name="posegen.tasks.pose_export", queue_name=Queue.EXPORT)
 def pose_export(pose_id: str) -> list[str]:
     from posegen.services.exports import pose_exports_run

@@ -11,8 +11,13 @@
   is raised for the caller, which knows whether the row is an outbox (swept later) or must be refunded.
 - **Store the image and its thumbnail** under the user's storage prefix.
 
-The job's model needs ``status``, ``claim_token``, ``claimed_at`` and ``attempts`` columns; which values
-mean pending and processing is the product's (passed in), as is the lease (a product setting).
+- **Sweep what was lost.** :func:`job_stale` names the jobs whose worker died (lease lapsed) or whose message
+  was lost (pending, unclaimed for a while); a product's beat sweep puts them back (:func:`job_requeue`) a
+  bounded number of times, then claims and fails them (the claim's token makes the failure its own).
+
+The job's model needs ``status``, ``claim_token``, ``claimed_at`` and ``attempts`` columns (a swept one also
+``enqueued_at`` and ``enqueue_attempts``); which values mean pending and processing is the product's (passed
+in), as is the lease (a product setting).
 """
 
 from __future__ import annotations
@@ -42,10 +47,25 @@ class Outcome(StrEnum):
     SKIPPED = "skipped"
 
 
+def job_lease_lapsed(*, processing: str, lease_seconds: float, now: datetime) -> Q:
+    """Processing jobs whose claim is older than the lease: their worker died (the lease sits above the
+    task's hard time limit, so a live worker never holds a claim that long)."""
+    return Q(status=processing, claimed_at__lt=now - timedelta(seconds=lease_seconds))
+
+
 def job_claimable(*, pending: str, processing: str, lease_seconds: float, now: datetime) -> Q:
     """Jobs a worker may take now: pending ones, and processing ones whose claim is older than the lease."""
-    lease = now - timedelta(seconds=lease_seconds)
-    return Q(status=pending) | Q(status=processing, claimed_at__lt=lease)
+    return Q(status=pending) | job_lease_lapsed(processing=processing, lease_seconds=lease_seconds, now=now)
+
+
+def job_stale(*, pending: str, processing: str, lease_seconds: float, pending_seconds: float, now: datetime) -> Q:
+    """Jobs a stale sweep acts on, a subset of the claimable ones: processing ones whose lease lapsed, and
+    pending ones nobody claimed for ``pending_seconds`` since they were last queued (``enqueued_at``) or
+    handed back (the released claim's ``claimed_at``): their message was lost. A job waiting out a retry's
+    backoff or a short queue is fresh, so the sweep leaves it alone."""
+    waited = now - timedelta(seconds=pending_seconds)
+    unclaimed = Q(status=pending, enqueued_at__lt=waited) & (Q(claimed_at__isnull=True) | Q(claimed_at__lt=waited))
+    return unclaimed | job_lease_lapsed(processing=processing, lease_seconds=lease_seconds, now=now)
 
 
 def job_claim(*, jobs: QuerySet, pending: str, processing: str, lease_seconds: float) -> uuid.UUID | None:
@@ -61,6 +81,15 @@ def job_claim(*, jobs: QuerySet, pending: str, processing: str, lease_seconds: f
 def job_release(*, jobs: QuerySet, token: uuid.UUID, pending: str) -> int:
     """Hand a claimed job back for a later attempt (only while ``token`` still holds it)."""
     return jobs.filter(claim_token=token).update(status=pending, claim_token=None)
+
+
+def job_requeue(*, jobs: QuerySet, pending: str) -> int:
+    """Put a stale job (``jobs``: one row, filtered by the caller with :func:`job_stale`) back to pending
+    before a new message is published, counting the attempt. The conditional UPDATE waits for a worker
+    holding the row and then re-reads it, so a job that finished meanwhile is left alone; the old token
+    stops counting, so a worker that still held it completes nothing. Returns the rows moved (0 or 1)."""
+    return jobs.update(status=pending, claim_token=None, enqueued_at=timezone.now(),
+                       enqueue_attempts=F("enqueue_attempts") + 1)
 
 
 def job_relaxed_durability() -> None:

@@ -58,6 +58,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lumiku.webhooks.tasks.webhook_deliveries_sweep",
         "schedule": env.float("WEBHOOK_SWEEP_INTERVAL_SECONDS", default=15.0),
     },
+    # Background jobs whose worker or message was lost: queued again, then failed and refunded (pose_generator.py).
+    "posegen-sweep-stale-background-jobs": {
+        "task": "posegen.tasks.background_jobs_sweep_stale",
+        "schedule": env.float("POSEGEN_BACKGROUND_SWEEP_INTERVAL_SECONDS", default=60.0),
+    },
     # Finished background jobs older than POSEGEN_BACKGROUND_JOB_KEEP_*_HOURS (pose_generator.py).
     "posegen-purge-background-jobs": {
         "task": "posegen.tasks.background_jobs_purge",

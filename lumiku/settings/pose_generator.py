@@ -18,6 +18,11 @@ POSEGEN_ESTIMATED_SECONDS_PER_IMAGE = env.float("POSEGEN_ESTIMATED_SECONDS_PER_I
 
 # Background changer and exports (issue 7)
 POSEGEN_BACKGROUND_MAX_ATTEMPTS = env.int("POSEGEN_BACKGROUND_MAX_ATTEMPTS", default=3)  # transient errors
+# The stale sweep (posegen.services.background_sweep): a job no worker claimed this long after its last message,
+# or whose claim outlived POSEGEN_CLAIM_LEASE_SECONDS, is queued again until it has had this many messages
+# (the start's included); then it fails and is refunded.
+POSEGEN_BACKGROUND_STALE_AFTER_SECONDS = env.int("POSEGEN_BACKGROUND_STALE_AFTER_SECONDS", default=600)
+POSEGEN_BACKGROUND_MAX_ENQUEUE_ATTEMPTS = env.int("POSEGEN_BACKGROUND_MAX_ENQUEUE_ATTEMPTS", default=3)
 # Finished jobs are purged by beat after this long (spec 003 §4; the issue asks 7 days for both).
 POSEGEN_BACKGROUND_JOB_KEEP_COMPLETED_HOURS = env.float("POSEGEN_BACKGROUND_JOB_KEEP_COMPLETED_HOURS", default=7 * 24)
 POSEGEN_BACKGROUND_JOB_KEEP_FAILED_HOURS = env.float("POSEGEN_BACKGROUND_JOB_KEEP_FAILED_HOURS", default=7 * 24)

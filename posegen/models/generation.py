@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from posegen.models.choices import (
@@ -227,7 +228,8 @@ class BackgroundJob(models.Model):
     At most one active (pending/processing) job per image, enforced by the database, so a second
     request while one runs is a 409 and never a second charge. A worker claims the job with a token
     (like GeneratedPose) and only the token holder may complete or fail it; the refund key
-    `refund:background:<job id>` makes the refund exactly-once.
+    `refund:background:<job id>` makes the refund exactly-once. A job whose worker or message was lost is
+    queued again, then failed and refunded, by the stale sweep (posegen.services.background_sweep).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -245,6 +247,9 @@ class BackgroundJob(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     claim_token = models.UUIDField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Messages published for it (the start's, then the stale sweep's) and when the last one was.
+    enqueue_attempts = models.PositiveSmallIntegerField(default=1)
+    enqueued_at = models.DateTimeField(default=timezone.now)
     output_image = models.FileField(max_length=255, blank=True)
     error_message = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -4,7 +4,8 @@ itself), run by beat.
 Only the job rows go: the image a job made is the pose's own picture now (and its `original_image` keeps the
 one before), the ledger keeps the charge and any refund with the job id as reference, and an uploaded
 background picture may be shared with the generation, so no file is deleted here. Active jobs
-(pending/processing) are never touched, whatever their age: the stale-job sweep owns those.
+(pending/processing) are never touched, whatever their age: the stale-job sweep owns those
+(posegen.services.background_sweep).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ QUEUES = {
     "posegen.tasks.pose_export": "export",
     "posegen.tasks.project_check_avatar": "default",
     "posegen.tasks.background_jobs_purge": "default",
+    "posegen.tasks.background_jobs_sweep_stale": "default",
     "posegen.tasks.library_page_refresh": "default",
 }
 
