@@ -68,6 +68,10 @@ class ModerationRejected(EngineError):
     """The provider refused the content; never retried."""
 
 
+# What a hosted provider's content refusal tells the user (every provider words its own reason differently).
+MODERATED_MESSAGE = "The image service declined this image under its content rules; it was refunded."
+
+
 class BadEngineInput(EngineError):
     """The inputs cannot produce an image (e.g. no usable avatar); never retried."""
 

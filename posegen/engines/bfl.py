@@ -27,7 +27,14 @@ import time
 
 from django.conf import settings
 
-from posegen.engines.base import EngineError, EngineRequest, EngineResult, ModerationRejected, TransientEngineError
+from posegen.engines.base import (
+    MODERATED_MESSAGE,
+    EngineError,
+    EngineRequest,
+    EngineResult,
+    ModerationRejected,
+    TransientEngineError,
+)
 from posegen.engines.http import MISCONFIGURED, UNAVAILABLE, EngineHTTP, image_fit, json_of, size_round, url_check
 from posegen.engines.licences import licence_log
 from posegen.engines.references import (
@@ -38,7 +45,6 @@ from posegen.engines.references import (
     sampling_seed,
 )
 
-MODERATED_MESSAGE = "The image service declined this image under its content rules; it was refunded."
 EXPIRED_STATUSES = (403, 404, 410)
 
 

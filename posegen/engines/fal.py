@@ -25,6 +25,7 @@ import time
 from django.conf import settings
 
 from posegen.engines.base import (
+    MODERATED_MESSAGE,
     BadEngineInput,
     EngineError,
     EngineRequest,
@@ -50,8 +51,6 @@ from posegen.engines.references import (
     pose_reference_png,
     sampling_seed,
 )
-
-MODERATED_MESSAGE = "The image service declined this image under its content rules; it was refunded."
 
 
 class FalEngine:
