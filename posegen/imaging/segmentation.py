@@ -31,7 +31,6 @@ Never imports Django.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -61,6 +60,7 @@ from posegen.posekit.extract import (
     load_rgb_image,
 )
 from posegen.posekit.extract import warm_up as _warm_up_pose
+from posegen.posekit.process_model import ProcessModel
 
 __all__ = [
     "InvalidImage",
@@ -156,24 +156,13 @@ class PersonMatte:
 # Selfie segmentation model: one per process, used under a lock (a LiteRT interpreter is not
 # re-entrant).
 
-_SELFIE: Any = None
-_SELFIE_LOCK = threading.Lock()
+def _create_selfie() -> Any:
+    from posegen.imaging.segmentation_litert import LiteRTSelfieSegmenter
+
+    return LiteRTSelfieSegmenter()
 
 
-def _selfie_model() -> Any:
-    global _SELFIE
-    if _SELFIE is None:
-        with _SELFIE_LOCK:
-            if _SELFIE is None:
-                from posegen.imaging.segmentation_litert import LiteRTSelfieSegmenter
-
-                try:
-                    _SELFIE = LiteRTSelfieSegmenter()
-                except ModelUnavailable:
-                    raise
-                except Exception as exc:  # LiteRT raises bare RuntimeErrors/ValueErrors on a bad model.
-                    raise ModelUnavailable(f"Could not start the segmentation model: {exc}") from exc
-    return _SELFIE
+_SELFIE = ProcessModel(_create_selfie, what="segmentation model")
 
 
 def _selfie_mask(rgb: np.ndarray) -> np.ndarray:
@@ -184,8 +173,8 @@ def _selfie_mask(rgb: np.ndarray) -> np.ndarray:
         scale = _SELFIE_INPUT_SIDE / max(height, width)
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
         small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
-    model = _selfie_model()
-    with _SELFIE_LOCK:
+    model = _SELFIE.get()
+    with _SELFIE.lock:
         result = model.process(np.ascontiguousarray(small))
     mask = np.array(result.segmentation_mask, dtype=np.float32, copy=True)
     if mask.shape != (height, width):

@@ -16,7 +16,6 @@ This module never imports Django.
 from __future__ import annotations
 
 import io
-import threading
 import warnings as _warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +24,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from posegen.posekit.keypoints import BLAZEPOSE_TO_COCO18, COCO18_NAMES, NUM_KEYPOINTS
+from posegen.posekit.process_model import ProcessModel
 
 __all__ = [
     "NO_PERSON_MESSAGE",
@@ -257,22 +257,11 @@ def _create_engine() -> Any:
     return LiteRTPoseEngine()
 
 
-_ENGINE: Any = None
-_ENGINE_CREATE_LOCK = threading.Lock()
+_ENGINE = ProcessModel(_create_engine, what="pose model")
 
 
 def _engine() -> Any:
-    global _ENGINE
-    if _ENGINE is None:
-        with _ENGINE_CREATE_LOCK:
-            if _ENGINE is None:
-                try:
-                    _ENGINE = _create_engine()
-                except ModelUnavailable:
-                    raise
-                except Exception as exc:  # LiteRT raises bare RuntimeErrors/ValueErrors on a bad model.
-                    raise ModelUnavailable(f"Could not start the pose model: {exc}") from exc
-    return _ENGINE
+    return _ENGINE.get()
 
 
 def warm_up(*, with_person_mask: bool = False) -> None:

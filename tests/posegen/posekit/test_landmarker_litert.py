@@ -46,9 +46,10 @@ needs_litert = pytest.mark.skipif(
 def fresh_engine(monkeypatch):
     """Each test builds its own engines; the process-wide ones are put back afterwards."""
     from posegen.imaging import segmentation
+    from posegen.posekit.process_model import ProcessModel
 
-    monkeypatch.setattr(extract, "_ENGINE", None)
-    monkeypatch.setattr(segmentation, "_SELFIE", None)
+    monkeypatch.setattr(extract, "_ENGINE", ProcessModel(extract._create_engine, what="pose model"))
+    monkeypatch.setattr(segmentation, "_SELFIE", ProcessModel(segmentation._create_selfie, what="segmentation model"))
 
 
 def test_no_shipped_code_uses_the_removed_mediapipe_package():
@@ -219,7 +220,7 @@ def test_heatmap_refinement_window_is_nine_cells_wide():
 @needs_litert
 def test_litert_skier_matches_the_coco_ground_truth(fresh_engine):
     result = extract.extract_pose(image=(FIXTURES / "images" / "fullbody_skier_snow_coco785.jpg").read_bytes())
-    assert type(extract._ENGINE).__name__ == "LiteRTPoseEngine"
+    assert type(extract._ENGINE.get()).__name__ == "LiteRTPoseEngine"
     gt_entry = json.loads((FIXTURES / "annotations" / "fullbody_skier_snow_coco785__coco.json").read_text())
     (gt,) = gt_persons_to_coco18(entry=gt_entry)
     score = pck(predicted_px=result.keypoints_px(), gt=gt, alpha=0.2)
