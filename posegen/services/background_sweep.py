@@ -28,6 +28,7 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from lumiku.core.jobs import job_claim, job_enqueue, job_requeue, job_stale
 from posegen.models.generation import BackgroundJob, BackgroundJobStatus
@@ -36,7 +37,8 @@ from posegen.services.backgrounds import background_job_fail
 logger = logging.getLogger(__name__)
 
 SWEEP_BATCH = 500  # jobs per run; a longer backlog is the next run's
-STALE_REASON = "The background change did not finish in time; your credits were refunded."
+# Stored in English and translated where it is shown (the results card; the refund is shown beside it).
+STALE_REASON = gettext_noop("The background change did not finish in time.")
 
 
 def _stale_jobs():

@@ -36,6 +36,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from PIL import Image
 
 from lumiku.core.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
@@ -63,6 +64,13 @@ from posegen.services.pricing import background_price
 from posegen.services.validation import validate_background_options
 
 logger = logging.getLogger(__name__)
+
+# A failed job's reason is stored in English, translated where shown (results card); with posegen.imaging's.
+FAILURE_REASONS = (
+    gettext_noop("The background change could not be queued; your credits were refunded."),
+    gettext_noop("An internal error stopped the background change."), gettext_noop("The image could not be read."),
+    gettext_noop("The background image could not be loaded."),
+    gettext_noop("Nothing was given to put behind the person."))
 
 
 @dataclass(frozen=True)

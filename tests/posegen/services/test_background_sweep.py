@@ -4,6 +4,7 @@ sweep runs wins exactly once (charged once, never refunded)."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from datetime import timedelta
@@ -260,3 +261,21 @@ def test_a_worker_completing_while_the_sweep_runs_wins_exactly_once(user, settin
     assert published == [([str(job.pk)], f"bg-{job.pk}")]  # the start's only
     assert _books(user) == [("grant", 100), ("charge", -PRICE)]
     assert credits_balance(user_id=user.pk) == 100 - PRICE
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "shown"), [
+    ("id", "Penggantian latar belakang tidak selesai tepat waktu."), ("en", STALE_REASON)])
+def test_the_results_card_gives_the_reason_in_the_readers_language(client, user, settings, published, language,
+                                                                 shown):
+    from tests.pages.helpers import signed_in
+
+    job = _start(user)
+    _age(job, seconds=_stale_seconds(settings), enqueue_attempts=settings.POSEGEN_BACKGROUND_MAX_ENQUEUE_ATTEMPTS)
+    assert background_jobs_sweep_stale() == {"requeued": 0, "failed": 1}
+    user.language = language
+    user.save(update_fields=["language"])
+    card = signed_in(client, user).get(f"/generations/{job.pose.generation_id}/cards/?ids={job.pose_id}")
+    failed = re.search(r'data-testid="background-failed">(.*?)</p>', card.content.decode(), re.S).group(1)
+    assert " ".join(failed.split()).startswith(f"{shown} ")
+    assert (STALE_REASON in failed) is (language == "en")
