@@ -24,9 +24,12 @@ COLOUR_KERNEL = 10.0
 NOVEL_PRIOR = 0.05
 # Background share of the evidence from which an unsure pixel starts to fade, and where it is gone.
 BACKGROUND_FADE = (0.75, 0.9)
-# In the caller's kept zones (``held``: hands, head) unsure matte from this value is kept whatever its
+# In the caller's kept zones (``held``: the head) unsure matte from this value is kept whatever its
 # colour (fading in over 0.1 either side).
 HELD_MATTE = 0.5
+# ... less the more exclusively the scene shows the colour: the zone's hold fades from this background share
+# of the evidence down over 0.04 (the share tops out near 0.95 with NOVEL_PRIOR, so about half stays there).
+HELD_BACKGROUND = 0.97
 # The scene model works on an image at most this many pixels on its long side (the means are smooth).
 MODEL_SIDE = 900
 
@@ -118,8 +121,8 @@ def judge_unsure(*, image: np.ndarray, alpha: np.ndarray, sigma: float,
     - a dropped patch that touches no clear background (enclosed by the person) is kept after all.
 
     ``held`` (H, W) float 0..1, optional: zones where unsure matte of HELD_MATTE or more is kept whatever
-    its colour (the cut-out passes the hands and the head: what a hand holds often has the scene's colours,
-    a white newspaper before a white car; dark hair against a dark arcade).
+    its colour, about half of it where the colour is the scene's alone (HELD_BACKGROUND); the cut-out
+    passes the head (dark hair against a dark arcade).
 
     ``image`` (H, W, 3) uint8 RGB, ``alpha`` (H, W) float 0..1, ``sigma`` the decontamination width in
     pixels. Returns float32 alpha and uint8 RGB."""
@@ -160,9 +163,17 @@ def judge_unsure(*, image: np.ndarray, alpha: np.ndarray, sigma: float,
     keep_small = np.ones(small_a.shape, np.float32)
     keep_small.ravel()[idx] = np.clip((hi - background) / (hi - lo), 0.0, 1.0)
     keep_small = _fill_enclosed(keep_small, small_a <= CLEAR)
-    keep = cv2.resize(keep_small, (width, height), interpolation=cv2.INTER_LINEAR) if scale < 1.0 else keep_small
+    # How far a kept zone may overrule the colour test: less on colours only the scene shows (a red chair
+    # behind a hand was kept and then taken for a held bag when the zones covered the hands).
+    overrule = np.zeros(small_a.shape, np.float32)
+    overrule.ravel()[idx] = np.clip((HELD_BACKGROUND - background) / 0.04, 0.0, 1.0)
+    if scale < 1.0:
+        keep_small, overrule = (cv2.resize(p, (width, height), interpolation=cv2.INTER_LINEAR)
+                                for p in (keep_small, overrule))
+    keep = keep_small
     if held is not None:  # only what the segmenter calls more person than not (not a passer-by's ghost)
-        keep = np.maximum(keep, np.clip(held, 0.0, 1.0) * np.clip((a - HELD_MATTE + 0.1) / 0.2, 0.0, 1.0))
+        keep = np.maximum(keep, np.clip(held, 0.0, 1.0) * overrule
+                          * np.clip((a - HELD_MATTE + 0.1) / 0.2, 0.0, 1.0))
     out_a = np.where(unsure, a * keep, a).astype(np.float32)
     # Colour: a kept unsure pixel deep in its patch is the person's (or the held thing's) own colour and
     # the source of the blended edge colours around it; near clear background it is a blend.

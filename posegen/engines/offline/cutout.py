@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from posegen.imaging.segmentation import PersonMatte, segment_person
+from posegen.imaging.segmentation import PersonMatte, cut_out_person, segment_person
 from posegen.imaging.unsure_matte import judge_unsure
 from posegen.posekit.extract import PoseExtraction, load_rgb_image
 from posegen.posekit.keypoints import COCO18_INDEX
@@ -22,9 +22,13 @@ CROP_MARGIN = 0.03
 # Matte values below the floor are background fringe, above the ceiling the person (see _refine_alpha).
 MATTE_FLOOR = 0.12
 MATTE_CEILING = 0.8
-# Unsure matte this many torso lengths from a wrist, or from the head's centre, is kept whatever its
-# colour (see _kept_zones).
-HELD_REACH = 0.35
+# Off until carried.py's held-thing finder is re-tuned: it reads the texture's colours and was tuned on the
+# old painted-in ones. On, the seller bench (LiteRT, engine at b48f186, run e14a-L4 vs e14a-Llb) delivered
+# 163/181 (90.1 %) vs 165/179 (92.2 %) and carried 26/54 vs 32/52: held_unsure moved (0121 and 0463 lost it,
+# so their bag poses became supported and failed; 0585 gained it). On the engine of 092bf82 (MediaPipe,
+# e14a-7 vs base) it was 219/240 vs 219/239 delivered, garments 74 vs 73, carried 30 vs 29.
+JUDGE_COLOUR = False
+# Unsure matte this many torso lengths from the head's centre is kept whatever its colour (see _kept_zones).
 HEAD_REACH = 0.5
 # A keypoint counts as seen from this visibility.
 SEEN = 0.3
@@ -56,33 +60,29 @@ def _refine_alpha(alpha: np.ndarray) -> np.ndarray:
 
 
 def _kept_zones(pose: PoseExtraction | None, shape: tuple[int, int]) -> np.ndarray | None:
-    """Where judge_unsure keeps unsure matte whatever its colour: 1 within HELD_REACH torso lengths of a
-    seen wrist (a held bag, phone or newspaper often has the scene's colours: 0447's newspaper before a
-    white car) and within HEAD_REACH of the head's centre (dark hair against a dark arcade, 0001: the
-    head is never cut), fading to 0 over half as much again. None without a pose."""
+    """Where judge_unsure keeps unsure matte whatever its colour (short of colours only the scene shows):
+    1 within HEAD_REACH torso lengths of the head's centre (dark hair against a dark arcade, 0001: the
+    head is never cut), fading to 0 over half as much again. None without a pose.
+
+    Not the hands: a zone there kept 0447's newspaper, but also a passer-by beside 0001's sleeve and the
+    red chair behind 3DHP's hand, which carried.held_traits then took for a held bag (every pose of that
+    photo refused)."""
     if pose is None:
         return None
     kp = pose.keypoints_px()
     neck, hips = kp[COCO18_INDEX["neck"]], kp[[COCO18_INDEX["r_hip"], COCO18_INDEX["l_hip"]]]
-    if neck[2] < SEEN or (hips[:, 2] < SEEN).all():
+    head = kp[[COCO18_INDEX[name] for name in ("nose", "r_eye", "l_eye", "r_ear", "l_ear")]]
+    if neck[2] < SEEN or (hips[:, 2] < SEEN).all() or (head[:, 2] < SEEN).all():
         return None
     torso = float(np.hypot(*(hips[hips[:, 2] >= SEEN, :2].mean(axis=0) - neck[:2])))
-    if torso < 1.0:
+    centre = head[head[:, 2] >= SEEN, :2].mean(axis=0)
+    x, y = round(float(centre[0])), round(float(centre[1]))
+    if torso < 1.0 or not (0 <= x < shape[1] and 0 <= y < shape[0]):
         return None
-    head = kp[[COCO18_INDEX[name] for name in ("nose", "r_eye", "l_eye", "r_ear", "l_ear")]]
-    centres = [(kp[COCO18_INDEX[name]], HELD_REACH) for name in ("r_wrist", "l_wrist")]
-    if (head[:, 2] >= SEEN).any():
-        centres.append((head[head[:, 2] >= SEEN].mean(axis=0), HEAD_REACH))
-    zone = np.zeros(shape, np.float32)
-    for point, reach in centres:
-        x, y = round(float(point[0])), round(float(point[1]))
-        if point[2] < SEEN or not (0 <= x < shape[1] and 0 <= y < shape[0]):
-            continue
-        away = np.ones(shape, np.uint8)
-        away[y, x] = 0
-        distance = cv2.distanceTransform(away, cv2.DIST_L2, 5) / torso
-        zone = np.maximum(zone, np.clip((1.5 * reach - distance) / (0.5 * reach), 0.0, 1.0))
-    return zone if zone.any() else None
+    away = np.ones(shape, np.uint8)
+    away[y, x] = 0
+    distance = cv2.distanceTransform(away, cv2.DIST_L2, 5) / torso
+    return np.clip((1.5 * HEAD_REACH - distance) / (0.5 * HEAD_REACH), 0.0, 1.0).astype(np.float32)
 
 
 def _drop_unsure_islands(alpha: np.ndarray, matte: np.ndarray) -> np.ndarray:
@@ -126,8 +126,12 @@ def _drop_fragments(alpha: np.ndarray) -> np.ndarray:
     return out
 
 
-def make_cutout(*, image: bytes | np.ndarray, matte: PersonMatte | None = None) -> Cutout:
+def make_cutout(*, image: bytes | np.ndarray, matte: PersonMatte | None = None,
+                judge_colour: bool = JUDGE_COLOUR) -> Cutout:
     """Segment the main person (MediaPipe, bundled models) and cut them out.
+
+    ``judge_colour``: unsure matte judged by its own colour (judge_unsure, _kept_zones,
+    _drop_unsure_islands) instead of painted with the sure person's blurred colour; see JUDGE_COLOUR.
 
     Raises posegen.imaging.segmentation.NoPersonSegmented / InvalidImage."""
     rgb = load_rgb_image(image=image)
@@ -136,13 +140,17 @@ def make_cutout(*, image: bytes | np.ndarray, matte: PersonMatte | None = None) 
     h, w = rgb.shape[:2]
     if matte.alpha.shape != (h, w):
         raise ValueError(f"Matte is {matte.alpha.shape}, photo is {(h, w)}.")
-    # Unsure matte is judged by its own colour (background-coloured patches go, held things keep their
-    # colour) before the contrast stretch makes what is left opaque; the width is the one
-    # segmentation.cut_out_person decontaminates over.
-    alpha, colour = judge_unsure(image=rgb, alpha=matte.alpha, sigma=max(2.0, 0.01 * max(h, w)),
-                                 held=_kept_zones(matte.pose, (h, w)))
-    rgba = np.dstack([colour, np.round(alpha * 255.0).astype(np.uint8)])
-    rgba[:, :, 3] = _drop_fragments(_drop_unsure_islands(_refine_alpha(rgba[:, :, 3]), matte.alpha))
+    if judge_colour:
+        # Unsure matte is judged by its own colour (background-coloured patches go, held things keep their
+        # colour) before the contrast stretch makes what is left opaque; the width is the one
+        # segmentation.cut_out_person decontaminates over.
+        alpha, colour = judge_unsure(image=rgb, alpha=matte.alpha, sigma=max(2.0, 0.01 * max(h, w)),
+                                     held=_kept_zones(matte.pose, (h, w)))
+        rgba = np.dstack([colour, np.round(alpha * 255.0).astype(np.uint8)])
+        rgba[:, :, 3] = _drop_fragments(_drop_unsure_islands(_refine_alpha(rgba[:, :, 3]), matte.alpha))
+    else:
+        rgba = cut_out_person(image=rgb, matte=matte, decontaminate=True)
+        rgba[:, :, 3] = _drop_fragments(_refine_alpha(rgba[:, :, 3]))
     ys, xs = np.nonzero(matte.alpha > 0.05)
     x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
     pad = int(CROP_MARGIN * max(x1 - x0, y1 - y0)) + 2

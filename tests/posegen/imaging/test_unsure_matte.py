@@ -62,13 +62,20 @@ def test_an_unsure_held_thing_of_a_colour_neither_side_shows_keeps_its_matte_and
     assert abs(rim - np.array([150, 105, 60])).max() <= 6
 
 
-def test_a_pavement_coloured_thing_at_a_hand_is_kept():
+def test_a_kept_zone_keeps_scene_coloured_matte_but_less_of_a_colour_only_the_scene_shows():
     rgb, alpha = _scene()
     alpha[BLOB] = 0.85
     held = np.zeros((H, W), np.float32)
-    held[220:280, 120:180] = 1.0  # a wrist is there (a white newspaper before a white car)
+    held[220:280, 120:180] = 1.0
+    rgb[BLOB] = (200, 195, 185)  # a little off the pavement: dropped by the colour test alone
+    out_a, _ = judge_unsure(image=rgb, alpha=alpha, sigma=SIGMA)
+    assert float(out_a[INNER].max()) == 0.0
     out_a, _ = judge_unsure(image=rgb, alpha=alpha, sigma=SIGMA, held=held)
     assert np.allclose(out_a[BLOB], 0.85)
+    # The pavement's own colour: the evidence share tops out near 0.95 (NOVEL_PRIOR), so about half stays.
+    rgb[BLOB] = SUNLIT
+    out_a, _ = judge_unsure(image=rgb, alpha=alpha, sigma=SIGMA, held=held)
+    assert 0.0 < float(out_a[INNER].max()) <= 0.5 * 0.85 + 0.05
 
 
 def test_a_soft_edge_is_still_decontaminated():
