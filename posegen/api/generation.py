@@ -9,6 +9,7 @@ from lumiku.core.pagination import PageInput, page_response, paginate, paginated
 from lumiku.core.serializers import StorageUrlField
 from lumiku.core.storage import storage_url
 from lumiku.core.throttling import rate_limited
+from posegen.format_labels import export_failure_text
 from posegen.imaging.export_formats import EXPORT_FORMATS
 from posegen.models.choices import BackgroundMode, GenerationType
 from posegen.selectors.generations import (
@@ -74,6 +75,13 @@ class ReaderLanguageField(serializers.CharField):
         return gettext(value) if value else value
 
 
+class ExportFailuresField(serializers.DictField):
+    """``{format: reason}``, each stored English reason said in the reader's language (format_labels)."""
+
+    def to_representation(self, value):
+        return {name: export_failure_text(format_name=name, message=message) for name, message in (value or {}).items()}
+
+
 class GeneratedPoseOutput(serializers.Serializer):
     id = serializers.UUIDField()
     generationId = serializers.UUIDField(source="generation_id")  # noqa: N815
@@ -85,7 +93,7 @@ class GeneratedPoseOutput(serializers.Serializer):
     thumbnailUrl = StorageUrlField(source="thumbnail")  # noqa: N815
     originalImageUrl = StorageUrlField(source="original_image")  # noqa: N815
     exportFormats = ExportUrlsField(source="export_formats")  # noqa: N815
-    exportFailures = serializers.DictField(  # noqa: N815
+    exportFailures = ExportFailuresField(  # noqa: N815
         source="export_failures", child=serializers.CharField(),
         help_text="formats whose latest export failed, with the reason (the other formats were delivered)")
     backgroundChanged = serializers.BooleanField(source="background_changed")  # noqa: N815

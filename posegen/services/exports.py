@@ -27,6 +27,7 @@ from collections.abc import Iterator
 
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from lumiku.core.errors import Conflict, NotFound, ValidationFailed
@@ -34,6 +35,7 @@ from lumiku.core.images import image_clean_upload
 from lumiku.core.realtime import realtime_publish
 from lumiku.core.storage import storage_delete_on_commit, storage_read, storage_save, storage_url, user_storage_key
 from lumiku.core.uploads import user_image_input
+from posegen.format_labels import export_failure_text
 from posegen.imaging.export import ExportError, Watermark, export_image
 from posegen.imaging.export_formats import (
     EXPORT_FORMATS,
@@ -219,8 +221,10 @@ def _render_for_zip(pose: GeneratedPose, spec: ExportFormat) -> bytes:
     return export_image(data=data, formats=[spec], subject=subject)[spec.name].data
 
 
-def _failures_text(heading: str, failures: list[tuple[str, str]]) -> Iterator[bytes]:
-    lines = [heading, ""] + [f"{entry}: {message}" for entry, message in failures]
+def _failures_text(heading: str, failures: list[tuple[str, str, str]], language: str) -> Iterator[bytes]:
+    with translation.override(language):
+        lines = [heading, ""] + [f"{entry}: {export_failure_text(format_name=name, message=message)}"
+                                 for entry, name, message in failures]
     yield ("\n".join(lines) + "\n").encode()
 
 
@@ -254,9 +258,10 @@ def generation_export_zip(*, user, generation_id, format_names: list[str]) -> tu
 
     # Translated now: the ZIP streams after the view returned, outside the request's language.
     heading = _("These files could not be made; every other file is in this ZIP.")
+    language = translation.get_language()
 
     def entries():
-        failures: list[tuple[str, str]] = []
+        failures: list[tuple[str, str, str]] = []
         for entry, stored, pose, spec in plan:
             source = pose.output_image.name
             if stored and (spec.name != "original" or stored == source):
@@ -269,11 +274,11 @@ def generation_export_zip(*, user, generation_id, format_names: list[str]) -> tu
                     data = _render_for_zip(pose, spec)
                 except ExportError as exc:
                     logger.warning("ZIP of generation %s: %s failed", generation.pk, entry, exc_info=True)
-                    failures.append((entry, str(exc)))
+                    failures.append((entry, spec.name, str(exc)))
                     continue
                 yield entry, iter((data,))
         if failures:
-            yield "EXPORT-FAILURES.txt", _failures_text(heading, failures)
+            yield "EXPORT-FAILURES.txt", _failures_text(heading, failures, language)
 
     filename = f"poses-{generation.pk}.zip"
     return filename, zip_stream(entries())
