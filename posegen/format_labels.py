@@ -7,7 +7,13 @@ from __future__ import annotations
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
-from posegen.imaging.export_formats import CATEGORIES, EXPORT_FORMATS, UnknownExportFormat, export_format_get
+from posegen.imaging.export_formats import (
+    CATEGORIES,
+    CUSTOM_PREFIX,
+    EXPORT_FORMATS,
+    UnknownExportFormat,
+    export_format_get,
+)
 
 _CATEGORY_LABELS = {
     "social": _("Social media"),
@@ -28,9 +34,12 @@ def format_category_label(key: str) -> str:
 
 
 def format_label(name: str) -> str:
-    """Brand formats ("Instagram Story", "Shopee Product") keep their names in every language."""
+    """Brand formats ("Instagram Story", "Shopee Product") keep their names in every language; a custom size
+    ("custom:320x200") reads "Custom 320x200" / "Kustom 320x200"."""
     if name in _FORMAT_LABELS:
         return str(_FORMAT_LABELS[name])
+    if name.startswith(CUSTOM_PREFIX):
+        return gettext("Custom %(size)s") % {"size": name[len(CUSTOM_PREFIX):]}
     spec = EXPORT_FORMATS.get(name)
     return spec.display_name if spec else name
 

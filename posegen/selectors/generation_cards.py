@@ -10,11 +10,10 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
-from django.utils.translation import gettext
 
 from lumiku.core.storage import storage_url
 from posegen.format_labels import format_label
-from posegen.imaging.export_formats import CUSTOM_PREFIX, EXPORT_FORMATS
+from posegen.imaging.export_formats import EXPORT_FORMATS
 from posegen.library_i18n import pose_name_for_reader
 from posegen.models import GeneratedPose, PoseGeneration
 from posegen.models.choices import PaymentMethod, PoseStatus
@@ -78,19 +77,11 @@ class PoseCard:
         return hashlib.sha1("|".join(parts).encode(), usedforsecurity=False).hexdigest()[:12]
 
 
-def _format_label(name: str) -> str:
-    if name in EXPORT_FORMATS:
-        return format_label(name)
-    if name.startswith(CUSTOM_PREFIX):
-        return gettext("Custom %(size)s") % {"size": name[len(CUSTOM_PREFIX):]}
-    return name
-
-
 def _exports(pose: GeneratedPose, wanted: list[str]) -> list[ExportLink]:
     stored, failures = pose.export_formats or {}, pose.export_failures or {}
     names = ["original", *[n for n in wanted if n != "original"],
              *[n for n in stored if n != "original" and n not in wanted]]
-    return [ExportLink(name=n, label=_format_label(n), ready=bool(stored.get(n)),
+    return [ExportLink(name=n, label=format_label(n), ready=bool(stored.get(n)),
                        failed="" if stored.get(n) else failures.get(n, "")) for n in dict.fromkeys(names)]
 
 

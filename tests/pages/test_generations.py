@@ -195,6 +195,16 @@ def test_regenerate_export_adds_the_format_and_errors_change_nothing(web):
     assert GeneratedPose.objects.get(pk=pose.pk).export_formats == pose.export_formats
 
 
+def test_a_custom_size_export_is_announced_by_its_label_in_the_readers_language(web):
+    pose = completed_pose(web.user, person=False)
+    english = web.post(pose_url(pose, "export/"), {"format": "custom:320x200"}, **HX).content.decode()
+    assert "Custom 320x200 is ready to download." in english and "custom:320x200 is ready" not in english
+    web.user.language = "id"
+    web.user.save(update_fields=["language"])
+    indonesian = web.post(pose_url(pose, "export/"), {"format": "custom:320x200"}, **HX).content.decode()
+    assert "Kustom 320x200" in indonesian and "Custom 320x200" not in indonesian
+
+
 def test_zip_contains_exactly_the_chosen_formats(web):
     first = completed_pose(web.user, person=False)
     second = completed_pose(web.user, sequence=1, generation=first.generation, person=False)
