@@ -179,11 +179,13 @@ def output_scale(avatar, rendered, posed) -> float:
     return float(k * avatar.cutout.texture.shape[0] / (y1 - y0))
 
 
-def garment_layers(avatar, rendered, posed, labels, wanted) -> dict[int, tuple[np.ndarray, int]]:
+def garment_layers(avatar, rendered, posed, labels, wanted) -> dict[int, tuple[np.ndarray, float]]:
     """Each wanted label's own layer: the label map warped part by part (each part's triangles
     rasterised alone, as render_posed maps them). Per label: where any part carries it, drawn over or
-    not (cracks closed as render_posed closes them; its pieces), and the sum of the parts' own areas
-    (its area: a sleeve folded over the torso hides cloth that is still there, so a union would lose it)."""
+    not (cracks closed as render_posed closes them; its pieces), and its area against the same layer
+    in the photo's own pose: the sum of the parts' own areas both times (a sleeve folded over the
+    torso hides cloth that is still there, so a union would lose it), and the body painted in under a
+    limb counted both times (cloth the photo's arm covered is in the layer before the pose too)."""
     from posegen.engines.offline.render import CRACK_SHARE
 
     rig = avatar.rig
@@ -204,12 +206,24 @@ def garment_layers(avatar, rendered, posed, labels, wanted) -> dict[int, tuple[n
         continued = crop[iy, ix]
     atlas = np.hstack([crop, continued]).astype(np.float32)  # the texture's two halves, labelled
     hgt, wid = rendered.alpha.shape
-    verts = posed.vertices * k + (ox, oy)
+    layers, areas = _part_layers(rig, posed.vertices * k + (ox, oy), (hgt, wid), posed.order, atlas, wanted)
+    # The photo's pose, in texture pixels: k output pixels per texture pixel.
+    _, rest = _part_layers(rig, rig.vertices, (th, tw), range(int(rig.triangle_part.max()) + 1), atlas, wanted)
+    reach = max(3, round(CRACK_SHARE * hgt) | 1)
+    kernel = np.ones((reach, reach), np.uint8)
+    return {idx: (cv2.morphologyEx(m.astype(np.uint8), cv2.MORPH_CLOSE, kernel) > 0,
+                  areas[idx] / max(rest[idx] * k * k, 1.0)) for idx, m in layers.items()}
+
+
+def _part_layers(rig, verts, shape, order, atlas, wanted) -> tuple[dict[int, np.ndarray], dict[int, int]]:
+    """Per wanted label: where any of the parts in ``order`` carries it on a ``shape`` canvas with the
+    mesh at ``verts``, and the sum of the parts' own areas of it."""
+    hgt, wid = shape
     layers = {idx: np.zeros((hgt, wid), bool) for idx in wanted}
     areas = dict.fromkeys(wanted, 0)
     shift = 4
     local = np.round(verts * (1 << shift)).astype(np.int32)
-    for part in posed.order:
+    for part in order:
         tris = np.nonzero(rig.triangle_part == part)[0]
         if not len(tris):
             continue
@@ -234,10 +248,7 @@ def garment_layers(avatar, rendered, posed, labels, wanted) -> dict[int, tuple[n
             hit = got == idx
             layers[idx][yy[hit], xx[hit]] = True
             areas[idx] += int(hit.sum())
-    reach = max(3, round(CRACK_SHARE * hgt) | 1)
-    kernel = np.ones((reach, reach), np.uint8)
-    return {idx: (cv2.morphologyEx(m.astype(np.uint8), cv2.MORPH_CLOSE, kernel) > 0, areas[idx])
-            for idx, m in layers.items()}
+    return layers, areas
 
 
 def label_checks(avatar, rendered, posed, labels, names, photo_kp) -> tuple[list[dict], list[dict]]:
@@ -257,7 +268,7 @@ def label_checks(avatar, rendered, posed, labels, names, photo_kp) -> tuple[list
             ratio = float(out.sum()) / (area * s2)
             n = pieces(out, area * s2)
             # The layer: the same garment counting cloth a part is drawn over (crossed arms).
-            lay_ratio = float(layers[idx][1]) / (area * s2)
+            lay_ratio = float(layers[idx][1])
             lay_n = pieces(layers[idx][0], area * s2)
             garments.append({"label": name, "pieces": n, "ratio": round(ratio, 3),
                              "ok": bool(n == 1 and 0.85 <= ratio <= 1.2),
