@@ -59,10 +59,10 @@ _REASON_TEXTS: dict[str, str] = {
 
 # engines/offline/feasibility.py ADJUSTED, word for word: a pose made with a holding arm kept as in the photo.
 _ADJUSTED_TEXTS: dict[str, str] = {
-    "held_right_kept": gettext_noop("The right hand keeps holding the bag as in your photo; the rest of the body "
-                                    "takes the pose."),
-    "held_left_kept": gettext_noop("The left hand keeps holding the bag as in your photo; the rest of the body "
-                                   "takes the pose."),
+    "held_right_kept": gettext_noop("The right hand stays as it is in your photo (it seems to hold something, "
+                                    "such as a bag); the rest of the body takes the pose."),
+    "held_left_kept": gettext_noop("The left hand stays as it is in your photo (it seems to hold something, "
+                                   "such as a bag); the rest of the body takes the pose."),
 }
 
 # engines/offline/gate.py GATE_REASONS: stored in English on a failed image, shown translated.

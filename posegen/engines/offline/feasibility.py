@@ -85,8 +85,10 @@ REASONS: dict[str, str] = {
 }
 # Supported, adjusted: the pose is made with that arm kept as in the photo (held_arm.py).
 ADJUSTED: dict[str, str] = {
-    "held_right_kept": "The right hand keeps holding the bag as in your photo; the rest of the body takes the pose.",
-    "held_left_kept": "The left hand keeps holding the bag as in your photo; the rest of the body takes the pose.",
+    "held_right_kept": ("The right hand stays as it is in your photo (it seems to hold something, such as a bag); "
+                       "the rest of the body takes the pose."),
+    "held_left_kept": ("The left hand stays as it is in your photo (it seems to hold something, such as a bag); "
+                       "the rest of the body takes the pose."),
 }
 
 

@@ -19,8 +19,10 @@ from tests.posegen.pipeline_helpers import GENERATE_URL, fund, gallery_body
 pytestmark = pytest.mark.django_db
 
 LIBRARY_URL = "/api/apps/pose-generator/library"
-ADJUSTED_EN = "The right hand keeps holding the bag as in your photo; the rest of the body takes the pose."
-ADJUSTED_ID = "Tangan kanan tetap memegang tas seperti di foto Anda; bagian tubuh lainnya mengikuti pose."
+ADJUSTED_EN = ("The right hand stays as it is in your photo (it seems to hold something, such as a bag); "
+               "the rest of the body takes the pose.")
+ADJUSTED_ID = ("Tangan kanan tetap seperti di foto Anda (tampaknya memegang sesuatu, misalnya tas); "
+               "bagian tubuh lainnya mengikuti pose.")
 RAISED = {"shoulder.abduction": 160}
 DOWN = {"shoulder.abduction": 3}
 ONLY_RIGHT_RAISED = {"r_shoulder.abduction": 160}

@@ -98,7 +98,7 @@ def test_feasibility_says_supported_adjusted_for_a_pose_made_with_the_holding_ar
     verdict = judge_pose(traits=HELD_RIGHT, target=raised)
     assert verdict.supported is True and verdict.code == "held_right_kept"
     assert verdict.reason == ADJUSTED["held_right_kept"]
-    assert verdict.reason.startswith("The right hand keeps holding the bag as in your photo")
+    assert verdict.reason.startswith("The right hand stays as it is in your photo (it seems to hold something")
     assert verdict.params == {"hand": "right", "kept": ["right"], "instead_of": "held_right_moved"}
     # A pose that leaves the hand where it is needs nothing kept: plainly supported.
     assert judge_pose(traits=HELD_RIGHT, target=_structure({"shoulder.abduction": 3})).code == ""
