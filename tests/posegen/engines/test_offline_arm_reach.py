@@ -13,6 +13,7 @@ from posegen.engines.offline.engine import AvatarRig, repose, warp_photo_labels
 from posegen.engines.offline.parts import ARMS, limb_sides
 from posegen.engines.offline.retarget import rotate
 from posegen.engines.offline.rig import GARMENT, build_rig
+from tests.posegen.engines.face_sampling import similarity_residual
 
 TW, TH = 300, 620
 W, H = 512, 768
@@ -166,19 +167,6 @@ def test_hair_lying_on_a_shoulder_stays_joined_to_the_sleeve_there():
     target[:, 1] = (target[:, 1] + 60) / H
     rendered, _ = repose(avatar=avatar, target=target, width=W, height=H)
     assert rendered.masks["face"].sum() > 0.9 * rendered.source_areas["face"]
-    assert _similarity_residual(rendered) < 0.6
+    assert similarity_residual(rendered) < 0.6
 
 
-def _similarity_residual(rendered) -> float:
-    smp = rendered.sampling
-    ys, xs = np.nonzero(rendered.masks["face"])
-    sx = smp.map_x[ys - smp.y0, xs - smp.x0].astype(float)
-    sx[sx >= smp.tex_width - 0.5] -= smp.tex_width
-    sy = smp.map_y[ys - smp.y0, xs - smp.x0].astype(float)
-    a = np.zeros((2 * len(xs), 4))
-    a[0::2] = np.stack([xs, -ys, np.ones_like(xs), np.zeros_like(xs)], axis=1)
-    a[1::2] = np.stack([ys, xs, np.zeros_like(xs), np.ones_like(xs)], axis=1)
-    b = np.empty(2 * len(xs))
-    b[0::2], b[1::2] = sx, sy
-    fit, *_ = np.linalg.lstsq(a, b, rcond=None)
-    return float(np.sqrt(np.mean((a @ fit - b) ** 2)))

@@ -11,6 +11,7 @@ import pytest
 from posegen.engines.offline.engine import AvatarRig, avatar_traits, repose, warp_photo_labels
 from posegen.engines.offline.retarget import rotate
 from posegen.engines.offline.rig import GARMENT, PART_INDEX, build_rig
+from tests.posegen.engines.face_sampling import similarity_residual
 
 TW, TH = 300, 620
 W, H = 512, 768
@@ -155,22 +156,6 @@ def test_a_bag_in_the_hand_turns_rigidly_with_it():
     assert np.hypot(xs - wrist[0], ys - wrist[1]).min() < 0.15 * torso
 
 
-def _similarity_residual(rendered) -> float:
-    """Texture pixels by which the face's sampling departs from the best similarity transform."""
-    smp = rendered.sampling
-    ys, xs = np.nonzero(rendered.masks["face"])
-    sx = smp.map_x[ys - smp.y0, xs - smp.x0].astype(float)
-    sx[sx >= smp.tex_width - 0.5] -= smp.tex_width
-    sy = smp.map_y[ys - smp.y0, xs - smp.x0].astype(float)
-    a = np.zeros((2 * len(xs), 4))
-    a[0::2] = np.stack([xs, -ys, np.ones_like(xs), np.zeros_like(xs)], axis=1)
-    a[1::2] = np.stack([ys, xs, np.zeros_like(xs), np.ones_like(xs)], axis=1)
-    b = np.empty(2 * len(xs))
-    b[0::2], b[1::2] = sx, sy
-    fit, *_ = np.linalg.lstsq(a, b, rcond=None)
-    return float(np.sqrt(np.mean((a @ fit - b) ** 2)))
-
-
 def test_the_face_is_moved_rigidly_and_kept_whole_when_a_hand_leaves_it():
     avatar = _avatar(*_figure(hand_at_face=True))
     face_src = avatar.rig.regions == 3
@@ -183,4 +168,4 @@ def test_the_face_is_moved_rigidly_and_kept_whole_when_a_hand_leaves_it():
     face = rendered.masks["face"]
     assert _pieces(face) == 1
     assert 0.95 <= face.sum() / rendered.source_areas["face"] <= 1.05
-    assert _similarity_residual(rendered) < 0.6
+    assert similarity_residual(rendered) < 0.6
