@@ -168,5 +168,3 @@ def test_hair_lying_on_a_shoulder_stays_joined_to_the_sleeve_there():
     rendered, _ = repose(avatar=avatar, target=target, width=W, height=H)
     assert rendered.masks["face"].sum() > 0.9 * rendered.source_areas["face"]
     assert similarity_residual(rendered) < 0.6
-
-
