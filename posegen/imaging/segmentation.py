@@ -15,7 +15,8 @@ How the matte is made (each step measured in bench/bench_segmentation.py):
    (the pose mask is per person and tighter on small figures, the selfie mask cleaner on close-ups),
    and the fusion beats either alone on the annotated photos.
 4. Edges are refined with a fast guided filter steered by the photo (posegen.imaging.matting), so
-   the matte follows hair and sleeves rather than the models' 256-px grid.
+   the matte follows hair and sleeves rather than the models' 256-px grid. Its radius is a share of
+   the photo, shrunk for a figure much smaller than the photo (see _person_share).
 5. ``keep="main"``: the matte is gated to within a few percent of the person's size around the pose
    mask, and connected components that do not overlap that person are dropped.
    ``keep="all"``: other people come from a whole-photo selfie pass.
@@ -95,6 +96,10 @@ _CROP_MARGIN = 0.15
 _GATE_REACH = 0.04
 # In keep="all", the band around the main person where only the main estimate counts.
 _BAND_REACH = 0.015
+# A person whose landmark box spans this share of the photo's long side gets the full guided-filter
+# radius; a smaller one proportionally less, down to this floor (see _person_share).
+_FULL_FIGURE = 0.8
+_MIN_EDGE_SHARE = 0.4
 # A matte covering less than this share of the photo means nobody was found.
 _MIN_COVERAGE = 0.001
 
@@ -193,6 +198,20 @@ def _person_box(pose: PoseExtraction) -> tuple[float, float, float, float]:
     return float(x0), float(y0), float(x1), float(y1)
 
 
+def _person_share(pose: PoseExtraction | None, long_side: float) -> float:
+    """How much of the guided filter's radius a person this size gets: 1 from _FULL_FIGURE of the
+    photo's long side up, less in proportion below (down to _MIN_EDGE_SHARE).
+
+    The radius is a share of the photo, so on a small figure (H36M S1: 370 px in a 1000-px photo)
+    the soft edge was as wide as a shin: the offline cut-out's contrast stretch made that band
+    opaque with the leg's colour, and every pose showed red-brown "ghost legs" beside the legs."""
+    if pose is None:
+        return 1.0
+    x0, y0, x1, y1 = _person_box(pose)
+    share = max(x1 - x0, y1 - y0) / max(1.0, long_side)
+    return float(np.clip(share / _FULL_FIGURE, _MIN_EDGE_SHARE, 1.0))
+
+
 def _crop_selfie(
     rgb: np.ndarray, box: tuple[float, float, float, float]
 ) -> tuple[np.ndarray, tuple[int, int, int, int]]:
@@ -288,8 +307,12 @@ def segment_person(
     guide_size = (guide.shape[1], guide.shape[0])
     if soft.shape != guide.shape[:2]:
         soft = cv2.resize(soft, guide_size, interpolation=cv2.INTER_LINEAR)
-    alpha = guided_refine(guide, soft) if refine_edges else np.clip(soft, 0.0, 1.0).astype(np.float32)
-    edge_px = max(2.0, GUIDED_RADIUS * max(guide_size))
+    radius_share = GUIDED_RADIUS * _person_share(pose, max(height, width))
+    if refine_edges:
+        alpha = guided_refine(guide, soft, radius_share=radius_share)
+    else:
+        alpha = np.clip(soft, 0.0, 1.0).astype(np.float32)
+    edge_px = max(2.0, radius_share * max(guide_size))
     if keep == "main":
         if anchor is None:
             anchor = np.zeros(alpha.shape, dtype=bool)

@@ -97,12 +97,13 @@ def resized(image: np.ndarray, scale: float) -> np.ndarray:
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
 
-def guided_refine(guide: np.ndarray, soft: np.ndarray) -> np.ndarray:
+def guided_refine(guide: np.ndarray, soft: np.ndarray, *, radius_share: float = GUIDED_RADIUS) -> np.ndarray:
+    """The matte's edges steered by the photo; the radius is ``radius_share`` of its long side."""
     long_side = max(guide.shape[:2])
     out = guided_filter(
         guide=np.ascontiguousarray(guide),
         src=soft,
-        radius=max(2, round(GUIDED_RADIUS * long_side)),
+        radius=max(2, round(radius_share * long_side)),
         eps=GUIDED_EPS,
         subsample=max(1, round(long_side / REFINE_GRID_SIDE)),
     )
