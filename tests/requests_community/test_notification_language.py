@@ -19,7 +19,7 @@ from requests_community.services.moderation import pose_request_approve, pose_re
 from tests.clients import api_client_for
 from tests.factories import UserFactory
 from tests.lumiku.notifications.factories import NotificationFactory
-from tests.pages.helpers import signed_in
+from tests.posegen.pages.helpers import signed_in
 from tests.requests_community.factories import PoseRequestFactory
 
 pytestmark = pytest.mark.django_db

@@ -25,7 +25,7 @@ from posegen.services.avatar_check_texts import (
     avatar_problem_recognised,
 )
 from tests.factories import ProjectFactory, library_pose
-from tests.pages.helpers import signed_in
+from tests.posegen.pages.helpers import signed_in
 from tests.paths import FIXTURE_IMAGES
 from tests.posegen.pipeline_helpers import GENERATE_URL, fund, gallery_body
 

@@ -13,7 +13,7 @@ from posegen.pages.tray import TRAY_SESSION_KEY
 from posegen.posekit.skeleton import make_pose, project_pose
 from posegen.services.feasibility import TRAITS_VERSION
 from tests.factories import ProjectFactory, library_pose
-from tests.pages.helpers import signed_in
+from tests.posegen.pages.helpers import signed_in
 from tests.posegen.pipeline_helpers import GENERATE_URL, fund, gallery_body
 
 pytestmark = pytest.mark.django_db

@@ -268,7 +268,7 @@ def test_a_worker_completing_while_the_sweep_runs_wins_exactly_once(user, settin
     ("id", "Penggantian latar belakang tidak selesai tepat waktu."), ("en", STALE_REASON)])
 def test_the_results_card_gives_the_reason_in_the_readers_language(client, user, settings, published, language,
                                                                  shown):
-    from tests.pages.helpers import signed_in
+    from tests.posegen.pages.helpers import signed_in
 
     job = _start(user)
     _age(job, seconds=_stale_seconds(settings), enqueue_attempts=settings.POSEGEN_BACKGROUND_MAX_ENQUEUE_ATTEMPTS)

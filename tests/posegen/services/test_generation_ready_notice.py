@@ -2,16 +2,27 @@
 with a link to the results, stored as a code and parameters and said in the reader's language; a
 generation without images sends nothing."""
 
+import time
+
 import pytest
 from django.core import mail
 
 from lumiku.notifications.models import Notification
 from posegen.services.generation_notices import READY_KIND, generation_ready_text
 from tests.factories import ProjectFactory, library_pose
-from tests.pages.helpers import signed_in
+from tests.posegen.pages.helpers import signed_in
 from tests.posegen.pipeline_helpers import GENERATE_URL, fund, gallery_body, wait_for_terminal
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _outbox_after_commit(timeout: float = 5.0) -> list:
+    """The worker thread sends the e-mail after its transaction commits, which the test can see before the
+    worker has run its on-commit callbacks: wait for it (a little) instead of reading the outbox at once."""
+    deadline = time.monotonic() + timeout
+    while not mail.outbox and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return list(mail.outbox)
 
 
 @pytest.fixture
@@ -37,7 +48,7 @@ def test_a_partial_generation_notifies_in_the_owners_language_with_a_link(auth_c
     assert note.title == "2 foto Anda sudah siap"
     assert note.body == ("2 dari 4 foto untuk “Batik Sari” siap diunduh. 2 foto tidak dapat dibuat; "
                          "kreditnya sudah dikembalikan.")
-    (email,) = mail.outbox
+    (email,) = _outbox_after_commit()
     assert email.to == [user.email] and email.subject == note.title
     assert f"/generations/{generation.pk}/" in email.body
 

@@ -59,7 +59,7 @@ def test_an_output_with_a_missing_face_fails_and_is_refunded_exactly_once(auth_c
 def test_the_gate_reason_is_shown_in_indonesian_on_the_generation_page(client, user, face_erased):
     from rest_framework.test import APIClient
 
-    from tests.pages.helpers import signed_in
+    from tests.posegen.pages.helpers import signed_in
 
     fund(user, 100)
     project = ProjectFactory(user=user)

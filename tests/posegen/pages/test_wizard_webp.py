@@ -6,7 +6,7 @@ import pytest
 
 from posegen.models import PoseGeneration
 from tests.factories import ProjectFactory, library_pose
-from tests.pages.helpers import signed_in
+from tests.posegen.pages.helpers import signed_in
 from tests.posegen.pipeline_helpers import GENERATE_URL, fund, gallery_body
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from tests.factories import ProjectFactory
-from tests.pages.helpers import signed_in
+from tests.posegen.pages.helpers import signed_in
 
 pytestmark = pytest.mark.django_db
 

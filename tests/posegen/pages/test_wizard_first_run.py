@@ -11,7 +11,7 @@ from lumiku.credits.selectors import credits_balance
 from posegen.models import PoseGeneration
 from posegen.pages.wizard.views import STARTER_POSES
 from tests.factories import ProjectFactory, library_pose
-from tests.pages.helpers import signed_in
+from tests.posegen.pages.helpers import signed_in
 from tests.posegen.pipeline_helpers import fund
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from lumiku.credits.models import LedgerEntry
 from lumiku.credits.services import credits_charge, credits_grant, credits_refund
 from lumiku.notifications.models import Notification
 from tests.lumiku.notifications.factories import NotificationFactory
-from tests.pages.helpers import signed_in
+from tests.posegen.pages.helpers import signed_in
 
 pytestmark = pytest.mark.django_db
 

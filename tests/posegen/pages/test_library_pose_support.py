@@ -1,6 +1,6 @@
 """Browsing the library with one of the shop's projects chosen greys the poses the engine cannot make from
 that project's photo, says why in the reader's language, and offers no way to add them for generation
-(issue 14 item 6; the wizard's tray does the same, tests/pages/test_wizard_pose_support.py)."""
+(issue 14 item 6; the wizard's tray does the same, tests/posegen/pages/test_wizard_pose_support.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from posegen.models.choices import ProjectStatus
 from posegen.pages.tray import TRAY_SESSION_KEY
 from posegen.services.feasibility import TRAITS_VERSION
 from tests.factories import ProjectFactory, UserFactory, library_pose
-from tests.pages.helpers import signed_in
+from tests.posegen.pages.helpers import signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from posegen.pages.library.views import PAGE_SIZE
 from posegen.pages.tray import TRAY_MAX, TRAY_SESSION_KEY
 from posegen.services.library import library_categories_recount
 from tests.factories import CategoryFactory, PoseFactory, ProjectFactory, library_pose, stored_image
-from tests.pages.helpers import signed_in
+from tests.posegen.pages.helpers import signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from posegen.models import PoseGeneratorProject
 from posegen.pages.tray import TRAY_SESSION_KEY
 from tests.factories import AvatarFactory, GenerationFactory, ProjectFactory
 from tests.images import image_bytes, png_bomb, upload
-from tests.pages.helpers import signed_in
+from tests.posegen.pages.helpers import signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from posegen.models import GeneratedPose
 from posegen.pages.dashboard.chart import bar_chart
 from posegen.selectors.activity import DailyValue, activity_credits_per_day, activity_poses_per_day
 from tests.factories import GenerationFactory, ProjectFactory
-from tests.pages.helpers import clock_at, local, signed_in
+from tests.posegen.pages.helpers import clock_at, local, signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.utils import translation
 
 from lumiku.credits.services import credits_charge, credits_grant, credits_refund
 from posegen.ledger_reasons import ledger_reason
-from tests.pages.helpers import signed_in
+from tests.posegen.pages.helpers import signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from posegen.pages.tray import TRAY_SESSION_KEY
 from posegen.services.pricing import generation_cost
 from tests.factories import ProjectFactory, library_pose
 from tests.images import upload
-from tests.pages.helpers import signed_in
+from tests.posegen.pages.helpers import signed_in
 from tests.posegen.pipeline_helpers import fund
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from posegen.pages.tray import TRAY_SESSION_KEY
 from posegen.services.feasibility import TRAITS_VERSION
 from posegen.services.pricing import generation_cost
 from tests.factories import ProjectFactory, library_pose
-from tests.pages.helpers import signed_in
+from tests.posegen.pages.helpers import signed_in
 from tests.posegen.pipeline_helpers import fund
 
 pytestmark = pytest.mark.django_db
