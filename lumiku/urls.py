@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from lumiku.core import views as core_views
@@ -14,6 +15,10 @@ admin.site.site_title = "Lumiku admin"
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("accounts/", include("lumiku.accounts.urls")),
+    # Notifications became a platform app (lumiku.notifications): moderators' bookmarks of the old admin
+    # pages keep working.
+    re_path(r"^admin/requests_community/notification/(?P<rest>.*)$",
+            RedirectView.as_view(url="/admin/notifications/notification/%(rest)s", permanent=True, query_string=True)),
     path("admin/", admin.site.urls),
     path("api/auth/", include("lumiku.accounts.api.urls")),
     path("api/", include("lumiku.credits.api.urls")),

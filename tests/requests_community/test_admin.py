@@ -203,3 +203,16 @@ def test_admin_pages_render_for_superuser(client):
     for model in ("requests_community/poserequest", "requests_community/poserequestvote",
                   "requests_community/poserequesttransition", "notifications/notification"):
         assert client.get(f"/admin/{model}/").status_code == 200, model
+
+
+def test_the_old_notification_admin_pages_redirect_to_the_platform_app(client):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_superuser("root@example.com", "root-pass-123!"))
+    note = Notification.objects.create(user=get_user_model().objects.create_user("u@example.com", "pw-123456!"),
+                                       kind="x", title="t")
+    listing = client.get("/admin/requests_community/notification/?q=t")
+    assert listing.status_code == 301 and listing["Location"] == "/admin/notifications/notification/?q=t"
+    change = client.get(f"/admin/requests_community/notification/{note.pk}/change/")
+    assert change.status_code == 301 and change["Location"] == f"/admin/notifications/notification/{note.pk}/change/"
+    assert client.get(change["Location"]).status_code == 200
