@@ -72,10 +72,12 @@ _BY_SIDES: dict[str, dict[tuple[str, ...], str]] = {
     },
     # A warning added with the avatar's traits (engines/offline/avatar_check.held_warning).
     "held_against_body": {
-        ("right",): gettext_noop("The right hand seems to hold something against the body (a bag or purse); poses "
-                                 "that move that hand are not offered, because the item cannot move with it."),
-        ("left",): gettext_noop("The left hand seems to hold something against the body (a bag or purse); poses "
-                                "that move that hand are not offered, because the item cannot move with it."),
+        ("right",): gettext_noop("The right hand seems to hold something against the body (a bag or purse); poses that "
+                                 "move that hand are made with it kept as in the photo, or not offered where that "
+                                 "would look wrong."),
+        ("left",): gettext_noop("The left hand seems to hold something against the body (a bag or purse); poses that "
+                                "move that hand are made with it kept as in the photo, or not offered where that would "
+                                "look wrong."),
         ("right", "left"): gettext_noop("Both hands seem to hold something against the body (a bag or purse); poses "
                                         "that move those hands are not offered, because the item cannot move with "
                                         "them."),

@@ -214,10 +214,10 @@ def avatar_check(*, image: bytes) -> AvatarCheck:
                        person_height_px=height_px, image_size=(w, h))
 
 
-_HELD = {("right",): "The right hand seems to hold something against the body (a bag or purse); poses that move "
-                     "that hand are not offered, because the item cannot move with it.",
-         ("left",): "The left hand seems to hold something against the body (a bag or purse); poses that move "
-                    "that hand are not offered, because the item cannot move with it.",
+_HELD = {("right",): "The right hand seems to hold something against the body (a bag or purse); poses that move that "
+                     "hand are made with it kept as in the photo, or not offered where that would look wrong.",
+         ("left",): "The left hand seems to hold something against the body (a bag or purse); poses that move that "
+                    "hand are made with it kept as in the photo, or not offered where that would look wrong.",
          ("right", "left"): "Both hands seem to hold something against the body (a bag or purse); poses that move "
                             "those hands are not offered, because the item cannot move with them."}
 _HELD_ADVICE = ("For every pose, hold the bag so that it hangs free from the hand, a hand's width away from the "

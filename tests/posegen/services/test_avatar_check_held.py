@@ -14,10 +14,10 @@ from tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
-RIGHT = ("The right hand seems to hold something against the body (a bag or purse); poses that move that hand "
-         "are not offered, because the item cannot move with it.")
-RIGHT_ID = ("Tangan kanan tampaknya memegang sesuatu di depan badan (tas atau dompet); pose yang menggerakkan "
-            "tangan itu tidak ditawarkan, karena barangnya tidak bisa ikut bergerak.")
+RIGHT = ("The right hand seems to hold something against the body (a bag or purse); poses that move that hand are made "
+         "with it kept as in the photo, or not offered where that would look wrong.")
+RIGHT_ID = ("Tangan kanan tampaknya memegang sesuatu di depan badan (tas atau dompet); pose yang menggerakkan tangan "
+            "itu dibuat dengan tangan itu tetap seperti di foto, atau tidak ditawarkan bila hasilnya akan janggal.")
 ADVICE_ID = ("Agar semua pose bisa dibuat, pegang tas sehingga tergantung bebas dari tangan, berjarak selebar "
              "telapak tangan dari badan, atau ambil foto tanpa tas.")
 
