@@ -161,7 +161,7 @@ def test_password_reset_is_rate_limited(client, limits):
 
 
 def test_landing_for_visitors_and_redirect_for_members(client):
-    seller = CategoryFactory(slug="hands-hips-crossed")  # the landing shows seller poses (tests/posegen/pages/test_landing.py)
+    seller = CategoryFactory(slug="hands-hips-crossed")  # the landing shows seller poses (posegen/pages test_landing)
     PoseFactory(name="Hands on hips", thumbnail="library/thumbs/hips.png", category=seller)
     PoseFactory(name="No picture yet", category=seller)
     page = client.get("/")

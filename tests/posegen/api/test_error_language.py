@@ -25,8 +25,8 @@ from posegen.services.avatar_check_texts import (
     avatar_problem_recognised,
 )
 from tests.factories import ProjectFactory, library_pose
-from tests.posegen.pages.helpers import signed_in
 from tests.paths import FIXTURE_IMAGES
+from tests.posegen.pages.helpers import signed_in
 from tests.posegen.pipeline_helpers import GENERATE_URL, fund, gallery_body
 
 pytestmark = pytest.mark.django_db

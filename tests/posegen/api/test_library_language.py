@@ -14,8 +14,8 @@ from rest_framework.test import APIClient
 from posegen.models import PoseLibrary
 from posegen.services.library import library_categories_recount
 from tests.factories import CategoryFactory, UserFactory, library_pose
-from tests.posegen.pages.helpers import signed_in
 from tests.posegen.api.test_library_fast_path import asgi  # noqa: F401 - the fixture
+from tests.posegen.pages.helpers import signed_in
 
 pytestmark = pytest.mark.django_db
 

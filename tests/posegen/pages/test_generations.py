@@ -16,8 +16,8 @@ from posegen.models.generation import BackgroundJob
 from posegen.services.pricing import price_per_image
 from tests.factories import GenerationFactory, ProjectFactory, library_pose
 from tests.images import upload
-from tests.posegen.pages.helpers import signed_in
 from tests.posegen.api.test_background_api import completed_pose
+from tests.posegen.pages.helpers import signed_in
 from tests.posegen.pipeline_helpers import GENERATE_URL, fund, gallery_body
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ from posegen.models.generation import BackgroundJob
 from requests_community.models import PoseRequest, PoseRequestVote
 from requests_community.services.requests import pose_request_create
 from tests.factories import ProjectFactory, UserFactory, library_pose
-from tests.posegen.pages.helpers import signed_in
 from tests.posegen.api.test_background_api import completed_pose
+from tests.posegen.pages.helpers import signed_in
 from tests.posegen.pipeline_helpers import GENERATE_URL, fund, gallery_body
 
 pytestmark = pytest.mark.django_db

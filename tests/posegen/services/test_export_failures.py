@@ -13,8 +13,8 @@ from posegen.models import GeneratedPose, PoseGeneration
 from posegen.services import exports as exports_service
 from posegen.services.exports import pose_export_regenerate, pose_exports_run
 from tests.images import image_bytes
-from tests.posegen.pages.helpers import signed_in
 from tests.posegen.api.test_background_api import BASE, completed_pose
+from tests.posegen.pages.helpers import signed_in
 
 pytestmark = pytest.mark.django_db
 
