@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from posegen.engines.offline.parts import segment_distance
 from posegen.engines.offline.retarget import angle_of, facing_sign, mirror_labels, pelvis, rotate
 
 if TYPE_CHECKING:
@@ -71,9 +72,7 @@ def _segments_cross(a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray) 
 
 
 def _distance(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
-    ab = b - a
-    t = float(np.clip((p - a) @ ab / max(float(ab @ ab), 1e-12), 0.0, 1.0))
-    return float(np.hypot(*(p - (a + t * ab))))
+    return float(segment_distance(p, a, b)[0])
 
 
 def _segment_gap(a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray) -> float:
