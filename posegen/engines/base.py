@@ -31,6 +31,14 @@ class EngineRequest:
     # One seed for every pose of a generation (per variation): the studio engines sample with it under
     # POSEGEN_SEED_POLICY=shoot so the person and garment stay the same across a shoot (references.sampling_seed).
     shoot_seed: int | None = None
+    # The avatar's traits as the photo check stored them (PoseJudge.avatar_traits, plain JSON): an engine
+    # that judges poses renders with the verdict the buyer saw before paying instead of judging a photo it
+    # would analyse again. None: nothing stored that fits this engine; the engine makes them itself.
+    avatar_traits: dict[str, Any] | None = None
+    # The target as it was judged before payment (a feasibility target dict: pose_structure, keypoints,
+    # width, height), when it differs from what is rendered: a library pose's later variations are jittered
+    # a few degrees, which can move a hand across a rule's threshold; the buyer's verdict is the listed pose's.
+    judged_target: dict[str, Any] | None = None
 
     @cached_property
     def controlnet_map(self) -> bytes:

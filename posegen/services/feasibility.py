@@ -30,8 +30,9 @@ from posegen.library_i18n import pose_name_for_reader
 from posegen.models import PoseGeneratorProject, PoseLibrary
 from posegen.models.choices import ProjectStatus
 
-__all__ = ["QUALITY_GATE_TEXTS", "pose_items_annotate_support", "pose_support_for_project", "poses_require_supported",
-           "project_pose_traits", "structures_require_supported", "verdict_adjusted_reason", "verdict_reason"]
+__all__ = ["QUALITY_GATE_TEXTS", "library_pose_target", "pose_items_annotate_support", "pose_support_for_project",
+           "poses_require_supported", "project_pose_traits", "stored_pose_traits", "structures_require_supported",
+           "verdict_adjusted_reason", "verdict_reason"]
 
 # Bump when the traits' meaning changes: stored traits of another version are computed again.
 TRAITS_VERSION = 3  # 2: carried_forearm_deg and held_unsure (engines/offline/carried.py); 3: pose_frame (held_arm)
@@ -101,15 +102,28 @@ def verdict_adjusted_reason(verdict: PoseVerdict) -> str:
     return gettext(msgid) if msgid == verdict.reason else verdict.reason
 
 
+def stored_pose_traits(*, check: dict[str, Any] | None, engine) -> dict[str, Any] | None:
+    """The traits stored on an avatar check (the project's ``avatar_check``) when they are the judging
+    ``engine``'s, of this TRAITS_VERSION (what the library and POST /generate judged the poses by), else None.
+    The worker hands them to the engine so the image is made with the verdict the buyer saw."""
+    if engine is None or not engine_judges_poses(engine):
+        return None
+    stored = (check or {}).get("poseTraits") or {}
+    if stored.get("engine") != engine.name or stored.get("version") != TRAITS_VERSION:
+        return None
+    traits = stored.get("traits")
+    return traits if isinstance(traits, dict) and traits else None
+
+
 def project_pose_traits(*, project: PoseGeneratorProject, engine=None) -> dict[str, Any]:
     """The avatar's traits for the engine, from the project's stored check, computed and stored when
     missing (the worker's avatar check normally stores them right after the upload)."""
     engine = engine or _judge()
     if engine is None:
         return {}
-    stored = (project.avatar_check or {}).get("poseTraits") or {}
-    if stored.get("engine") == engine.name and stored.get("version") == TRAITS_VERSION:
-        return stored.get("traits") or {}
+    stored = stored_pose_traits(check=project.avatar_check, engine=engine)
+    if stored is not None:
+        return stored
     traits = engine.avatar_traits(image=storage_read(project.avatar_image.name))
     entry = {"engine": engine.name, "version": TRAITS_VERSION, "traits": traits}
     check = dict(project.avatar_check or {})
@@ -129,19 +143,22 @@ def _owned_project(*, user, project_id) -> PoseGeneratorProject:
     return project
 
 
+def library_pose_target(*, structure: dict | None, keypoints: list | None, openpose: dict | None) -> dict[str, Any]:
+    """A library pose as feasibility judges it before payment (the library list, 422 POSES_UNSUPPORTED) and
+    as the worker hands it to the engine to judge again (EngineRequest.judged_target): one verdict."""
+    target = {"pose_structure": structure or None, "keypoints": keypoints or None,
+              "width": settings.POSEGEN_OUTPUT_WIDTH, "height": settings.POSEGEN_OUTPUT_HEIGHT}
+    if not structure and isinstance(openpose, dict):  # keypoints only: their own canvas's aspect
+        target["width"] = int(openpose.get("canvas_width") or 768)
+        target["height"] = int(openpose.get("canvas_height") or 1024)
+    return target
+
+
 def _targets(pose_ids: list) -> dict[str, dict[str, Any]]:
-    width, height = settings.POSEGEN_OUTPUT_WIDTH, settings.POSEGEN_OUTPUT_HEIGHT
-    out = {}
     rows = PoseLibrary.objects.filter(pk__in=pose_ids).values_list("pk", "pose_structure", "keypoints",
                                                                    "openpose_json")
-    for pk, structure, keypoints, openpose in rows:
-        target = {"pose_structure": structure or None, "keypoints": keypoints or None,
-                  "width": width, "height": height}
-        if not structure and isinstance(openpose, dict):  # keypoints only: their own canvas's aspect
-            target["width"] = int(openpose.get("canvas_width") or 768)
-            target["height"] = int(openpose.get("canvas_height") or 1024)
-        out[str(pk)] = target
-    return out
+    return {str(pk): library_pose_target(structure=structure, keypoints=keypoints, openpose=openpose)
+            for pk, structure, keypoints, openpose in rows}
 
 
 def _digest(target: dict[str, Any]) -> str:

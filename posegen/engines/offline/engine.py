@@ -175,9 +175,12 @@ class OfflineEngine:
                               user_message="This pose has no usable skeleton.")
         avatar = self.avatar(bytes(request.avatar_image))
         # A hand holding a bag keeps its arm as in the photo where feasibility says so (held_arm.py): the
-        # pose aimed for, rendered and gated, and said in the metadata for support.
+        # pose aimed for, rendered and gated, and said in the metadata for support. The traits stored at the
+        # photo check judge the pose as it was listed when the request brings them (the verdict the buyer saw,
+        # no second analysis of the photo).
         keypoints, held = aimed_target(avatar=avatar, keypoints=keypoints, pose_structure=request.pose_structure,
-                                       width=request.width, height=request.height)
+                                       width=request.width, height=request.height, traits=request.avatar_traits,
+                                       judged=request.judged_target)
         rendered, posed = repose(avatar=avatar, target=keypoints, width=request.width, height=request.height,
                                  depth=_target_depth(request), seed=request.seed, variation=request.variation)
         # Before anything is stored: a failed image raises QualityGateFailed (refunded by the pipeline).

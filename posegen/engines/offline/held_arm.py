@@ -17,6 +17,7 @@ Frames here are image-like (y down), origin at the pelvis, the spine pointing up
 from __future__ import annotations
 
 import weakref
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -158,15 +159,18 @@ def _traits(avatar: AvatarRig) -> dict:
 
 
 def aimed_target(*, avatar: AvatarRig, keypoints: np.ndarray, pose_structure: dict | None, width: int,
-                 height: int) -> tuple[np.ndarray, dict[str, Any]]:
+                 height: int, traits: Mapping[str, Any] | None = None,
+                 judged: Mapping[str, Any] | None = None) -> tuple[np.ndarray, dict[str, Any]]:
     """The pose the engine aims for (``keypoints``: (18, 3) normalised) and, when an arm is kept, the
     engine metadata saying so (``{"heldArm": {"code", "sides", "aimedKeypoints"}}``; ``{}`` otherwise).
-    The verdict is feasibility's own, on the avatar's traits (computed once per rig)."""
+    The verdict is feasibility's own on ``traits``, the ones stored at the photo check, for ``judged``,
+    the target as listed (the verdict the buyer saw before paying); without them, on the avatar's traits
+    made from the rig (once per rig) and the target rendered. The kept arm is set on the rendered target."""
     from posegen.engines.offline.feasibility import judge_pose
 
     kp = np.asarray(keypoints, dtype=np.float64)
-    verdict = judge_pose(traits=_traits(avatar), target={"keypoints": kp, "pose_structure": pose_structure,
-                                                         "width": width, "height": height})
+    target = judged or {"keypoints": kp, "pose_structure": pose_structure, "width": width, "height": height}
+    verdict = judge_pose(traits=traits or _traits(avatar), target=target)
     sides = list(verdict.params.get("kept") or []) if verdict.supported else []
     if not sides:
         return kp, {}

@@ -33,6 +33,7 @@ from posegen.metrics import engine_observed
 from posegen.models import GeneratedPose, PoseGeneration
 from posegen.models.choices import ACTIVE_GENERATION_STATUSES, GenerationStatus, PoseStatus
 from posegen.selectors.generations import generation_progress
+from posegen.services.feasibility import library_pose_target, stored_pose_traits
 from posegen.services.generations.lifecycle import (
     generation_advance,
     generation_finish_if_done,
@@ -113,12 +114,18 @@ def _engine_request(pose: GeneratedPose) -> EngineRequest:
         pose_description=library.description if library else "",
         user_text=generation.text_prompt,
     )
+    # The avatar's traits as stored at the photo check and the library pose as listed: the verdict the buyer
+    # saw before paying (a later variation is jittered a few degrees; it is made with that same verdict).
+    traits = stored_pose_traits(check=generation.project.avatar_check, engine=engine_get())
+    judged = library_pose_target(structure=library.pose_structure, keypoints=library.keypoints,
+                                 openpose=library.openpose_json) if library else None
     return EngineRequest(
         avatar_image=storage_read(generation.project.avatar_image.name), keypoints=keypoints,
         controlnet_map_loader=control_map, prompt=prompt, negative_prompt=NEGATIVE_PROMPT,
         seed=int(pose.seed_used or 0), controlnet_weight=pose.controlnet_weight, width=width, height=height,
         pose_structure=structure, variation=pose.variation_index,
-        shoot_seed=int(generation.seed or 0) + pose.variation_index,
+        shoot_seed=int(generation.seed or 0) + pose.variation_index, avatar_traits=traits,
+        judged_target=judged,
     )
 
 

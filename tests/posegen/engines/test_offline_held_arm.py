@@ -173,3 +173,72 @@ def test_the_engine_renders_and_gates_the_adjusted_pose_and_says_so_in_its_metad
     assert aimed[7, 1] > aimed[5, 1] and aimed[4, 1] < aimed[0, 1]
     with Image.open(io.BytesIO(result.image)) as img:
         assert img.size == (w, h)
+
+
+def test_the_traits_the_request_brings_judge_the_pose_not_the_rig_analysed_again(monkeypatch):
+    """The traits stored at the photo check (the verdict the buyer saw) decide the kept arm; the rig's own
+    traits are made only when none are brought."""
+    avatar = _Avatar(PHOTO)
+    held_arm._TRAITS[avatar] = STANDING  # what analysing the rig again would say: nothing held
+    pose = make_pose(angles={"shoulder.abduction": 160})
+    normalised = np.asarray(project_pose(pose=pose, width=W, height=H).keypoints, dtype=np.float64)
+    structure = pose_to_dict(pose=pose)
+    _, plain = aimed_target(avatar=avatar, keypoints=normalised, pose_structure=structure, width=W, height=H)
+    assert plain == {}
+    monkeypatch.setattr(held_arm, "_traits", lambda avatar: pytest.fail("the stored traits were not used"))
+    aimed, meta = aimed_target(avatar=avatar, keypoints=normalised, pose_structure=structure, width=W, height=H,
+                               traits=HELD_RIGHT)
+    assert meta["heldArm"]["code"] == "held_right_kept" and meta["heldArm"]["sides"] == ["right"]
+    expected = hold_target(avatar_kp=PHOTO, target=normalised * (W, H, 1.0), sides=["right"]) / (W, H, 1.0)
+    np.testing.assert_allclose(aimed, expected, atol=1e-12)
+
+
+def test_the_engine_renders_with_the_traits_of_the_request_or_its_own_without_them():
+    from posegen.engines.base import EngineRequest
+    from posegen.engines.offline import OfflineEngine
+    from tests.paths import REPO
+
+    skier = (REPO / "tests" / "fixtures" / "images" / "fullbody_skier_snow_coco785.jpg").read_bytes()
+    engine = OfflineEngine(cache_size=1)
+    avatar = engine.avatar(skier)
+    held_arm._TRAITS[avatar] = STANDING  # the rig's own traits: nothing held
+    stored = {**STANDING, "held_unsure": {"left": [0.0, -1.0]}, "pose_frame": body_frame(avatar.rig.keypoints).tolist()}
+    w, h = 512, 768
+    pose = make_pose(angles={"shoulder.abduction": 150})
+    view = project_pose(pose=pose, width=w, height=h)
+
+    def made(traits):
+        return engine.generate(EngineRequest(avatar_image=skier, keypoints=view.keypoints.astype(np.float32),
+                                             controlnet_map_loader=lambda: b"", prompt="", width=w, height=h,
+                                             pose_structure=pose_to_dict(pose=pose), avatar_traits=traits))
+
+    # The rig's own traits say nothing is held; the request's (the photo check's) say the left hand is.
+    assert made(stored).metadata["heldArm"]["code"] == "held_left_kept"
+    # No stored traits (a project checked before they existed): the engine judges by the rig's own.
+    held_arm._TRAITS[avatar] = stored
+    without = made(None)
+    assert without.metadata["heldArm"]["sides"] == ["left"] and without.metadata["qualityGate"]["passed"] is True
+
+
+def test_the_pose_as_listed_decides_and_the_kept_arm_is_set_on_the_pose_rendered():
+    """A later variation renders the library pose jittered a few degrees; the verdict is the listed pose's
+    (``judged``), the one the buyer saw: arms raised listed keeps the holding arm even where the jittered
+    target would not need it, and a pose listed as made as is stays as is."""
+    avatar = _Avatar(PHOTO)
+    raised, hanging = make_pose(angles={"shoulder.abduction": 160}), make_pose(angles={"shoulder.abduction": 3})
+    listed_raised = {"pose_structure": pose_to_dict(pose=raised), "width": W, "height": H}
+    rendered = np.asarray(project_pose(pose=hanging, width=W, height=H).keypoints, dtype=np.float64)
+    aimed, meta = aimed_target(avatar=avatar, keypoints=rendered, pose_structure=pose_to_dict(pose=hanging),
+                               width=W, height=H, traits=HELD_RIGHT, judged=listed_raised)
+    assert meta["heldArm"]["code"] == "held_right_kept"
+    expected = hold_target(avatar_kp=PHOTO, target=rendered * (W, H, 1.0), sides=["right"]) / (W, H, 1.0)
+    np.testing.assert_allclose(aimed, expected, atol=1e-12)
+    # Judged on what it renders, the same target needs nothing kept.
+    assert aimed_target(avatar=avatar, keypoints=rendered, pose_structure=pose_to_dict(pose=hanging), width=W,
+                        height=H, traits=HELD_RIGHT)[1] == {}
+    listed_hanging = {"pose_structure": pose_to_dict(pose=hanging), "width": W, "height": H}
+    up = np.asarray(project_pose(pose=raised, width=W, height=H).keypoints, dtype=np.float64)
+    same, none = aimed_target(avatar=avatar, keypoints=up, pose_structure=pose_to_dict(pose=raised), width=W,
+                              height=H, traits=HELD_RIGHT, judged=listed_hanging)
+    np.testing.assert_array_equal(same, up)
+    assert none == {}
