@@ -49,11 +49,15 @@ def project_check_avatar(*, project_id) -> dict | None:
         # The traits that judge poses (a rig of the photo) are made here, once, on the worker.
         from dataclasses import asdict
 
-        from posegen.engines.offline.avatar_check import held_warning
-        from posegen.services.feasibility import project_pose_traits
+        from posegen.engines.offline.avatar_check import few_poses_warning, held_warning
+        from posegen.services.feasibility import library_verdicts, project_pose_traits
 
-        warning = held_warning(traits=project_pose_traits(project=project))
-        if warning is not None:  # why the poses moving a hand that holds a bag are greyed, and how to re-shoot
+        traits = project_pose_traits(project=project)
+        # A photo that leaves few library poses says so, why, and what photo to take instead (it replaces the
+        # held-bag note, which it includes); else why poses moving a hand that holds a bag are adjusted or greyed.
+        few = few_poses_warning(traits=traits, verdicts=library_verdicts(traits=traits)) if traits else None
+        warning = few or held_warning(traits=traits)
+        if warning is not None:
             check = {**project.avatar_check,
                      "warnings": [*project.avatar_check.get("warnings", []), _camel(asdict(warning))]}
             PoseGeneratorProject.objects.filter(pk=project_id, avatar_image=project.avatar_image.name).update(

@@ -50,6 +50,13 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "side_view": (gettext_noop("The person is seen from the side; poses facing the camera cannot be made from "
                                "this photo."),
                   gettext_noop("Face the camera for the most natural results.")),
+    # Warnings added with the avatar's traits when the library leaves few poses (avatar_check.few_poses_warning).
+    "few_poses_side_view": (
+        gettext_noop("Only %(supported)s of the %(total)s library poses can be made from this photo: it shows the "
+                     "body from the side, and most poses face the camera."),
+        gettext_noop("Take the photo facing the camera, standing straight, arms a hand's width away from the body.")),
+    "few_poses": (gettext_noop("Only %(supported)s of the %(total)s library poses can be made from this photo."),
+                  _STANDING),
 }
 
 # Whole sentences per side (word order and agreement differ between languages).
@@ -82,8 +89,33 @@ _BY_SIDES: dict[str, dict[tuple[str, ...], str]] = {
                                         "that move those hands are not offered, because the item cannot move with "
                                         "them."),
     },
+    "few_poses_held": {
+        ("right",): gettext_noop("Only %(supported)s of the %(total)s library poses can be made from this photo: the "
+                                 "right hand seems to hold something against the body (a bag or purse), and most "
+                                 "poses would move it."),
+        ("left",): gettext_noop("Only %(supported)s of the %(total)s library poses can be made from this photo: the "
+                                "left hand seems to hold something against the body (a bag or purse), and most poses "
+                                "would move it."),
+        ("right", "left"): gettext_noop("Only %(supported)s of the %(total)s library poses can be made from this "
+                                        "photo: both hands seem to hold something against the body (a bag or purse), "
+                                        "and most poses would move them."),
+    },
 }
-_BY_SIDES_ADVICE = {"held_against_body": _HELD_ADVICE}
+# One advice for every side, or whole sentences per side.
+_BY_SIDES_ADVICE: dict[str, str | dict[tuple[str, ...], str]] = {
+    "held_against_body": _HELD_ADVICE,
+    "few_poses_held": {
+        ("right",): gettext_noop("Hold the bag in your left hand, hanging free a hand's width from the body, or put it "
+                                 "down for the photo. If you hold nothing, let the right hand hang free by your side, "
+                                 "out of any pocket."),
+        ("left",): gettext_noop("Hold the bag in your right hand, hanging free a hand's width from the body, or put it "
+                                "down for the photo. If you hold nothing, let the left hand hang free by your side, "
+                                "out of any pocket."),
+        ("right", "left"): gettext_noop("Hold the bag in one hand only, hanging free a hand's width from the body, or "
+                                        "put it down for the photo. If you hold nothing, let both hands hang free by "
+                                        "your sides, out of any pocket."),
+    },
+}
 
 _PARTS = {name: name for name in (
     gettext_noop("head"), gettext_noop("right shoulder"), gettext_noop("right elbow"), gettext_noop("right wrist"),
@@ -95,8 +127,11 @@ _PARTS = {name: name for name in (
 
 def _msgids(code: str, params: dict[str, Any]) -> tuple[str, str] | None:
     if code in _BY_SIDES:
-        message = _BY_SIDES[code].get(tuple(params.get("sides") or ()))
-        return (message, _BY_SIDES_ADVICE.get(code, _ARMS_HANG)) if message else None
+        sides = tuple(params.get("sides") or ())
+        message, advice = _BY_SIDES[code].get(sides), _BY_SIDES_ADVICE.get(code, _ARMS_HANG)
+        if isinstance(advice, dict):
+            advice = advice.get(sides)
+        return (message, advice) if message and advice else None
     return _TEXTS.get(code)
 
 

@@ -30,13 +30,16 @@ from posegen.library_i18n import pose_name_for_reader
 from posegen.models import PoseGeneratorProject, PoseLibrary
 from posegen.models.choices import ProjectStatus
 
-__all__ = ["QUALITY_GATE_TEXTS", "library_pose_target", "pose_items_annotate_support", "pose_support_for_project",
-           "poses_require_supported", "project_pose_traits", "stored_pose_traits", "structures_require_supported",
-           "verdict_adjusted_reason", "verdict_reason"]
+__all__ = ["QUALITY_GATE_TEXTS", "library_pose_target", "library_verdicts", "pose_items_annotate_support",
+           "pose_support_for_project", "poses_require_supported", "project_pose_traits", "stored_pose_traits",
+           "structures_require_supported", "verdict_adjusted_reason", "verdict_reason"]
 
 # Bump when the traits' meaning changes: stored traits of another version are computed again.
 TRAITS_VERSION = 3  # 2: carried_forearm_deg and held_unsure (engines/offline/carried.py); 3: pose_frame (held_arm)
 SHAPE_CACHE_SECONDS = 7 * 24 * 3600  # keyed by the pose's own data: an edited pose gets a new key
+# The photo check judges this many library poses (822 in the catalogue: their shapes, 0.5 s to make on one
+# core, come from the shared cache once made; judging all 822 against a photo's traits takes 0.03 s).
+LIBRARY_JUDGED = 1000
 
 # engines/offline/feasibility.py REASONS, word for word (they are the msgids).
 _REASON_TEXTS: dict[str, str] = {
@@ -182,6 +185,19 @@ def _with_shapes(targets: dict[str, dict[str, Any]]) -> None:
         targets[pid]["shape"] = shape
     if missing:
         cache.set_many(missing, timeout=SHAPE_CACHE_SECONDS)
+
+
+def library_verdicts(*, traits: dict[str, Any], engine=None, limit: int = LIBRARY_JUDGED) -> list[PoseVerdict]:
+    """Verdicts on the public library's first ``limit`` poses (as the library lists them) for an avatar's
+    traits: how much of the library a photo allows, for the photo check's advice. [] when the engine
+    renders anything."""
+    engine = engine or _judge()
+    if engine is None:
+        return []
+    ids = [str(pk) for pk in PoseLibrary.objects.filter(is_public=True).values_list("pk", flat=True)[:limit]]
+    targets = _targets(ids)
+    _with_shapes(targets)
+    return engine.judge_poses(traits=traits, targets=[targets[i] for i in ids if i in targets])
 
 
 def pose_support_for_project(*, user, project_id, pose_ids: list) -> dict[str, PoseVerdict]:

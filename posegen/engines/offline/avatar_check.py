@@ -14,7 +14,7 @@ import numpy as np
 
 from posegen.engines.offline.retarget import pelvis
 
-__all__ = ["AvatarCheck", "AvatarProblem", "avatar_check", "held_warning"]
+__all__ = ["AvatarCheck", "AvatarProblem", "avatar_check", "few_poses_warning", "held_warning"]
 
 MIN_PERSON_HEIGHT = 320  # px: below this the result is visibly blurry at 1024x1536
 GOOD_PERSON_HEIGHT = 700  # px: below this, a warning only
@@ -232,3 +232,55 @@ def held_warning(*, traits: dict[str, Any]) -> AvatarProblem | None:
     if not sides:
         return None
     return _problem("held_against_body", _HELD[sides], _HELD_ADVICE, sides=list(sides))
+
+
+# The photo check's count of what the library allows: a photo that can make fewer than this share of the
+# poses a standing photo can make at all (sitting, kneeling and lying are never made from one) is told so
+# with advice. Over the 822 catalogue poses on the seller set: a photo without a held hand makes all of
+# them (a long dress 75-100 %), one hand holding a bag against the body 53-66 % (0033, 0139, 0807 ...),
+# both hands (or one falsely) flagged 8-15 % (0235, 0676, 0726), the side view 14 % (0783).
+FEW_POSES_SHARE = 1 / 3
+FEW_POSES_MIN_JUDGED = 10  # fewer library poses than this judged: no verdict on the photo
+_NEVER_STANDING = frozenset({"lying", "sitting", "kneeling"})
+_HELD_CODES = frozenset({"held_right_moved", "held_left_moved", "carried_turned", "carried_raised"})
+_FEW = "Only {supported} of the {total} library poses can be made from this photo"
+_FEW_HELD = {
+    ("right",): _FEW + ": the right hand seems to hold something against the body (a bag or purse), and most poses "
+                       "would move it.",
+    ("left",): _FEW + ": the left hand seems to hold something against the body (a bag or purse), and most poses "
+                      "would move it.",
+    ("right", "left"): _FEW + ": both hands seem to hold something against the body (a bag or purse), and most "
+                              "poses would move them.",
+}
+_FEW_HELD_ADVICE = {
+    ("right",): "Hold the bag in your left hand, hanging free a hand's width from the body, or put it down for the "
+                "photo. If you hold nothing, let the right hand hang free by your side, out of any pocket.",
+    ("left",): "Hold the bag in your right hand, hanging free a hand's width from the body, or put it down for the "
+               "photo. If you hold nothing, let the left hand hang free by your side, out of any pocket.",
+    ("right", "left"): "Hold the bag in one hand only, hanging free a hand's width from the body, or put it down for "
+                       "the photo. If you hold nothing, let both hands hang free by your sides, out of any pocket.",
+}
+_FEW_SIDE = _FEW + ": it shows the body from the side, and most poses face the camera."
+_FEW_SIDE_ADVICE = "Take the photo facing the camera, standing straight, arms a hand's width away from the body."
+
+
+def few_poses_warning(*, traits: dict[str, Any], verdicts: list) -> AvatarProblem | None:
+    """A warning (the photo stays usable) when the library's poses judged against this photo's traits
+    (``verdicts``: feasibility's PoseVerdicts) leave the seller few to choose from: how many, why, and the
+    photo to take instead (the bag in the other hand or put down, facing the camera)."""
+    standing = [v for v in verdicts if v.supported or v.code not in _NEVER_STANDING]
+    supported = sum(bool(v.supported) for v in verdicts)
+    if len(standing) < FEW_POSES_MIN_JUDGED or supported >= FEW_POSES_SHARE * len(standing):
+        return None
+    params = {"supported": supported, "total": len(verdicts)}
+    refused = [v.code for v in standing if not v.supported]
+    held = sum(code in _HELD_CODES for code in refused)
+    side = sum(code == "side_view" for code in refused)
+    hands = set(traits.get("held_unsure") or {}) | {traits.get("carried_hand")}
+    sides = tuple(s for s in ("right", "left") if s in hands)
+    if held >= side and held and sides:
+        return _problem("few_poses_held", _FEW_HELD[sides].format(**params), _FEW_HELD_ADVICE[sides],
+                        sides=list(sides), **params)
+    if side:
+        return _problem("few_poses_side_view", _FEW_SIDE.format(**params), _FEW_SIDE_ADVICE, **params)
+    return _problem("few_poses", _FEW.format(**params) + ".", _ADVICE_STANDING, **params)

@@ -4,6 +4,8 @@ warning saying why and how to re-shoot, in the reader's language; the photo stay
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import pytest
 from django.utils import translation
 
@@ -50,3 +52,91 @@ def test_the_stored_check_warns_after_the_traits_are_made(user, engine, monkeypa
     with translation.override("id"):
         shown = avatar_check_localize(stored)["warnings"][0]
     assert shown["message"] == RIGHT_ID and shown["advice"] == ADVICE_ID
+
+
+# --- a photo that leaves few library poses is told so at the photo check, with the photo to take instead ---
+
+FEW_RIGHT = ("Only 2 of the 100 library poses can be made from this photo: the right hand seems to hold something "
+             "against the body (a bag or purse), and most poses would move it.")
+FEW_RIGHT_ID = ("Dari 100 pose di pustaka, hanya 2 yang bisa dibuat dari foto ini: tangan kanan tampaknya memegang "
+                "sesuatu di depan badan (tas atau dompet), padahal sebagian besar pose menggerakkan tangan itu.")
+FEW_RIGHT_ADVICE_ID = ("Pindahkan tas ke tangan kiri dan biarkan tergantung bebas, berjarak selebar telapak tangan "
+                       "dari badan, atau letakkan tasnya saat difoto. Kalau tidak memegang apa-apa, biarkan tangan "
+                       "kanan lurus di samping badan, jangan dimasukkan ke saku.")
+
+
+def _verdicts(**counts):
+    from posegen.engines.base import SUPPORTED, PoseVerdict
+
+    out = [SUPPORTED] * counts.pop("supported", 0)
+    for code, n in counts.items():
+        out += [PoseVerdict(supported=False, code=code)] * n
+    return out
+
+
+def test_few_poses_are_told_with_the_cause_and_the_photo_to_take():
+    from posegen.engines.offline.avatar_check import few_poses_warning
+
+    held = {"held_unsure": {"right": [0.0, -1.0]}}
+    few = few_poses_warning(traits=held, verdicts=_verdicts(supported=2, sitting=30, held_right_moved=68))
+    assert few.code == "few_poses_held" and few.message == FEW_RIGHT
+    assert few.params == {"sides": ["right"], "supported": 2, "total": 100}
+    assert few.advice.startswith("Hold the bag in your left hand")
+    # Sitting, kneeling and lying are never made from a standing photo: the share counts the other poses.
+    assert few_poses_warning(traits=held, verdicts=_verdicts(supported=24, sitting=30, held_right_moved=46)) is None
+    assert few_poses_warning(traits=held, verdicts=_verdicts(supported=23, sitting=30, held_right_moved=47)) is not None
+    both = few_poses_warning(traits={"held_unsure": {"left": [0.1, -0.9]}, "carried_hand": "right"},
+                             verdicts=_verdicts(supported=5, held_left_moved=40, carried_turned=20))
+    assert both.params["sides"] == ["right", "left"] and both.advice.startswith("Hold the bag in one hand only")
+    side = few_poses_warning(traits={}, verdicts=_verdicts(supported=7, side_view=60, sitting=30))
+    assert side.code == "few_poses_side_view" and side.params == {"supported": 7, "total": 97}
+    assert side.advice.startswith("Take the photo facing the camera")
+    assert few_poses_warning(traits={}, verdicts=_verdicts(supported=1, legs_too_wide=40)).code == "few_poses"
+    assert few_poses_warning(traits=held, verdicts=_verdicts(supported=1, held_right_moved=8)) is None  # too few
+
+
+def test_every_few_poses_text_is_said_in_indonesian():
+    from posegen.engines.offline.avatar_check import few_poses_warning
+    from posegen.services.avatar_check_texts import avatar_problem_localize, avatar_problem_recognised
+
+    cases = [({"held_unsure": {side: [0.0, -1.0] for side in sides}}, _verdicts(supported=2, held_right_moved=50))
+             for sides in (("right",), ("left",), ("right", "left"))]
+    cases += [({}, _verdicts(supported=2, side_view=50)), ({}, _verdicts(supported=2, legs_too_wide=50))]
+    for traits, verdicts in cases:
+        problem = asdict(few_poses_warning(traits=traits, verdicts=verdicts))
+        assert avatar_problem_recognised(problem), problem
+        with translation.override("id"):
+            shown = avatar_problem_localize(problem)
+        assert shown["message"] != problem["message"] and shown["advice"] != problem["advice"]
+        assert shown["message"].startswith(f"Dari {problem['params']['total']} pose di pustaka, hanya 2 yang")
+
+
+def test_the_stored_check_says_few_poses_instead_of_the_held_note(user, engine, monkeypatch):
+    engine("offline")
+    monkeypatch.setattr("posegen.engines.offline.avatar_check", lambda *, image: AvatarCheck(ok=True))
+    traits = {"usable": True, "standing": True, "held_unsure": {"right": [0.0, -1.0]}}
+    monkeypatch.setattr("posegen.services.feasibility.project_pose_traits", lambda *, project, engine=None: traits)
+    monkeypatch.setattr("posegen.services.feasibility.library_verdicts",
+                        lambda *, traits: _verdicts(supported=2, sitting=30, held_right_moved=68))
+    project = ProjectFactory(user=user, avatar_check={})
+    stored = project_check_avatar(project_id=project.pk)
+    assert [w["code"] for w in stored["warnings"]] == ["few_poses_held"]
+    assert stored["warnings"][0]["message"] == FEW_RIGHT
+    with translation.override("id"):
+        shown = avatar_check_localize(stored)["warnings"][0]
+    assert shown["message"] == FEW_RIGHT_ID and shown["advice"] == FEW_RIGHT_ADVICE_ID
+
+
+def test_the_library_is_judged_against_the_photos_traits(engine):
+    from posegen.services.feasibility import library_verdicts
+    from tests.factories import library_pose
+
+    engine("offline")
+    library_pose(name="Standing")
+    library_pose(name="Chair", **{"hip.flexion": 90, "knee.flexion": 90})
+    hidden = library_pose(name="Hidden", **{"hip.flexion": 90, "knee.flexion": 90})
+    type(hidden).objects.filter(pk=hidden.pk).update(is_public=False)  # not listed: not counted
+    verdicts = library_verdicts(traits={"usable": True, "standing": True})
+    assert sorted((v.supported, v.code) for v in verdicts) == [(False, "sitting"), (True, "")]
+    engine("counting")  # renders anything: nothing to judge
+    assert library_verdicts(traits={"usable": True, "standing": True}) == []
