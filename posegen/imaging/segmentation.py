@@ -13,7 +13,8 @@ How the matte is made (each step measured in bench/bench_segmentation.py):
    the model's full resolution instead of a blobby 256-px view of the whole photo.
 3. The two masks are fused, each weighted per pixel by its confidence: they err in different places
    (the pose mask is per person and tighter on small figures, the selfie mask cleaner on close-ups),
-   and the fusion beats either alone on the annotated photos.
+   and the fusion beats either alone on the annotated photos. A thick region only the pose model is
+   sure of is something the person holds (a tote at the hip) and keeps its value (pose_sure_regions).
 4. Edges are refined with a fast guided filter steered by the photo (posegen.imaging.matting), so
    the matte follows hair and sleeves rather than the models' 256-px grid. Its radius is a share of
    the photo, shrunk for a figure much smaller than the photo (see _person_share).
@@ -41,6 +42,7 @@ import numpy as np
 from posegen.imaging.matting import estimate_foreground
 from posegen.imaging.segmentation_masks import (
     GUIDED_RADIUS,
+    HELD_THICKNESS,
     MIN_COMPONENT,
     components,
     drop_specks,
@@ -49,6 +51,7 @@ from posegen.imaging.segmentation_masks import (
     guided_refine,
     keep_components,
     main_components,
+    pose_sure_regions,
     region_mask,
     resized,
 )
@@ -286,7 +289,10 @@ def segment_person(
         detailed = pose_mask.copy()
         detailed[wy0:wy1, wx0:wx1] = crop_mask
         seen = region_mask(pose, small_shape, mask_scale)
-        main = fuse(selfie=detailed, pose=pose_mask, pose_seen=seen) * gate(anchor, _GATE_REACH * person_size)
+        fused = fuse(selfie=detailed, pose=pose_mask, pose_seen=seen)
+        # A thick region only the pose model sees is something the person holds (a bag), not a bleed.
+        fused = pose_sure_regions(fused, pose_mask, HELD_THICKNESS * max(x1 - x0, y1 - y0))
+        main = fused * gate(anchor, _GATE_REACH * person_size)
         if keep == "main":
             soft = main
         else:

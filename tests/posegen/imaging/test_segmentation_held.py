@@ -1,0 +1,27 @@
+"""A thick region only the pose model is sure of joins the matte (segmentation_masks.pose_sure_regions).
+
+Seller photos 0807 and 0241: the tote at the hip and the big shoulder bag are in BlazePose's per-person mask
+but not the selfie model's, whose confident "no" outweighed it in the fusion, so the bag was cut off.
+Synthetic inputs only; no models."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from posegen.imaging.segmentation_masks import pose_sure_regions
+
+
+def test_a_thick_region_only_the_pose_model_is_sure_of_joins_the_matte_and_a_thin_rim_does_not():
+    fused = np.zeros((200, 200), np.float32)
+    pose = np.zeros((200, 200), np.float32)
+    fused[20:180, 20:80] = pose[20:180, 20:80] = 1.0  # the person, both agree
+    pose[60:120, 80:140] = 0.95  # a bag at the hip: 60 px square, inscribed radius ~30
+    pose[20:180, 10:20] = 0.95  # a 10-px rim the pose mask bleeds onto the background
+    pose[150:180, 150:180] = 0.6  # somewhere the pose model is not sure of
+    out = pose_sure_regions(fused, pose, thickness_px=20.0)
+    assert (out[60:120, 80:140] == np.float32(0.95)).all()
+    assert (out[20:180, 10:18] == 0.0).all()
+    assert (out[150:180, 150:180] == 0.0).all()
+    assert (out[20:180, 20:80] == 1.0).all()
+    # Thinner than asked: nothing changes.
+    assert (pose_sure_regions(fused, pose, thickness_px=40.0) == fused).all()
