@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
 
 from posegen.imaging.segmentation import PersonMatte, cut_out_person, segment_person
+from posegen.imaging.segmentation_gap import leg_gap
 from posegen.imaging.unsure_matte import judge_unsure
 from posegen.posekit.extract import PoseExtraction, load_rgb_image
 from posegen.posekit.keypoints import COCO18_INDEX
@@ -126,6 +127,19 @@ def _drop_fragments(alpha: np.ndarray) -> np.ndarray:
     return out
 
 
+def _without_leg_gap(rgb: np.ndarray, matte: PersonMatte) -> PersonMatte:
+    """The matte with the scene it holds between the legs taken out (segmentation_gap.leg_gap: H36M S1's
+    carpet between her thighs was carried along with the legs in every pose), over a one-pixel soft edge."""
+    if matte.pose is None:
+        return matte
+    gap = leg_gap(image=rgb, alpha=matte.alpha, keypoints=matte.pose.keypoints_px())
+    if not gap.any():
+        return matte
+    keep = 1.0 - cv2.GaussianBlur(gap.astype(np.float32), (0, 0), 1.0)
+    keep[gap] = 0.0
+    return replace(matte, alpha=(matte.alpha * keep).astype(np.float32))
+
+
 def make_cutout(*, image: bytes | np.ndarray, matte: PersonMatte | None = None,
                 judge_colour: bool = JUDGE_COLOUR) -> Cutout:
     """Segment the main person (MediaPipe, bundled models) and cut them out.
@@ -140,6 +154,7 @@ def make_cutout(*, image: bytes | np.ndarray, matte: PersonMatte | None = None,
     h, w = rgb.shape[:2]
     if matte.alpha.shape != (h, w):
         raise ValueError(f"Matte is {matte.alpha.shape}, photo is {(h, w)}.")
+    matte = _without_leg_gap(rgb, matte)
     if judge_colour:
         # Unsure matte is judged by its own colour (background-coloured patches go, held things keep their
         # colour) before the contrast stretch makes what is left opaque; the width is the one

@@ -122,3 +122,28 @@ def test_an_opaque_piece_the_matte_was_nowhere_sure_of_goes_with_its_faint_edge(
     alpha[180:200, 210:230] = 1.0  # 400 px, 10 % of the piece
     cut = make_cutout(image=rgb, matte=PersonMatte(alpha=alpha, keep="main", people_detected=1), judge_colour=True)
     assert (cut.texture[155 - y0:225 - y0, 205 - x0:245 - x0, 3] == 255).all()
+
+
+def test_the_scene_between_the_legs_is_not_part_of_the_cut_out():
+    """H36M S1: carpet between her thighs inside the matte at alpha ~1 was carried with the legs in every pose
+    (posegen.imaging.segmentation_gap). The legs and the torso stay opaque."""
+    rgb = np.zeros((H, W, 3), np.uint8)
+    rgb[:] = (110, 40, 30)  # carpet
+    rgb[40:180, 95:205] = (40, 50, 90)
+    rgb[180:380, 100:130] = rgb[180:380, 170:200] = (215, 170, 140)
+    alpha = np.zeros((H, W), np.float32)
+    alpha[40:180, 95:205] = 1.0
+    alpha[180:380, 100:200] = 1.0  # the matte fills the gap between the legs
+    pose = _pose({"neck": (150, 40), "r_hip": (115, 180), "r_knee": (115, 280), "r_ankle": (115, 375),
+                  "l_hip": (185, 180), "l_knee": (185, 280), "l_ankle": (185, 375)})
+    cut = make_cutout(image=rgb, matte=PersonMatte(alpha=alpha, keep="main", people_detected=1, pose=pose))
+    x0, y0, _, _ = cut.box
+    a = cut.texture[:, :, 3]
+    assert int(a[190 - y0:370 - y0, 137 - x0:163 - x0].max()) == 0
+    assert (a[185 - y0:375 - y0, 102 - x0:128 - x0] == 255).all()
+    assert (a[185 - y0:375 - y0, 172 - x0:198 - x0] == 255).all()
+    assert (a[45 - y0:175 - y0, 100 - x0:200 - x0] == 255).all()
+    # Without a pose nothing is judged: the gap stays as the matte has it.
+    cut = make_cutout(image=rgb, matte=PersonMatte(alpha=alpha, keep="main", people_detected=1))
+    x0, y0, _, _ = cut.box
+    assert (cut.texture[190 - y0:370 - y0, 137 - x0:163 - x0, 3] == 255).all()
