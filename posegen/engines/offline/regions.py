@@ -36,6 +36,8 @@ MIN_GAP = 2
 COLOUR_CHANGE = 28.0
 # Cloth may stretch this much at the hem before it looks stretched (used for the leg-spread limit).
 HEM_STRETCH = 1.12
+# A skirt's hem: the silhouette this many times wider just above it than across the legs just below.
+HEM_STEP = 1.25
 # Hems above this share of hip->ankle leave the legs free (a mini skirt); a leg is this wide (torso lengths).
 FREE_HEM, LEG_WIDTH = 0.3, 0.11
 # A blob hanging off a hand counts as carried between these shares of the person's area.
@@ -245,7 +247,13 @@ def cloth_beside_arms(*, lab: np.ndarray, garment: np.ndarray, labels: np.ndarra
 def _same_cloth_below(rgb: np.ndarray, region: np.ndarray, mask: np.ndarray, kp: np.ndarray, hem: float,
                       torso_len: float) -> bool:
     """True when the legs just below the found hem are the same colour as the cloth just above it:
-    trouser legs that touch down to the knees, not a skirt's hem over legs, tights or boots."""
+    trouser legs that touch down to the knees, not a skirt's hem over legs, tights or boots.
+
+    A hem the silhouette steps in at (the cloth HEM_STEP times wider than the legs just below it) is a
+    skirt's whatever the colours: a black skirt over black tights. Trouser legs taper without a step."""
+    legs = max(_width_at(mask, kp, min(1.0, hem + t)) for t in (0.06, 0.1))
+    if _width_at(mask, kp, hem - 0.04) >= HEM_STEP * max(legs, 1):
+        return False
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
     above, below = np.zeros(mask.shape, np.uint8), np.zeros(mask.shape, np.uint8)
     radius = max(1, round(0.05 * torso_len))
@@ -260,6 +268,14 @@ def _same_cloth_below(rgb: np.ndarray, region: np.ndarray, mask: np.ndarray, kp:
     if a.sum() < 10 or b.sum() < 10:
         return False
     return float(np.linalg.norm(np.median(lab[a], axis=0) - np.median(lab[b], axis=0))) < 14.0
+
+
+def _width_at(mask: np.ndarray, kp: np.ndarray, t: float) -> int:
+    """The silhouette's width (label pixels) across both legs at share ``t`` of hip->ankle, along the
+    line through the two legs' points extended three gaps to each side."""
+    r, left = leg_point(kp, R_LEG, t), leg_point(kp, L_LEG, t)
+    ys, xs = _samples(r + (r - left) * 3.0, left + (left - r) * 3.0, mask.shape)
+    return int(mask[ys, xs].sum())
 
 
 def _kind(rgb: np.ndarray | None, region: np.ndarray, kp: np.ndarray, hem: float) -> str:

@@ -1,0 +1,67 @@
+"""Where the rig's cloth bridging the legs ends (regions.find_garment) on synthetic silhouettes
+(Django-free, no photos): a black skirt over black legs is a skirt (its hem steps in to the legs), black
+trouser legs that touch down to where they part are not cloth bridging the legs."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from posegen.engines.offline.regions import find_garment
+
+W, H = 300, 620
+BLACK, SKIN, GREY = (22, 22, 26), (222, 182, 150), (120, 120, 125)
+
+
+def _keypoints() -> np.ndarray:
+    kp = np.zeros((18, 3))
+    points = {0: (150, 64), 1: (150, 122), 2: (110, 126), 3: (80, 205), 4: (72, 280), 5: (190, 126),
+              6: (220, 205), 7: (228, 280), 8: (135, 290), 9: (130, 440), 10: (128, 580), 11: (165, 290),
+              12: (170, 440), 13: (172, 580)}
+    for j, (x, y) in points.items():
+        kp[j] = (x, y, 0.95)
+    return kp
+
+
+def _figure(*, skirt: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(mask, rgb, keypoints): black legs 34 px wide that touch below the hips and part at about a third
+    of the way down (background between them from there), a grey top, and with ``skirt`` a black A-line
+    skirt from the hips to just above where the legs part."""
+    kp = _keypoints()
+    rgb = np.zeros((H, W, 3), np.uint8)
+    for hip, knee, ankle in ((8, 9, 10), (11, 12, 13)):
+        for a, b in ((hip, knee), (knee, ankle)):
+            cv2.line(rgb, tuple(map(int, kp[a, :2])), tuple(map(int, kp[b, :2])), BLACK, 34)
+    cv2.rectangle(rgb, (108, 118), (192, 300), GREY, -1)
+    if skirt:
+        cv2.fillConvexPoly(rgb, np.array([[110, 286], [190, 286], [225, 372], [75, 372]], np.int32), BLACK)
+    cv2.circle(rgb, (150, 62), 36, SKIN, -1)
+    mask = rgb.sum(axis=2) > 0
+    return mask, rgb, kp
+
+
+def _walk_gap(mask: np.ndarray, kp: np.ndarray) -> float:
+    """Where background first shows between the legs (share of hip -> ankle) in the figure itself."""
+    for y in range(290, 580):
+        t = (y - 290) / 290
+        xr, xl = np.interp(t, [0, 0.517, 1], [135, 130, 128]), np.interp(t, [0, 0.517, 1], [165, 170, 172])
+        if not mask[y, int(xr): int(xl) + 1].all():
+            return t
+    return 1.0
+
+
+def test_a_black_skirt_over_black_legs_is_cloth_bridging_them():
+    mask, rgb, kp = _figure(skirt=True)
+    gap = _walk_gap(mask, kp)
+    assert 0.25 < gap < 0.45  # the figure is what the test means: the legs part just below the skirt
+    garment = find_garment(mask=mask, kp=kp, rgb=rgb)
+    # Same colour above and below the hem: only the silhouette stepping in says it is a skirt.
+    assert garment is not None
+    assert abs(garment.hem_ratio - gap) < 0.05
+    assert garment.mask[300:360, 100:200].mean() > 0.9
+
+
+def test_black_trouser_legs_that_touch_are_not_a_skirt():
+    mask, rgb, kp = _figure(skirt=False)
+    assert 0.2 < _walk_gap(mask, kp) < 0.6
+    assert find_garment(mask=mask, kp=kp, rgb=rgb) is None
