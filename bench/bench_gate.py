@@ -7,10 +7,13 @@ Photos: ``../shared/testdata/seller/images`` and ``../shared/testdata/images`` t
 library (posekit catalogue) poses a seller would choose: standing, walking, hand on hip, arms raised,
 holding a product, three-quarter from behind, sitting on a chair, lying on the back.
 
-Per photo the rig is built once and its traits judged (``avatar_traits``); per pose the engine's
-``judge_poses`` says supported or not (what the wizard and ``POST /generate`` use). Every pose is rendered
+Per photo the rig is built once and its traits judged (``avatar_traits``, as the photo check stores them);
+per pose the engine's ``judge_poses`` says supported, adjusted (a holding arm kept as in the photo) or not
+(what the library list, the wizard and ``POST /generate`` use). Every pose is rendered as the engine renders
+it (``held_arm.aimed_target`` with those traits and that target: the kept arm where the verdict says so)
 and gated (``quality_checks``): supported poses give the delivered share (the rest would be failed by the
-gate and refunded); unsupported ones show whether the rules refused what the gate would also fail.
+gate and refunded); unsupported ones show whether the rules refused what the gate would also fail. A
+supported pose whose render keeps another arm than its verdict says (or none) is a disagreement.
 Times: render (``repose``) and gate per 1024x1536 image, one thread.
 """
 
@@ -37,6 +40,7 @@ from posegen.engines.offline import avatar_check, repose, rig_avatar  # noqa: E4
 from posegen.engines.offline.engine import avatar_traits  # noqa: E402
 from posegen.engines.offline.feasibility import judge_pose  # noqa: E402
 from posegen.engines.offline.gate import quality_checks  # noqa: E402
+from posegen.engines.offline.held_arm import aimed_target  # noqa: E402
 from posegen.posekit.catalog import build_catalog  # noqa: E402
 from posegen.posekit.skeleton import project_pose  # noqa: E402
 
@@ -87,6 +91,8 @@ def main() -> int:
     failed_by: collections.Counter = collections.Counter()
     refused_by: collections.Counter = collections.Counter()
     render_s, gate_s, pck_delivered = [], [], []
+    adjusted: collections.Counter = collections.Counter()
+    disagreements: list[str] = []
     accepted = refused_photos = 0
     for path in _photos(args.photos.split(","), args.only):
         data = path.read_bytes()
@@ -101,10 +107,15 @@ def main() -> int:
             kp = view.keypoints.copy()
             kp[:, 0] /= W
             kp[:, 1] /= H
-            verdict = judge_pose(traits=traits, target={"pose_structure": structure, "keypoints": kp,
-                                                        "width": W, "height": H})
+            listed = {"pose_structure": structure, "keypoints": kp, "width": W, "height": H}
+            verdict = judge_pose(traits=traits, target=listed)
+            aimed, held = aimed_target(avatar=avatar, keypoints=kp, pose_structure=structure, width=W, height=H,
+                                       traits=traits, judged=listed)
+            kept = held.get("heldArm", {}).get("code", "")
+            if verdict.supported and kept != verdict.code:
+                disagreements.append(f"{path.stem} pose {len(row)}: verdict {verdict.code!r}, rendered {kept!r}")
             t0 = time.perf_counter()
-            rendered, _ = repose(avatar=avatar, target=kp, width=W, height=H, depth=view.depth)
+            rendered, _ = repose(avatar=avatar, target=aimed, width=W, height=H, depth=view.depth)
             t1 = time.perf_counter()
             result = quality_checks(rgb=rendered.rgb, alpha=rendered.alpha, reference=rendered.keypoints,
                                     masks=rendered.masks, source_areas=rendered.source_areas)
@@ -114,6 +125,8 @@ def main() -> int:
             passed = result["passed"]
             if verdict.supported:
                 outcome["delivered" if passed else "failed"] += 1
+                if kept:
+                    adjusted["delivered" if passed else "failed"] += 1
                 if passed:
                     pck_delivered.append(result["checks"]["pose"]["pck"])
                 else:
@@ -123,7 +136,8 @@ def main() -> int:
             else:
                 outcome["unsupported"] += 1
                 refused_by[(verdict.code, "gate would fail" if not passed else "gate would pass")] += 1
-            label = ("ok " if passed else f"x {result['failed']} ") + ("" if verdict.supported else f"[{verdict.code}]")
+            label = ("ok " if passed else f"x {result['failed']} ") + (("[kept] " if kept else "") if verdict.supported
+                                                                       else f"[{verdict.code}]")
             row.append(_thumb(rendered.rgb, label, passed and verdict.supported))
         cv2.imwrite(str(args.sheet / f"{path.stem}.jpg"), cv2.cvtColor(np.hstack(row), cv2.COLOR_RGB2BGR))
         print(f"{path.name}: traits {traits}", flush=True)
@@ -136,6 +150,8 @@ def main() -> int:
     if pck_delivered:
         print(f"PCK of delivered images: median {np.median(pck_delivered):.2f}, "
               f"p10 {np.percentile(pck_delivered, 10):.2f}")
+    print(f"of them adjusted (a holding arm kept): {sum(adjusted.values())}, delivered {adjusted['delivered']}")
+    print(f"verdict vs render disagreements: {len(disagreements)} {disagreements[:10]}")
     print(f"refused before payment: {dict(refused_by)}")
     print(f"render s/image median {np.median(render_s):.3f}; gate s/image median {np.median(gate_s):.3f}, "
           f"p90 {np.percentile(gate_s, 90):.3f}; render + gate median {np.median(np.add(render_s, gate_s)):.3f}")
