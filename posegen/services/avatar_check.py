@@ -58,8 +58,10 @@ def project_check_avatar(*, project_id) -> dict | None:
         few = few_poses_warning(traits=traits, verdicts=library_verdicts(traits=traits)) if traits else None
         warning = few or held_warning(traits=traits)
         if warning is not None:
-            check = {**project.avatar_check,
-                     "warnings": [*project.avatar_check.get("warnings", []), _camel(asdict(warning))]}
+            # The count of poses a side view leaves says what the photo check's side-view note says, and more.
+            kept = [w for w in project.avatar_check.get("warnings", [])
+                    if not (warning.code == "few_poses_side_view" and w.get("code") == "side_view")]
+            check = {**project.avatar_check, "warnings": [*kept, _camel(asdict(warning))]}
             PoseGeneratorProject.objects.filter(pk=project_id, avatar_image=project.avatar_image.name).update(
                 avatar_check=check)
             project.avatar_check = check

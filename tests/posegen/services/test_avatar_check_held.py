@@ -140,3 +140,24 @@ def test_the_library_is_judged_against_the_photos_traits(engine):
     assert sorted((v.supported, v.code) for v in verdicts) == [(False, "sitting"), (True, "")]
     engine("counting")  # renders anything: nothing to judge
     assert library_verdicts(traits={"usable": True, "standing": True}) == []
+
+
+def test_the_count_for_a_side_view_replaces_the_side_view_note(user, engine, monkeypatch):
+    from posegen.engines.offline.avatar_check import AvatarProblem
+
+    engine("offline")
+    note = AvatarProblem(code="side_view", message="The person is seen from the side; poses facing the camera "
+                         "cannot be made from this photo.", advice="Face the camera for the most natural results.")
+    small = AvatarProblem(code="small", message="m", advice="a", params={"height": 600, "minimum": 700})
+    monkeypatch.setattr("posegen.engines.offline.avatar_check",
+                        lambda *, image: AvatarCheck(ok=True, warnings=[small, note]))
+    monkeypatch.setattr("posegen.services.feasibility.project_pose_traits",
+                        lambda *, project, engine=None: {"usable": True, "standing": True})
+    verdicts = _verdicts(supported=7, side_view=60, sitting=30)
+    monkeypatch.setattr("posegen.services.feasibility.library_verdicts", lambda *, traits: verdicts)
+    stored = project_check_avatar(project_id=ProjectFactory(user=user, avatar_check={}).pk)
+    assert [w["code"] for w in stored["warnings"]] == ["small", "few_poses_side_view"]
+    # Enough poses: the photo check's own side-view note stays.
+    verdicts[:] = _verdicts(supported=60, side_view=7, sitting=30)
+    stored = project_check_avatar(project_id=ProjectFactory(user=user, avatar_check={}).pk)
+    assert [w["code"] for w in stored["warnings"]] == ["small", "side_view"]
