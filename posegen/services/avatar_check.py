@@ -8,6 +8,8 @@ never imports Django); `avatar_check_localize` says it in the active language wh
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -20,6 +22,8 @@ from posegen.models.choices import ProjectStatus
 from posegen.services.avatar_check_texts import avatar_check_localize, avatar_problem_localize
 
 __all__ = ["avatar_check_localize", "project_avatar_require_usable", "project_check_avatar"]
+
+logger = logging.getLogger(__name__)
 
 
 def _camel(value):
@@ -43,29 +47,40 @@ def project_check_avatar(*, project_id) -> dict | None:
         return None
     result = _camel(avatar_check(image=storage_read(project.avatar_image.name)).to_dict())
     result["checkedAt"] = timezone.now().isoformat()
-    PoseGeneratorProject.objects.filter(pk=project_id).update(avatar_check=result)
     project.avatar_check = result
     if result.get("ok"):
-        # The traits that judge poses (a rig of the photo) are made here, once, on the worker.
-        from dataclasses import asdict
-
-        from posegen.engines.offline.avatar_check import few_poses_warning, held_warning
-        from posegen.services.feasibility import library_verdicts, project_pose_traits
-
-        traits = project_pose_traits(project=project)
-        # A photo that leaves few library poses says so, why, and what photo to take instead (it replaces the
-        # held-bag note, which it includes); else why poses moving a hand that holds a bag are adjusted or greyed.
-        few = few_poses_warning(traits=traits, verdicts=library_verdicts(traits=traits)) if traits else None
-        warning = few or held_warning(traits=traits)
-        if warning is not None:
-            # The count of poses a side view leaves says what the photo check's side-view note says, and more.
-            kept = [w for w in project.avatar_check.get("warnings", [])
-                    if not (warning.code == "few_poses_side_view" and w.get("code") == "side_view")]
-            check = {**project.avatar_check, "warnings": [*kept, _camel(asdict(warning))]}
-            PoseGeneratorProject.objects.filter(pk=project_id, avatar_image=project.avatar_image.name).update(
-                avatar_check=check)
-            project.avatar_check = check
+        try:
+            project.avatar_check = _with_pose_traits(project)
+        except Exception:  # the photo's own check is still worth showing; the traits are made again on need
+            logger.exception("pose traits for project %s", project_id)
+            project.avatar_check = result
+    # Stored once, whole: the page stops waiting at the first stored check, so a warning added later
+    # (a few seconds on, after the rig) would not be seen until a reload. Only for the photo judged.
+    PoseGeneratorProject.objects.filter(pk=project_id, avatar_image=project.avatar_image.name).update(
+        avatar_check=project.avatar_check)
     return project.avatar_check
+
+
+def _with_pose_traits(project: PoseGeneratorProject) -> dict:
+    """The project's check with the traits that judge poses (a rig of the photo, made here once, on the
+    worker) and what they mean for the seller: a photo that leaves few library poses says so, why, and
+    what photo to take instead (it includes the held-bag note); else why poses moving a hand that holds a
+    bag are adjusted or greyed."""
+    from dataclasses import asdict
+
+    from posegen.engines.offline.avatar_check import few_poses_warning, held_warning
+    from posegen.services.feasibility import library_verdicts, project_pose_traits
+
+    traits = project_pose_traits(project=project, store=False)
+    check = project.avatar_check
+    few = few_poses_warning(traits=traits, verdicts=library_verdicts(traits=traits)) if traits else None
+    warning = few or held_warning(traits=traits)
+    if warning is None:
+        return check
+    # The count of poses a side view leaves says what the photo check's side-view note says, and more.
+    kept = [w for w in check.get("warnings", [])
+            if not (warning.code == "few_poses_side_view" and w.get("code") == "side_view")]
+    return {**check, "warnings": [*kept, _camel(asdict(warning))]}
 
 
 def project_avatar_require_usable(*, user, project_id) -> None:

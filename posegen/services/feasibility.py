@@ -118,9 +118,10 @@ def stored_pose_traits(*, check: dict[str, Any] | None, engine) -> dict[str, Any
     return traits if isinstance(traits, dict) and traits else None
 
 
-def project_pose_traits(*, project: PoseGeneratorProject, engine=None) -> dict[str, Any]:
+def project_pose_traits(*, project: PoseGeneratorProject, engine=None, store: bool = True) -> dict[str, Any]:
     """The avatar's traits for the engine, from the project's stored check, computed and stored when
-    missing (the worker's avatar check normally stores them right after the upload)."""
+    missing (the worker's avatar check makes them right after the upload, with ``store=False``: it keeps
+    them on ``project.avatar_check`` and stores the whole check itself)."""
     engine = engine or _judge()
     if engine is None:
         return {}
@@ -131,9 +132,9 @@ def project_pose_traits(*, project: PoseGeneratorProject, engine=None) -> dict[s
     entry = {"engine": engine.name, "version": TRAITS_VERSION, "traits": traits}
     check = dict(project.avatar_check or {})
     check["poseTraits"] = entry
-    # Only if the avatar is still the one judged (an upload meanwhile clears the check).
-    PoseGeneratorProject.objects.filter(pk=project.pk, avatar_image=project.avatar_image.name).update(
-        avatar_check=check)
+    if store:  # only if the avatar is still the one judged (an upload meanwhile clears the check)
+        PoseGeneratorProject.objects.filter(pk=project.pk, avatar_image=project.avatar_image.name).update(
+            avatar_check=check)
     project.avatar_check = check
     return traits
 

@@ -39,7 +39,7 @@ def test_the_stored_check_warns_after_the_traits_are_made(user, engine, monkeypa
     # The photo itself passes the check (the package's avatar_check, as the service imports it).
     monkeypatch.setattr("posegen.engines.offline.avatar_check", lambda *, image: AvatarCheck(ok=True))
     traits = {"usable": True, "standing": True, "held_unsure": held}
-    monkeypatch.setattr("posegen.services.feasibility.project_pose_traits", lambda *, project, engine=None: traits)
+    monkeypatch.setattr("posegen.services.feasibility.project_pose_traits", lambda *, project, **_: traits)
     project = ProjectFactory(user=user, avatar_check={})
     check = project_check_avatar(project_id=project.pk)
     stored = PoseGeneratorProject.objects.get(pk=project.pk).avatar_check
@@ -115,7 +115,7 @@ def test_the_stored_check_says_few_poses_instead_of_the_held_note(user, engine, 
     engine("offline")
     monkeypatch.setattr("posegen.engines.offline.avatar_check", lambda *, image: AvatarCheck(ok=True))
     traits = {"usable": True, "standing": True, "held_unsure": {"right": [0.0, -1.0]}}
-    monkeypatch.setattr("posegen.services.feasibility.project_pose_traits", lambda *, project, engine=None: traits)
+    monkeypatch.setattr("posegen.services.feasibility.project_pose_traits", lambda *, project, **_: traits)
     monkeypatch.setattr("posegen.services.feasibility.library_verdicts",
                         lambda *, traits: _verdicts(supported=2, sitting=30, held_right_moved=68))
     project = ProjectFactory(user=user, avatar_check={})
@@ -152,7 +152,7 @@ def test_the_count_for_a_side_view_replaces_the_side_view_note(user, engine, mon
     monkeypatch.setattr("posegen.engines.offline.avatar_check",
                         lambda *, image: AvatarCheck(ok=True, warnings=[small, note]))
     monkeypatch.setattr("posegen.services.feasibility.project_pose_traits",
-                        lambda *, project, engine=None: {"usable": True, "standing": True})
+                        lambda *, project, **_: {"usable": True, "standing": True})
     verdicts = _verdicts(supported=7, side_view=60, sitting=30)
     monkeypatch.setattr("posegen.services.feasibility.library_verdicts", lambda *, traits: verdicts)
     stored = project_check_avatar(project_id=ProjectFactory(user=user, avatar_check={}).pk)
@@ -161,3 +161,37 @@ def test_the_count_for_a_side_view_replaces_the_side_view_note(user, engine, mon
     verdicts[:] = _verdicts(supported=60, side_view=7, sitting=30)
     stored = project_check_avatar(project_id=ProjectFactory(user=user, avatar_check={}).pk)
     assert [w["code"] for w in stored["warnings"]] == ["small", "side_view"]
+
+
+def test_the_check_is_stored_once_whole_so_the_page_never_shows_it_without_its_warnings(user, engine, monkeypatch):
+    engine("offline")
+    monkeypatch.setattr("posegen.engines.offline.avatar_check", lambda *, image: AvatarCheck(ok=True))
+    traits = {"usable": True, "standing": True, "held_unsure": {"right": [0.0, -1.0]}}
+    monkeypatch.setattr("posegen.services.feasibility.project_pose_traits", lambda *, project, **_: traits)
+    project = ProjectFactory(user=user, avatar_check={})
+    seen = []
+
+    def verdicts(*, traits):
+        # The page polls until a check is stored: none may be stored before its warnings are made.
+        seen.append(PoseGeneratorProject.objects.get(pk=project.pk).avatar_check)
+        return _verdicts(supported=2, sitting=30, held_right_moved=68)
+
+    monkeypatch.setattr("posegen.services.feasibility.library_verdicts", verdicts)
+    stored = project_check_avatar(project_id=project.pk)
+    assert seen == [{}]
+    assert PoseGeneratorProject.objects.get(pk=project.pk).avatar_check == stored
+    assert [w["code"] for w in stored["warnings"]] == ["few_poses_held"]
+
+
+def test_a_failure_making_the_traits_still_stores_the_photos_check(user, engine, monkeypatch):
+    engine("offline")
+    monkeypatch.setattr("posegen.engines.offline.avatar_check", lambda *, image: AvatarCheck(ok=True))
+
+    def broken(**_):
+        raise RuntimeError("model file missing")
+
+    monkeypatch.setattr("posegen.services.feasibility.project_pose_traits", broken)
+    project = ProjectFactory(user=user, avatar_check={})
+    stored = project_check_avatar(project_id=project.pk)
+    assert stored["ok"] is True and stored["warnings"] == [] and "poseTraits" not in stored
+    assert PoseGeneratorProject.objects.get(pk=project.pk).avatar_check == stored
