@@ -38,6 +38,9 @@ COLOUR_CHANGE = 28.0
 HEM_STRETCH = 1.12
 # A skirt's hem: the silhouette this many times wider just above it than across the legs just below.
 HEM_STEP = 1.25
+# Cloth between legs that never part is a long dress's when it is this wide (torso lengths) near the
+# ankles: two trouser legs or tights together are about 2 x LEG_WIDTH there.
+MAXI_WIDTH = 0.7
 # Hems above this share of hip->ankle leave the legs free (a mini skirt); a leg is this wide (torso lengths).
 FREE_HEM, LEG_WIDTH = 0.3, 0.11
 # A blob hanging off a hand counts as carried between these shares of the person's area.
@@ -137,6 +140,8 @@ def find_garment(*, mask: np.ndarray, kp: np.ndarray, rgb: np.ndarray | None = N
             changed = 0
     if hem is None:
         hem = 1.0  # legs together all the way down: a maxi dress (or trousers with the feet together)
+    if hem < MIN_HEM and _long_cloth_below(mask, kp, hem):
+        hem = 1.0  # a coat or top hanging over a long dress changed the colour, not a hem
     if hem < MIN_HEM:
         return None
     h, w = mask.shape
@@ -270,12 +275,37 @@ def _same_cloth_below(rgb: np.ndarray, region: np.ndarray, mask: np.ndarray, kp:
     return float(np.linalg.norm(np.median(lab[a], axis=0) - np.median(lab[b], axis=0))) < 14.0
 
 
-def _width_at(mask: np.ndarray, kp: np.ndarray, t: float) -> int:
+def _long_cloth_below(mask: np.ndarray, kp: np.ndarray, hem: float) -> bool:
+    """True when the legs never part below ``hem`` (no background between them down to the ankles) and
+    the silhouette through them near the ankles is wider than MAXI_WIDTH torso lengths: cloth reaching
+    the feet, not two trouser legs or tights (they narrow to the ankles, wide trousers' cuffs too). The
+    colour step above it was another garment's edge (a fur coat over a black maxi dress)."""
+    for t in np.linspace(hem, 1.0, max(2, round((1.0 - hem) / 0.02) + 1)):
+        ys, xs = _samples(leg_point(kp, R_LEG, t), leg_point(kp, L_LEG, t), mask.shape)
+        if _longest_run(~mask[ys, xs]) >= MIN_GAP:
+            return False
+    torso_len = float(np.hypot(*(kp[1, :2] - pelvis(kp))))
+    return min(_width_at(mask, kp, t, joined=True) for t in (0.9, 0.95)) >= MAXI_WIDTH * torso_len
+
+
+def _width_at(mask: np.ndarray, kp: np.ndarray, t: float, *, joined: bool = False) -> int:
     """The silhouette's width (label pixels) across both legs at share ``t`` of hip->ankle, along the
-    line through the two legs' points extended three gaps to each side."""
+    line through the two legs' points extended three gaps to each side; ``joined``: only the run of
+    silhouette through the point between the legs (not a bag hanging beside them)."""
     r, left = leg_point(kp, R_LEG, t), leg_point(kp, L_LEG, t)
     ys, xs = _samples(r + (r - left) * 3.0, left + (left - r) * 3.0, mask.shape)
-    return int(mask[ys, xs].sum())
+    on = mask[ys, xs]
+    if not joined:
+        return int(on.sum())
+    mid = len(on) // 2
+    if not on[mid]:
+        return 0
+    lo, hi = mid, mid
+    while lo > 0 and on[lo - 1]:
+        lo -= 1
+    while hi < len(on) - 1 and on[hi + 1]:
+        hi += 1
+    return hi - lo + 1
 
 
 def _kind(rgb: np.ndarray | None, region: np.ndarray, kp: np.ndarray, hem: float) -> str:

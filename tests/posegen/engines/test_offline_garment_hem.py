@@ -1,6 +1,7 @@
 """Where the rig's cloth bridging the legs ends (regions.find_garment) on synthetic silhouettes
-(Django-free, no photos): a black skirt over black legs is a skirt (its hem steps in to the legs), black
-trouser legs that touch down to where they part are not cloth bridging the legs."""
+(Django-free, no photos): a black skirt over black legs is a skirt (its hem steps in to the legs), a
+long dress under a coat is cloth to the feet (the coat's edge is no hem); black trouser legs that touch,
+or stand together to the feet, are not cloth bridging the legs."""
 
 from __future__ import annotations
 
@@ -64,4 +65,34 @@ def test_a_black_skirt_over_black_legs_is_cloth_bridging_them():
 def test_black_trouser_legs_that_touch_are_not_a_skirt():
     mask, rgb, kp = _figure(skirt=False)
     assert 0.2 < _walk_gap(mask, kp) < 0.6
+    assert find_garment(mask=mask, kp=kp, rgb=rgb) is None
+
+
+def _coat_over(*, dress: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(mask, rgb, keypoints): a grey coat to a little below the hips over, with ``dress``, a wide black
+    dress to the feet, else black trouser legs together down to the ankles (they never part either)."""
+    kp = _keypoints()
+    kp[10, :2], kp[13, :2] = (143, 580), (157, 580)  # the feet together
+    rgb = np.zeros((H, W, 3), np.uint8)
+    if dress:
+        cv2.fillConvexPoly(rgb, np.array([[90, 290], [210, 290], [230, 595], [70, 595]], np.int32), BLACK)
+    else:
+        for hip, knee, ankle in ((8, 9, 10), (11, 12, 13)):
+            for a, b in ((hip, knee), (knee, ankle)):
+                cv2.line(rgb, tuple(map(int, kp[a, :2])), tuple(map(int, kp[b, :2])), BLACK, 34)
+    cv2.rectangle(rgb, (100, 118), (200, 330), GREY, -1)
+    cv2.circle(rgb, (150, 62), 36, SKIN, -1)
+    return rgb.sum(axis=2) > 0, rgb, kp
+
+
+def test_a_long_dress_under_a_coat_is_cloth_to_the_feet():
+    mask, rgb, kp = _coat_over(dress=True)
+    garment = find_garment(mask=mask, kp=kp, rgb=rgb)
+    # The coat's edge changes the colour between the legs near the top; the dress goes on to the feet.
+    assert garment is not None and garment.hem_ratio == 1.0
+    assert garment.mask[400:560, 110:190].mean() > 0.9
+
+
+def test_trouser_legs_together_to_the_feet_under_a_coat_are_not_a_dress():
+    mask, rgb, kp = _coat_over(dress=False)
     assert find_garment(mask=mask, kp=kp, rgb=rgb) is None
