@@ -19,6 +19,7 @@ Why it is built this way (what the prototype taught):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import cv2
@@ -72,6 +73,11 @@ HAIR_REACH, HAIR_DROP = 1.8, 0.0
 # An arm measured by its colour edges is never thinner than this share of its measured radius (nor its
 # prior's minimum).
 ARM_LEAST = 0.6
+# Finds a thing held against the body at the rig's label scale (keyword arguments rgb, mask, kp, radii,
+# forearms, as carried.find_held takes them), or None.
+HeldFinder = Callable[..., Carried | None]
+
+
 class RigError(ValueError):
     """The photo cannot be rigged; ``user_message`` says why in words a user can act on."""
 
@@ -117,9 +123,10 @@ class _Labelled:
 
 
 def _label_parts(mask: np.ndarray, bones: np.ndarray, present: np.ndarray, torso_len: float,
-                 kp: np.ndarray, rgb: np.ndarray | None = None) -> _Labelled:
+                 kp: np.ndarray, rgb: np.ndarray | None = None, held_finder: HeldFinder | None = None) -> _Labelled:
     """Part per mask pixel (-1 outside), each limb's tube radius and the one-piece regions
-    (regions.py), all in label pixels."""
+    (regions.py), all in label pixels. ``held_finder`` (see build_rig) may name a thing held against
+    the body: it goes to that forearm before any tube, garment or torso seed claims its pixels."""
     h, w = mask.shape
     ys, xs = np.nonzero(mask)
     pts = np.stack([xs, ys], axis=1).astype(np.float64)
@@ -153,6 +160,20 @@ def _label_parts(mask: np.ndarray, bones: np.ndarray, present: np.ndarray, torso
         take = (score <= 1.0) & (score < best)
         best[take] = score[take]
         label[take] = i
+    # A bag held against the skirt or the thigh lies under a tube, the garment's seed or the torso's:
+    # shared out between them by their (geometric) borders, it tore when the hand moved. Found first,
+    # it is the forearm's alone and nothing below claims it.
+    held = None
+    if held_finder is not None and rgb is not None:
+        held = held_finder(rgb=rgb, mask=mask, kp=kp, radii={p.name: radii[i] for i, p in enumerate(PARTS)},
+                           forearms={p.name: bool(present[i]) for i, p in enumerate(PARTS)})
+    if held is not None:
+        # One label pixel more all round: the bag's soft rim, left to the skirt, was a shard of bag
+        # colour beside the moved bag.
+        held = replace(held, mask=(cv2.dilate(held.mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0) & mask)
+    held_px = held.mask[ys, xs] if held is not None else np.zeros(len(pts), bool)
+    if held is not None:
+        label[held_px] = PART_INDEX[held.forearm]
     # Cloth bridging the legs is one piece: it takes the leg tubes' pixels (not the arms').
     arm_img = np.zeros((h, w), bool)
     arm_img[ys, xs] = np.isin(label, ARMS)
@@ -168,9 +189,9 @@ def _label_parts(mask: np.ndarray, bones: np.ndarray, present: np.ndarray, torso
             arm_img &= ~given
             garment = replace(garment, mask=garment.mask | given)
     if garment is not None:
-        label[garment.mask[ys, xs] & ~arm_img[ys, xs]] = GARMENT
+        label[garment.mask[ys, xs] & ~arm_img[ys, xs] & ~held_px] = GARMENT
     # The face belongs to the head even where a hand near it or an arm's tube reaches in.
-    label[face_px[ys, xs]] = HEAD
+    label[face_px[ys, xs] & ~held_px] = HEAD
     # Torso seed: the quad between shoulders and hips, pulled in a little, plus a band along the
     # spine at least TORSO_BAND torso lengths wide, where no limb tube is. In a three-quarter view the
     # quad is a sliver, and the jacket beside it would otherwise go to the nearest arm and be carried
@@ -194,9 +215,9 @@ def _label_parts(mask: np.ndarray, bones: np.ndarray, present: np.ndarray, torso
     # A bag, purse or phone hanging off a hand goes with that forearm (turned rigidly with it).
     seeded = np.zeros((h, w), bool)
     seeded[ys, xs] = label >= 0
-    carried = find_carried(mask=mask, others=seeded, kp=kp,
-                           radii={PARTS[i].name: radii[i] for i in range(len(PARTS))},
-                           forearms={p.name: bool(present[i]) for i, p in enumerate(PARTS)})
+    carried = held if held is not None else find_carried(
+        mask=mask, others=seeded, kp=kp, radii={PARTS[i].name: radii[i] for i in range(len(PARTS))},
+        forearms={p.name: bool(present[i]) for i, p in enumerate(PARTS)})
     if carried is not None:
         label[carried.mask[ys, xs]] = PART_INDEX[carried.forearm]
     # Everything else: the nearest labelled pixel (skirts, hair, bags, the spaces between seeds).
@@ -230,8 +251,9 @@ def _face_pins(face: np.ndarray) -> list[tuple[np.ndarray, int, int]]:
     return out
 
 
-def build_rig(*, texture: np.ndarray, keypoints: np.ndarray) -> Rig:
+def build_rig(*, texture: np.ndarray, keypoints: np.ndarray, held_finder: HeldFinder | None = None) -> Rig:
     """Rig an RGBA cut-out (person cropped, alpha = matte) whose COCO-18 ``keypoints`` are in its pixels.
+    ``held_finder`` outlines a bag held against the body (None: only regions.find_carried's free blobs).
 
     Raises RigError if the torso (shoulders and hips) is not visible."""
     kp = np.asarray(keypoints, dtype=np.float64)
@@ -262,7 +284,7 @@ def build_rig(*, texture: np.ndarray, keypoints: np.ndarray) -> Rig:
                               cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (thin, thin))) > 0
     mesh_mask = main_body(opened)
     small_rgb = cv2.resize(np.ascontiguousarray(texture[:, :, :3]), (lw, lh), interpolation=cv2.INTER_AREA)
-    found = _label_parts(mesh_mask, bones, present, torso_len, skp, small_rgb)
+    found = _label_parts(mesh_mask, bones, present, torso_len, skp, small_rgb, held_finder)
     labels, radii = found.labels, found.radii
     present[GARMENT] = found.garment is not None
     spacing = max(3.0, height_px * MESH_SPACING)
@@ -283,6 +305,15 @@ def build_rig(*, texture: np.ndarray, keypoints: np.ndarray) -> Rig:
         cloth = cv2.morphologyEx(found.garment.mask.astype(np.uint8), cv2.MORPH_CLOSE,
                                  cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach))) > 0
         cloth &= np.isin(labels, (GARMENT, *ARMS))
+        if found.carried is not None:
+            # A bag held against the skirt hides cloth as wide as itself, not an arm's width, often the
+            # skirt's own edge too: the garment continues under it up to its outline's convex hull
+            # (painted in; two pixels past it, the labels' rounding), so the hand carrying the bag away leaves
+            # no hole.
+            hull = np.zeros((lh, lw), np.uint8)
+            gy, gx = np.nonzero(found.garment.mask)
+            cv2.fillConvexPoly(hull, cv2.convexHull(np.stack([gx, gy], axis=1).astype(np.int32)), 1)
+            cloth |= found.carried.mask & (cv2.dilate(hull, np.ones((5, 5), np.uint8)) > 0)
     cloth_extent = cloth
     cloth = cv2.dilate(cloth.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     arms = np.isin(tri_part, ARMS)

@@ -4,12 +4,17 @@ under the hand finds nothing, and the rig's traits keep an unsure hand where it 
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import cv2
 import numpy as np
 import pytest
 
 from posegen.engines.offline.carried import find_held, held_traits
-from posegen.engines.offline.parts import PARTS
+from posegen.engines.offline.engine import AvatarRig, repose, warp_photo_labels
+from posegen.engines.offline.parts import PART_INDEX, PARTS
+from posegen.engines.offline.regions import REGION_CARRIED, Carried
+from posegen.engines.offline.retarget import rotate
 from posegen.engines.offline.rig import build_rig
 
 TW, TH = 300, 620
@@ -89,3 +94,59 @@ def test_the_rig_traits_keep_only_a_hand_that_may_hold_something(bag):
     x, y = traits["held_unsure"]["right"]
     # The right wrist (80, 285) from the shoulder (110, 126), over an arm 81 + 81 px long, y up.
     assert x == pytest.approx(-30 / 163.0, abs=0.02) and y == pytest.approx(-159 / 163.0, abs=0.02)
+
+
+def _bag_finder(calls: list):
+    """A held_finder that names the synthetic bag (the rig's label scale), as a reliable finder would."""
+
+    def finder(*, rgb, mask, kp, radii, forearms):
+        calls.append(forearms["r_forearm"])
+        sy, sx = mask.shape[0] / TH, mask.shape[1] / TW
+        bag = np.zeros(mask.shape, bool)
+        bag[round(BAG[1] * sy):round(BAG[3] * sy) + 1, round(BAG[0] * sx):round(BAG[2] * sx) + 1] = True
+        return Carried(mask=bag & mask, side="right", forearm="r_forearm")
+
+    return finder
+
+
+def test_a_bag_held_against_the_skirt_is_the_forearms_alone_when_a_finder_names_it():
+    texture, kp = _figure(bag=True)
+    calls: list = []
+    rig = build_rig(texture=texture, keypoints=kp, held_finder=_bag_finder(calls))
+    assert calls == [True]
+    assert rig.carried is not None and rig.carried.side == "right"
+    bag = rig.carried.mask
+    # Every pixel of the bag is the right forearm's (no tube, garment or torso seed took a share), and the
+    # rig reports it as the carried region.
+    assert set(np.unique(rig.labels[bag]).tolist()) == {PART_INDEX["r_forearm"]}
+    assert (rig.regions[bag] == REGION_CARRIED).all()
+    # Without the finder the same bag is shared out between parts (why it tore when the hand moved).
+    plain = build_rig(texture=texture, keypoints=kp)
+    assert plain.carried is None and len(np.unique(plain.labels[bag])) >= 2
+
+
+def test_a_bag_held_against_the_skirt_moves_whole_with_the_hand():
+    texture, kp = _figure(bag=True)
+    rig = build_rig(texture=texture, keypoints=kp, held_finder=_bag_finder([]))
+    cutout = SimpleNamespace(texture=texture, keypoints=kp, box=(0, 0, TW, TH), warnings=[])
+    avatar = AvatarRig(cutout=cutout, rig=rig)
+    # The right arm swings out by 40 degrees (the hand leaves the skirt).
+    target = rig.keypoints.copy()
+    root = target[2, :2].copy()
+    for j in (3, 4):
+        target[j, :2] = root + rotate(target[j, :2] - root, np.radians(40.0))
+    target[:, 0] = (target[:, 0] + 100) / 512
+    target[:, 1] = (target[:, 1] + 60) / 768
+    rendered, _ = repose(avatar=avatar, target=target, width=512, height=768)
+    labels = np.zeros((TH, TW), np.uint8)
+    labels[BAG[1]:BAG[3] + 1, BAG[0]:BAG[2] + 1] = 5
+    warped = warp_photo_labels(avatar=avatar, rendered=rendered, labels=labels) == 5
+    _, _, stats, _ = cv2.connectedComponentsWithStats(warped.astype(np.uint8), connectivity=8)
+    assert int((stats[1:, cv2.CC_STAT_AREA] >= 0.01 * warped.sum()).sum()) == 1
+    scale = (rendered.keypoints[1, 1] - rendered.keypoints[8, 1]) / (kp[1, 1] - kp[8, 1])
+    assert 0.85 <= warped.sum() / (labels.astype(bool).sum() * scale * scale) <= 1.15
+    # Still at the hand.
+    ys, xs = np.nonzero(warped)
+    wrist = rendered.keypoints[4, :2]
+    torso = abs(rendered.keypoints[1, 1] - rendered.keypoints[8, 1])
+    assert np.hypot(xs - wrist[0], ys - wrist[1]).min() < 0.15 * torso
