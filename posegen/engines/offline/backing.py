@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+from scipy import ndimage
 
-from posegen.engines.offline.parts import ARMS, TORSO, segment_distance, torso_quad
+from posegen.engines.offline.parts import ARMS, HEAD, PART_INDEX, TORSO, segment_distance, torso_quad
 
-__all__ = ["TORSO_BAND", "arm_pixels", "atlas", "torso_region"]
+__all__ = ["FOREARMS", "TORSO_BAND", "arm_pixels", "atlas", "leftover_hands", "torso_region"]
 
 # Half-width of the torso's seed band along the spine, as a share of the torso length.
 TORSO_BAND = 0.26
@@ -35,22 +36,110 @@ def arm_pixels(labels: np.ndarray) -> np.ndarray:
     return np.isin(labels, ARMS)
 
 
+# (forearm, its upper arm) part indices.
+FOREARMS = ((PART_INDEX["r_forearm"], PART_INDEX["r_upper_arm"]), (PART_INDEX["l_forearm"], PART_INDEX["l_upper_arm"]))
+# A hand's own colour: within this (Lab, OpenCV 8-bit units) of the forearm's hand end (its last HAND_END
+# of the forearm's length), and within HAND_REACH of that length from it.
+HAND_SAME, HAND_END, HAND_REACH = 14.0, 0.3, 0.25
+# Within this share of the forearm's length from the hand's end, twice HAND_SAME is still the hand.
+HAND_RIM = 0.12
+# Past this share of the body around the hand's end in about the hand's colour, the hand is not told apart.
+HAND_FILL = 0.5
+
+
+def _skin_tone(lab: np.ndarray) -> np.ndarray:
+    """Pixels of a plausible skin tone (OpenCV 8-bit Lab: warm, moderately saturated, not dark), for the
+    arms' own pixels only: a forearm's tube is often mostly sleeve or dress, its hand end no guide."""
+    a, b = lab[..., 1] - 128.0, lab[..., 2] - 128.0
+    return (lab[..., 0] > 60) & (a > 4) & (a < 40) & (b > 6) & (b < 45) & (b > 0.5 * a)
+
+
+def leftover_hands(rgb: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two (h, w) bool masks at label scale. First, pixels of a hand the forearm's tube does not reach
+    (fingers curled below it, a hand wider than the wrist), which the rig labels body: left in the painted
+    copy they stay behind on the body as a "ghost hand" when the arm moves away (0807's hand at the
+    waist, 0002's on the skirt); body pixels of the colour of the forearm's own hand end, near it and
+    joined to it. Second, the arms' pixels of that colour (a hand's or a bare arm's skin), which the
+    painting must not read. ``rgb``: the cut-out at the label scale."""
+    lab = cv2.cvtColor(cv2.GaussianBlur(rgb, (3, 3), 0), cv2.COLOR_RGB2LAB).astype(np.float32)
+    body = (labels >= 0) & ~np.isin(labels, (*ARMS, HEAD))
+    arms = np.isin(labels, ARMS)
+    out = np.zeros(labels.shape, bool)
+    skin = np.zeros(labels.shape, bool)
+    for fore, upper in FOREARMS:
+        fy, fx = np.nonzero(labels == fore)
+        uy, ux = np.nonzero(labels == upper)
+        if len(fx) < 20 or len(ux) == 0:
+            continue
+        pts = np.stack([fx, fy], axis=1).astype(np.float64)
+        centre = pts.mean(axis=0)
+        direction = np.linalg.eigh(np.cov((pts - centre).T))[1][:, -1]
+        # Along the forearm, growing toward the hand (away from the upper arm).
+        sign = -1.0 if (np.array([ux.mean(), uy.mean()]) - centre) @ direction > 0 else 1.0
+        along = sign * ((pts - centre) @ direction)
+        length = float(along.max() - along.min())
+        end = along >= along.max() - HAND_END * length
+        colour = np.median(lab[fy[end], fx[end]], axis=0)
+        end_mask = np.zeros(labels.shape, np.uint8)
+        end_mask[fy[end], fx[end]] = 1
+        near = cv2.distanceTransform(1 - end_mask, cv2.DIST_L2, 3) <= HAND_REACH * length
+        # In the hand's stretch along the forearm (at or past its end), not beside the forearm: a white
+        # scarf or a pale top next to the wrist is not the hand.
+        ys, xs = np.mgrid[0:labels.shape[0], 0:labels.shape[1]]
+        stretch = sign * ((xs - centre[0]) * direction[0] + (ys - centre[1]) * direction[1])
+        near &= stretch >= along.max() - HAND_END * length
+        # Skin of the hand's colour (lightness counts half: the fingers curled under the hand are the same
+        # skin in shade), looser right around the hand's end (its soft rim, half skin, half cloth): left for
+        # the painting's border, they were smeared in as a pale blur of a hand. Not any colour there: a bag
+        # held at the hand would lose a bite.
+        gap = np.linalg.norm((lab - colour) * np.array([0.5, 1.0, 1.0], np.float32), axis=2)
+        same = gap <= HAND_SAME
+        skin |= arms & (same | _skin_tone(lab))
+        around = cv2.distanceTransform(1 - end_mask, cv2.DIST_L2, 3) <= max(2.0, HAND_RIM * length)
+        cand = body & near & (same | (around & (gap <= 2.0 * HAND_SAME)))
+        if not cand.any():
+            continue
+        # A hand against cloth or a bag of its own colour (a tan bag, a cream skirt) cannot be told from
+        # it: where the body of about the hand's colour, joined to the forearm, fills most of the body
+        # around the hand's end, nothing.
+        like = body & near & (gap <= 2.0 * HAND_SAME)
+        _, comp = cv2.connectedComponents((like | (labels == fore)).astype(np.uint8), connectivity=8)
+        joined = np.unique(comp[fy, fx])
+        if (np.isin(comp, joined[joined > 0]) & like).sum() > HAND_FILL * max(1, int((body & near).sum())):
+            continue
+        # Only skin joined to the forearm: the same tone elsewhere on the body is not this hand.
+        _, comp = cv2.connectedComponents((cand | (labels == fore)).astype(np.uint8), connectivity=8)
+        joined = np.unique(comp[fy, fx])
+        out |= cand & np.isin(comp, joined[joined > 0])
+    return out, skin
+
+
 def atlas(texture: np.ndarray, labels: np.ndarray, scale: float, region: np.ndarray,
            arm_pixels: np.ndarray) -> np.ndarray:
-    """Premultiplied RGBA: the cut-out beside a copy whose arm pixels over the torso are painted
-    over from the body's own texture (see _fill)."""
+    """Premultiplied RGBA: the cut-out beside a copy whose arm pixels over the torso, and the hand pixels
+    the forearm's tube left to the body (leftover_hands), are painted over from the body's own texture
+    (see _fill); a hand reaching past the body's region is cleared there instead."""
     th, tw = texture.shape[:2]
     t16 = texture.astype(np.uint16)
     premult = np.dstack([(t16[:, :, :3] * t16[:, :, 3:4] + 127) // 255, t16[:, :, 3]]).astype(np.uint8)
-    hole = (arm_pixels & region).astype(np.uint8)
+    lh, lw = labels.shape
+    small = cv2.resize(np.ascontiguousarray(texture[:, :, :3]), (lw, lh), interpolation=cv2.INTER_AREA)
+    hand, skin = leftover_hands(small, labels)
+    core = ((arm_pixels | hand) & region).astype(np.uint8)
+    # A hand reaching past the body's outline has no body behind it: gone once the arm moves away.
+    gone = hand & ~region
     copy = premult.copy()
-    if hole.any():
-        hole = cv2.dilate(hole, np.ones((5, 5), np.uint8))
+    if core.any() or gone.any():
+        hole = cv2.dilate(core | gone, np.ones((5, 5), np.uint8))
         big_hole = cv2.resize(hole * 255, (tw, th), interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255.0
-        fill = _fill(texture, labels, region, hole > 0, big_hole)
+        big = cv2.resize(np.dstack([core, gone]).astype(np.float32), (tw, th), interpolation=cv2.INTER_LINEAR)
+        fill = _fill(texture, labels, region, hole > 0, big_hole, skin)
+        # Only the body continued behind the arm (the core) is made opaque; the rim the dilation adds
+        # keeps the photo's coverage, so the painted body does not grow a band of opaque background
+        # where the arm lay along its outline.
+        a = np.maximum(copy[:, :, 3].astype(np.float32) * (1.0 - big[..., 1]), big[..., 0] * 255.0)
         w = big_hole[..., None]
-        rgb = copy[:, :, :3].astype(np.float32) * (1.0 - w) + fill * w
-        a = np.maximum(copy[:, :, 3].astype(np.float32), big_hole * 255.0)
+        rgb = copy[:, :, :3].astype(np.float32) * (1.0 - w) + fill * w * (a[..., None] / 255.0)
         copy = np.dstack([np.clip(rgb, 0, 255), a]).astype(np.uint8)
     return np.ascontiguousarray(np.hstack([premult, copy]))
 
@@ -70,7 +159,7 @@ GRAIN = 0.4
 
 
 def _fill(texture: np.ndarray, labels: np.ndarray, region: np.ndarray, hole: np.ndarray,
-          big_hole: np.ndarray) -> np.ndarray:
+          big_hole: np.ndarray, skin: np.ndarray) -> np.ndarray:
     """(th, tw, 3) float32 colour for the painted body. A smooth painting (OpenCV Telea at the label scale)
     alone is a visible smear where a hand or a bag covered a palm-sized patch, so it gives only the colour
     (the coarse part); the fine part is the garment's own texture, from the pixel mirrored across the spine
@@ -80,6 +169,16 @@ def _fill(texture: np.ndarray, labels: np.ndarray, region: np.ndarray, hole: np.
     lh, lw = labels.shape
     to_tex = tw / lw
     small = cv2.resize(texture[:, :, :3], (lw, lh), interpolation=cv2.INTER_AREA)
+    # The painting reads no colour of an arm's skin (the part of a hand outside the torso's region is
+    # still the arm's), of the photo's background or of the matte's see-through pixels (the street
+    # through tulle): they take the colour of the nearest pixel of the body that is known. Read as they
+    # were, the body painted under a hand came out a pale blur of that hand. (A bag the hand carries is
+    # read: under it the painting is its own business.)
+    unread = (cv2.resize(texture[:, :, 3], (lw, lh), interpolation=cv2.INTER_AREA) < 230) | skin
+    known = ~(unread | hole)
+    if known.any():
+        _, (iy, ix) = ndimage.distance_transform_edt(~known, return_indices=True)
+        small = np.where((unread & ~hole)[..., None], small[iy, ix], small)
     painted = cv2.inpaint(small, hole.astype(np.uint8), 5, cv2.INPAINT_TELEA)
     usable = region & ~hole & (labels >= 0) & ~np.isin(labels, ARMS)
     ys, xs = np.nonzero(hole)

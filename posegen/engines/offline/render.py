@@ -4,11 +4,13 @@ piecewise-affine warp of the texture in depth order onto a studio backdrop."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
 
 import cv2
 import numpy as np
 
-from posegen.engines.offline.parts import HEAD, TORSO
+from posegen.engines.offline.backing import FOREARMS, HAND_REACH
+from posegen.engines.offline.parts import ARMS, GARMENT, HEAD, TORSO
 from posegen.engines.offline.regions import REGION_CARRIED, REGION_FACE, REGION_GARMENT
 from posegen.engines.offline.retarget import (
     FACE,
@@ -16,12 +18,14 @@ from posegen.engines.offline.retarget import (
     angle_of,
     facing_sign,
     mirror_labels,
+    pelvis,
     retarget_pose,
     rotate,
 )
 from posegen.engines.offline.rig import PART_INDEX, PARTS, Rig, part_bones
+from posegen.engines.offline.shading import contact_shadow, overlap_shade, part_lut
 from posegen.posekit.keypoints import MIRROR_INDEX
-from posegen.posekit.studio import ShadowStroke, darken_floor, studio_backdrop
+from posegen.posekit.studio import studio_backdrop
 
 __all__ = ["Posed", "Rendered", "Sampling", "pose_rig", "render_posed", "warp_labels"]
 REGION_NAMES = {"garment": REGION_GARMENT, "carried": REGION_CARRIED, "face": REGION_FACE}
@@ -151,6 +155,67 @@ def pose_rig(*, rig: Rig, target: np.ndarray, depth: np.ndarray | None = None) -
     return Posed(vertices=vertices, keypoints=posed_kp, order=order, mirrored=bool(mirrored))
 
 
+# A forearm whose elbow and wrist stay within this share of the torso length of where the photo has them
+# (in the torso's own frame) has not moved away: the body around its hand shows the photo, hand included.
+HAND_STAYED = 0.06
+_LEFTOVER_TRIANGLES: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def _leftover_triangles(rig: Rig) -> dict[int, np.ndarray]:
+    """Forearm part -> the body (torso, cloth) triangles near it whose painted copy differs from the
+    photo: the body painted in around and under that hand (backing.leftover_hands: the fingers the
+    forearm's tube does not reach are painted too). Worked once per rig."""
+    cached = _LEFTOVER_TRIANGLES.get(rig)
+    if cached is not None:
+        return cached
+    tw, labels = rig.tex_width, rig.labels
+    lh, lw = labels.shape
+    painted = (rig.texture[:, tw:] != rig.texture[:, :tw]).any(axis=2).astype(np.uint8) * 255
+    body = (cv2.resize(painted, (lw, lh), interpolation=cv2.INTER_AREA) > 0) & (labels >= 0) & ~np.isin(labels, ARMS)
+    at = np.round((rig.vertices[rig.triangles].mean(axis=1) + 0.5) * rig.label_scale - 0.5).astype(int)
+    cx, cy = np.clip(at[:, 0], 0, lw - 1), np.clip(at[:, 1], 0, lh - 1)
+    body_tri = np.isin(rig.triangle_part, (TORSO, GARMENT)) & body[cy, cx]
+    out = {}
+    for fore, _ in FOREARMS:
+        own = labels == fore
+        if not own.any() or not body_tri.any():
+            continue
+        part = PARTS[fore]
+        length = float(np.hypot(*(rig.keypoints[part.joint_b, :2] - rig.keypoints[part.joint_a, :2])))
+        reach = (1.0 + part.extend) * length * rig.label_scale * (HAND_REACH + 0.1)
+        near = cv2.distanceTransform((~own).astype(np.uint8), cv2.DIST_L2, 3) <= reach
+        out[fore] = np.flatnonzero(body_tri & near[cy, cx])
+    _LEFTOVER_TRIANGLES[rig] = out
+    return out
+
+
+def _forearm_stayed(rig: Rig, posed: Posed, fore: int) -> bool:
+    rest, now = rig.keypoints, posed.keypoints
+    a0, a1 = rest[1, :2], now[1, :2]
+    v0, v1 = complex(*(pelvis(rest) - a0)), complex(*(pelvis(now) - a1))
+    if abs(v0) < 1e-6:
+        return False
+    turn = v1 / v0  # the torso's similarity, photo -> pose
+    part = PARTS[fore]
+    for j in (part.joint_a, part.joint_b):
+        moved = complex(*(rest[j, :2] - a0)) * turn
+        if abs(complex(*(now[j, :2] - a1)) - moved) > HAND_STAYED * abs(v1):
+            return False
+    return True
+
+
+def _sources(rig: Rig, posed: Posed) -> np.ndarray:
+    """Where each triangle's corners sample the atlas: body triangles around a hand read the photo
+    itself (the hand, the body beside it) while that forearm stays where the photo has it, the painted
+    copy once it moves away (no hand left behind on the body)."""
+    keep = [tris for fore, tris in _leftover_triangles(rig).items() if len(tris) and _forearm_stayed(rig, posed, fore)]
+    if not keep:
+        return rig.triangle_src
+    src = rig.triangle_src.copy()
+    src[np.concatenate(keep), :, 0] -= rig.tex_width
+    return src
+
+
 @dataclass(frozen=True)
 class Look:
     """Seeded variation of the studio: backdrop tone, framing and light."""
@@ -208,7 +273,7 @@ def render_posed(*, rig: Rig, posed: Posed, width: int, height: int, look: Look 
     d = np.ones((len(tris), 3, 3))
     d[:, 0, :] = dst[tris, 0] - x0
     d[:, 1, :] = dst[tris, 1] - y0
-    s = np.transpose(rig.triangle_src, (0, 2, 1))  # (T, 2, 3)
+    s = np.transpose(_sources(rig, posed), (0, 2, 1))  # (T, 2, 3)
     det = np.linalg.det(d)
     d[np.abs(det) < 1e-9] += np.eye(3) * 1e-6
     m = np.einsum("tij,tjk->tik", s, np.linalg.inv(d)).astype(np.float32)  # (T, 2, 3)
@@ -245,10 +310,10 @@ def render_posed(*, rig: Rig, posed: Posed, width: int, height: int, look: Look 
     a = warped[:, :, 3].astype(np.float32) * (1.0 / 255.0) * coverage
     fg = warped[:, :, :3].astype(np.float32) * coverage[..., None] * look.light
     part_win = np.where(covered, rig.triangle_part.astype(np.int8)[np.maximum(ids, 0)], np.int8(-1))
-    fg *= _overlap_shade(part_win, height)[..., None]
+    fg *= overlap_shade(part_win, height)[..., None]
 
     canvas = studio_backdrop(width=width, height=height, top=look.top, bottom=look.bottom).copy()
-    _shadow(canvas, posed, k, offset, rig)
+    contact_shadow(canvas=canvas, part=part_win, coverage=a, x0=int(x0), y0=int(y0))
     window = canvas[y0:y0 + bh, x0:x0 + bw]
     out = fg + window.astype(np.float32) * (1.0 - a[..., None])
     window[:] = np.clip(out, 0, 255).astype(np.uint8)
@@ -275,55 +340,8 @@ def render_posed(*, rig: Rig, posed: Posed, width: int, height: int, look: Look 
                     sampling=sampling)
 
 
-_ARMS = tuple(PART_INDEX[n] for n in ("r_upper_arm", "r_forearm", "l_upper_arm", "l_forearm"))
-_LEGS = tuple(PART_INDEX[n] for n in ("r_thigh", "r_shin", "l_thigh", "l_shin"))
-# What casts a soft shadow on what: arms on the body and the cloth, the cloth on the legs under its hem.
-_OCCLUSION = ((_ARMS, (PART_INDEX["torso"], PART_INDEX["garment"], PART_INDEX["head"], *_LEGS)),
-              ((PART_INDEX["garment"],), _LEGS))
-_PARTS_N = len(PARTS)
-
-
-def _lut(parts: tuple[int, ...]) -> np.ndarray:
-    """Look-up table over part + 1 (-1 = nothing drawn): True for ``parts`` (faster than np.isin)."""
-    out = np.zeros(_PARTS_N + 1, bool)
-    out[np.asarray(parts, dtype=np.int64) + 1] = True
-    return out
-
-
-_OWNER = {"garment": _lut((PART_INDEX["garment"],)), "face": _lut((PART_INDEX["head"],)),
-          "carried": _lut((PART_INDEX["r_forearm"], PART_INDEX["l_forearm"]))}
-SHADE_STRENGTH = 0.28
-SHADE_SHARE = 0.006  # blur radius of the cast shadow, share of the canvas height
-
-
-def _overlap_shade(part: np.ndarray, height: int) -> np.ndarray:
-    """(h, w) float32 multiplier: 1 everywhere except just beside a part drawn over another (an arm in
-    front of the torso, a hem over the legs), where the one behind is darkened by a soft shadow that
-    falls a little down and away from the light. Without it an arm across the body reads as a flat
-    paper strip. Worked at a quarter of the size: a shadow this soft needs no more."""
-    h, w = part.shape
-    shade = np.ones((h, w), np.float32)
-    if h < 8 or w < 8:
-        return shade
-    small = (max(1, w // 4), max(1, h // 4))
-    sigma = max(1.0, SHADE_SHARE * height / 4.0)
-    drop = max(1, round(0.5 * sigma))
-    index = part.astype(np.intp) + 1
-    for casters, receivers in _OCCLUSION:
-        cast = _lut(casters)[index]
-        if not cast.any():
-            continue
-        recv = _lut(receivers)[index]
-        c = cv2.resize(cast.astype(np.float32), small, interpolation=cv2.INTER_AREA)
-        c = np.roll(c, (drop, drop // 2), axis=(0, 1))
-        c = cv2.GaussianBlur(c, (0, 0), sigma)
-        c = cv2.resize(c, (w, h), interpolation=cv2.INTER_LINEAR)
-        # 1 - strength * min(2c, 1) on the receivers, 1 elsewhere.
-        np.multiply(c, 2.0 * SHADE_STRENGTH, out=c)
-        np.minimum(c, SHADE_STRENGTH, out=c)
-        c *= recv
-        shade -= c * shade
-    return shade
+_OWNER = {"garment": part_lut((PART_INDEX["garment"],)), "face": part_lut((PART_INDEX["head"],)),
+          "carried": part_lut((PART_INDEX["r_forearm"], PART_INDEX["l_forearm"]))}
 
 
 def warp_labels(*, sampling: Sampling, labels: np.ndarray, scale: float = 1.0,
@@ -356,39 +374,3 @@ def warp_labels(*, sampling: Sampling, labels: np.ndarray, scale: float = 1.0,
     h, w = warped.shape
     out[sampling.y0:sampling.y0 + h, sampling.x0:sampling.x0 + w] = warped.astype(labels.dtype)
     return out
-
-
-def _shadow(canvas: np.ndarray, posed: Posed, k: float, offset: np.ndarray, rig: Rig) -> None:
-    """A soft contact shadow under each foot that touches the ground, fainter and wider under a foot
-    lifted off it, and a faint pool between them; what else is lowest (sitting) gets the old band."""
-    h = canvas.shape[0]
-    pts = posed.vertices * k + offset
-    floor = float(pts[:, 1].max())
-    feet = []
-    for name in ("r_shin", "l_shin"):
-        own = pts[rig.vertex_part == PART_INDEX[name]]
-        if len(own) == 0:
-            continue
-        bottom = float(own[:, 1].max())
-        sole = own[own[:, 1] > bottom - 0.015 * h]
-        feet.append((float(sole[:, 0].min()), float(sole[:, 0].max()), bottom))
-    grounded = [f for f in feet if f[2] >= floor - 0.03 * h]
-    if not grounded:
-        low = pts[pts[:, 1] > floor - 0.03 * h]
-        if len(low) == 0:
-            return
-        feet = grounded = [(float(low[:, 0].min()), float(low[:, 0].max()), floor)]
-    strokes, soft, pool = [], [], []
-    for left, right, bottom in feet:
-        lift = max(0.0, floor - bottom)
-        fade = float(np.exp(-lift / (0.04 * h)))
-        pad = max(0.004 * h, 0.15 * (right - left))
-        if lift < 0.01 * h:  # on the ground: a tight dark contact line under the sole
-            strokes.append(ShadowStroke(start=(left + pad * 0.3, floor - 2.0), end=(right - pad * 0.3, floor - 2.0),
-                                        radius=max(3.0, 0.004 * h), strength=0.6))
-        soft.append(ShadowStroke(start=(left - pad, floor - 1.0), end=(right + pad, floor - 1.0),
-                                 radius=max(5.0, 0.008 * h) * (1.0 + lift / (0.05 * h)), strength=0.35 * fade))
-    xs = [x for f in grounded for x in f[:2]]
-    pool.append(ShadowStroke(start=(min(xs), floor), end=(max(xs), floor), radius=max(8.0, 0.012 * h),
-                             strength=0.15))
-    darken_floor(image=canvas, layers=[(strokes, 2.0), (soft, 8.0), (pool, 24.0)], max_density=0.55)
