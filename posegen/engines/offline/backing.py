@@ -54,6 +54,12 @@ def _skin_tone(lab: np.ndarray) -> np.ndarray:
     return (lab[..., 0] > 60) & (a > 4) & (a < 40) & (b > 6) & (b < 45) & (b > 0.5 * a)
 
 
+def _pale(lab: np.ndarray) -> np.ndarray:
+    """Light, nearly grey pixels: in an arm's tube, mostly the street or a wall the matte kept where the
+    photo's arm is thin (0688's right arm, 0002's hands over the steps)."""
+    return (lab[..., 0] > 150) & (np.hypot(lab[..., 1] - 128.0, lab[..., 2] - 128.0) < 14)
+
+
 def leftover_hands(rgb: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Two (h, w) bool masks at label scale. First, pixels of a hand the forearm's tube does not reach
     (fingers curled below it, a hand wider than the wrist), which the rig labels body: left in the painted
@@ -94,7 +100,7 @@ def leftover_hands(rgb: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.
         # held at the hand would lose a bite.
         gap = np.linalg.norm((lab - colour) * np.array([0.5, 1.0, 1.0], np.float32), axis=2)
         same = gap <= HAND_SAME
-        skin |= arms & (same | _skin_tone(lab))
+        skin |= arms & (same | _skin_tone(lab) | _pale(lab))
         around = cv2.distanceTransform(1 - end_mask, cv2.DIST_L2, 3) <= max(2.0, HAND_RIM * length)
         cand = body & near & (same | (around & (gap <= 2.0 * HAND_SAME)))
         if not cand.any():

@@ -94,3 +94,17 @@ def test_the_body_around_a_hand_shows_the_photo_while_the_forearm_stays_and_the_
     for fore, tris in leftover.items():
         assert not _forearm_stayed(rig, raised, fore)
         assert (src[tris, :, 0] >= rig.tex_width - 1).all()
+
+
+def test_street_the_matte_kept_inside_an_arms_tube_is_not_painted_into_the_body():
+    """A thin arm whose tube holds the street beside it (the matte kept it at alpha 255): the body painted
+    under that arm continues the navy cloth, not the pale street."""
+    texture, labels = _cutout()
+    texture[40:120, 46:52, :3] = STREET  # inside the upper arm's tube, just past the navy sleeve
+    labels[40:120, 46:52] = UPPER
+    region = labels >= 0
+    region[40:120, 46:52] = False  # the street strip is beside the body, not over it
+    arms = np.isin(labels, (FORE, UPPER))
+    copy = atlas(texture, labels, 1.0, region, arms)[:, W:, :3].astype(np.float32)
+    under = copy[50:108, 32:44].reshape(-1, 3).mean(axis=0)
+    assert np.abs(under - NAVY).max() < 20
