@@ -41,7 +41,7 @@ PARTS: tuple[Part, ...] = (
     Part("r_shin", 9, 10, "r_thigh", (0.06, 0.13), 0.3),
     Part("l_thigh", 11, 12, "torso", (0.08, 0.18), 0.0),
     Part("l_shin", 12, 13, "l_thigh", (0.06, 0.13), 0.3),
-    # Cloth bridging the legs (regions.find_garment): pelvis -> between the knees (-3).
+    # Cloth bridging the legs (garment.find_garment): pelvis -> between the knees (-3).
     Part("garment", -1, -3, "torso", (0.0, 0.0), 0.0),
 )
 PART_INDEX = {p.name: i for i, p in enumerate(PARTS)}

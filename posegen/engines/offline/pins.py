@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from posegen.engines.offline.garment import L_LEG, R_LEG, Garment, leg_point, leg_segment_at
 from posegen.engines.offline.parts import GARMENT, PART_INDEX, PARTS, TORSO
-from posegen.engines.offline.regions import L_LEG, R_LEG, Carried, Garment, leg_point, leg_segment_at
+from posegen.engines.offline.regions import Carried
 
 __all__ = ["cut_mesh", "pin_vertices", "region_pins"]
 

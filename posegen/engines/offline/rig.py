@@ -28,6 +28,7 @@ from scipy import ndimage
 
 from posegen.engines.offline.arap import ArapSolver, arap_prepare
 from posegen.engines.offline.backing import TORSO_BAND, arm_pixels, atlas, torso_region
+from posegen.engines.offline.garment import Garment, cloth_beside_arms, find_garment
 from posegen.engines.offline.mesh import main_body, triangulate
 from posegen.engines.offline.parts import (
     ARMS,
@@ -50,11 +51,8 @@ from posegen.engines.offline.regions import (
     REGION_FACE,
     REGION_GARMENT,
     Carried,
-    Garment,
-    cloth_beside_arms,
     face_oval,
     find_carried,
-    find_garment,
 )
 from posegen.engines.offline.retarget import FACE, SEEN, pelvis
 

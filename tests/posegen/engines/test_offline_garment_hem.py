@@ -1,4 +1,4 @@
-"""Where the rig's cloth bridging the legs ends (regions.find_garment) on synthetic silhouettes
+"""Where the rig's cloth bridging the legs ends (garment.find_garment) on synthetic silhouettes
 (Django-free, no photos): a black skirt over black legs is a skirt (its hem steps in to the legs), a
 long dress under a coat is cloth to the feet (the coat's edge is no hem); black trouser legs that touch,
 or stand together to the feet, are not cloth bridging the legs."""
@@ -8,7 +8,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from posegen.engines.offline.regions import find_garment
+from posegen.engines.offline.garment import find_garment
 
 W, H = 300, 620
 BLACK, SKIN, GREY = (22, 22, 26), (222, 182, 150), (120, 120, 125)
