@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from posegen.engines.offline.regions import face_oval
 from posegen.engines.offline.retarget import SEEN, pelvis
 
 __all__ = ["L_LEG", "R_LEG", "Garment", "cloth_beside_arms", "find_garment", "leg_point", "leg_segment_at"]
@@ -41,6 +42,9 @@ R_LEG, L_LEG = (8, 9, 10), (11, 12, 13)
 CLOTH_MARGIN, CLOTH_APART = 0.15, 12.0
 # ... in pieces at least this many label pixels thick (about a mesh triangle).
 CLOTH_THICK = 5
+# Legs are bare where the colour between them is this near the face's skin (Lab) for BARE_RUN samples
+# (0.02 of hip->ankle each); a hem found so lies above BARE_MAX (lower, it is a trouser's turn-up).
+SKIN_NEAR, BARE_RUN, BARE_MAX = 15.0, 3, 0.6
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,34 +99,27 @@ def find_garment(*, mask: np.ndarray, kp: np.ndarray, rgb: np.ndarray | None = N
     Walks down both legs together and looks between them for background: the first gap is the hem."""
     if not _legs_seen(kp):
         return None
-    hem = None
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32) if rgb is not None else None
-    ref, changed = None, 0
+    gap, colours = None, []  # the first background between the legs; the cloth's colour down to it
     for t in np.linspace(0.08, 1.0, 47):
         r, left = leg_point(kp, R_LEG, t), leg_point(kp, L_LEG, t)
         ys, xs = _samples(r, left, mask.shape)
         if _longest_run(~mask[ys, xs]) >= MIN_GAP:
-            hem = float(t)
+            gap = float(t)
             break
-        if lab is None:
-            continue
-        # The cloth between the legs ends where its colour does (a skirt over thighs that touch).
-        n = len(ys)
-        colour = np.median(lab[ys[n // 4: max(n // 4 + 1, 3 * n // 4)], xs[n // 4: max(n // 4 + 1, 3 * n // 4)]],
-                           axis=0)
-        if ref is None:
-            ref = colour
-        elif float(np.linalg.norm(colour - ref)) > COLOUR_CHANGE:
-            changed += 1
-            if changed >= 2:
-                hem = float(t) - 0.02
-                break
-        else:
-            changed = 0
+        if lab is not None:
+            n = len(ys)
+            mid = slice(n // 4, max(n // 4 + 1, 3 * n // 4))
+            colours.append((float(t), np.median(lab[ys[mid], xs[mid]], axis=0)))
+    # The cloth between the legs ends where its colour does (a skirt over thighs that touch).
+    hem = _colour_hem(colours)
     if hem is None:
-        hem = 1.0  # legs together all the way down: a maxi dress (or trousers with the feet together)
+        # legs together all the way down: a maxi dress (or trousers with the feet together)
+        hem = gap if gap is not None else 1.0
     if hem < MIN_HEM and _long_cloth_below(mask, kp, hem):
         hem = 1.0  # a coat or top hanging over a long dress changed the colour, not a hem
+    if hem < MIN_HEM and lab is not None:
+        hem = _bare_legs_hem(colours, lab, mask, kp) or hem
     if hem < MIN_HEM:
         return None
     h, w = mask.shape
@@ -171,6 +168,36 @@ def find_garment(*, mask: np.ndarray, kp: np.ndarray, rgb: np.ndarray | None = N
         return None  # trousers whose legs touch: the "hem" is only where they part
     return Garment(mask=region, hem_ratio=hem, kind=_kind(rgb, region, kp, hem),
                    max_leg_spread_deg=_max_spread(region, kp, hem))
+
+
+def _colour_hem(colours: list[tuple[float, np.ndarray]]) -> float | None:
+    """Where the colour between the legs first leaves the colour at their top for good (two samples in a
+    row more than COLOUR_CHANGE away), or None."""
+    changed = 0
+    for t, colour in colours[1:]:
+        changed = changed + 1 if float(np.linalg.norm(colour - colours[0][1])) > COLOUR_CHANGE else 0
+        if changed >= 2:
+            return t - 0.02
+    return None
+
+
+def _bare_legs_hem(colours: list[tuple[float, np.ndarray]], lab: np.ndarray, mask: np.ndarray,
+                   kp: np.ndarray) -> float | None:
+    """Where bare legs begin between the legs (the face's skin colour, BARE_RUN samples in a row), as a
+    share of hip->ankle, when that share is between MIN_HEM and BARE_MAX: a printed skirt's hem. Its
+    stripes change the colour just under the crotch (a colour hem too short for a skirt); trouser legs
+    never turn to skin that high and shorts turn to skin before MIN_HEM."""
+    torso_len = float(np.hypot(*(kp[1, :2] - pelvis(kp))))
+    face = face_oval(shape=mask.shape, kp=kp, torso_len=torso_len) & mask
+    if face.sum() < 10:
+        return None
+    skin = np.median(lab[face], axis=0)
+    near = [float(np.linalg.norm(c - skin)) < SKIN_NEAR for _, c in colours]
+    for i in range(len(colours) - BARE_RUN + 1):
+        if all(near[i:i + BARE_RUN]):
+            t = colours[i][0] - 0.02
+            return t if MIN_HEM <= t <= BARE_MAX else None
+    return None
 
 
 def cloth_beside_arms(*, lab: np.ndarray, garment: np.ndarray, labels: np.ndarray,

@@ -96,3 +96,44 @@ def test_a_long_dress_under_a_coat_is_cloth_to_the_feet():
 def test_trouser_legs_together_to_the_feet_under_a_coat_are_not_a_dress():
     mask, rgb, kp = _coat_over(dress=False)
     assert find_garment(mask=mask, kp=kp, rgb=rgb) is None
+
+
+STRIPES = ((225, 185, 60), (30, 40, 95), (205, 45, 55), (120, 120, 125))
+
+
+def _bare_legs(*, cloth_to: int, striped: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(mask, rgb, keypoints): bare legs (the face's skin) that touch below the hips and part about 0.4 of
+    the way down, a grey top, and cloth as wide as the hips from the hips down to y = ``cloth_to``:
+    bands of four colours 10 px high with ``striped`` (a striped skirt), else black (shorts). The cloth
+    does not step in above the legs, so only its colours tell where it ends."""
+    kp = _keypoints()
+    kp[14], kp[15] = (138, 56, 0.95), (162, 56, 0.95)  # the eyes: the face oval gives the skin colour
+    kp[9, :2], kp[12, :2] = (134, 440), (166, 440)  # knees a little closer: the legs part lower
+    rgb = np.zeros((H, W, 3), np.uint8)
+    for hip, knee, ankle in ((8, 9, 10), (11, 12, 13)):
+        for a, b in ((hip, knee), (knee, ankle)):
+            cv2.line(rgb, tuple(map(int, kp[a, :2])), tuple(map(int, kp[b, :2])), SKIN, 34)
+    for y in range(280, cloth_to, 10):
+        colour = STRIPES[(y - 280) // 10 % len(STRIPES)] if striped else BLACK
+        cv2.rectangle(rgb, (116, y), (184, min(y + 9, cloth_to)), colour, -1)
+    cv2.rectangle(rgb, (108, 118), (192, 282), GREY, -1)
+    cv2.circle(rgb, (150, 62), 36, SKIN, -1)
+    return rgb.sum(axis=2) > 0, rgb, kp
+
+
+def test_a_striped_skirt_over_bare_legs_ends_where_the_legs_turn_to_skin():
+    mask, rgb, kp = _bare_legs(cloth_to=352, striped=True)
+    # The figure is what the test means: bare skin between the legs from the hem (t 0.21) down past t 0.4.
+    assert (rgb[356:406, 150] == SKIN).all()
+    garment = find_garment(mask=mask, kp=kp, rgb=rgb)
+    # The stripes change the colour between the legs at t 0.1 (a hem too short for a skirt): the skirt
+    # ends where the skin begins.
+    assert garment is not None
+    assert abs(garment.hem_ratio - (352 - 290) / 290) < 0.04
+    assert garment.mask[300:345, 125:175].mean() > 0.9
+    assert not garment.mask[370:, :].any()  # the bare legs stay legs
+
+
+def test_shorts_turning_to_bare_legs_at_the_crotch_are_not_a_skirt():
+    mask, rgb, kp = _bare_legs(cloth_to=318, striped=False)
+    assert find_garment(mask=mask, kp=kp, rgb=rgb) is None
