@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 
 from posegen.engines.offline.backing import FOREARMS, HAND_REACH
+from posegen.engines.offline.layers import composite_under, under_layer
 from posegen.engines.offline.parts import ARMS, GARMENT, HEAD, TORSO
 from posegen.engines.offline.regions import REGION_CARRIED, REGION_FACE, REGION_GARMENT
 from posegen.engines.offline.retarget import (
@@ -46,6 +47,9 @@ _BACK_VIEW_SPREAD = 0.12
 CROSSED_REACH = 0.3
 # Seams narrower than this share of the canvas height are closed (see render_posed).
 CRACK_SHARE = 0.007
+# Holes inside the drawn person up to this share of the canvas height across (a disc's diameter) are
+# where the mesh tore open at a seam (see _fill_pinholes); a gap between an arm and the body is far wider.
+HOLE_SHARE = 0.04
 # Cut edges are rounded off at this share of the canvas height (a Gaussian's sigma; the mesh's
 # triangles are about 0.012 of it) and then fade over EDGE_RAMP pixels.
 EDGE_SMOOTH_SHARE = 0.003
@@ -216,6 +220,21 @@ def _sources(rig: Rig, posed: Posed) -> np.ndarray:
     return src
 
 
+def _fill_pinholes(closed: np.ndarray, across: float) -> None:
+    """Marks as covered (in place) each hole inside the drawn person no larger than a disc ``across``
+    pixels wide: a seam between two parts that ARAP pulled open (0447's skirt showed a white dot in every
+    pose). Filled like the closed cracks, by the nearest triangle's mapping, so where the photo itself
+    had background beside that triangle the backdrop still shows."""
+    count, comp, stats, _ = cv2.connectedComponentsWithStats((closed == 0).astype(np.uint8), connectivity=4)
+    if count <= 1:
+        return
+    h, w = closed.shape
+    x, y, bw, bh, area = stats[1:].T
+    inner = (x > 0) & (y > 0) & (x + bw < w) & (y + bh < h) & (area <= np.pi * (across / 2.0) ** 2)
+    if inner.any():
+        closed[np.isin(comp, np.flatnonzero(inner) + 1)] = 1
+
+
 @dataclass(frozen=True)
 class Look:
     """Seeded variation of the studio: backdrop tone, framing and light."""
@@ -268,6 +287,7 @@ def render_posed(*, rig: Rig, posed: Posed, width: int, height: int, look: Look 
     local = np.round((dst - [x0, y0]) * (1 << shift)).astype(np.int32)
     for t in draw:
         cv2.fillConvexPoly(ids, local[tris[t]], int(t), lineType=cv2.LINE_8, shift=shift)
+    under = under_layer(ids, draw, local, tris, rig.triangle_part, shift)
 
     # Per-triangle affine map canvas -> texture: S @ inv(D).
     d = np.ones((len(tris), 3, 3))
@@ -285,6 +305,7 @@ def render_posed(*, rig: Rig, posed: Posed, width: int, height: int, look: Look 
     # triangle's mapping; what it loses fades out over EDGE_RAMP pixels (anti-aliased, not stepped).
     reach = max(3, round(CRACK_SHARE * height) | 1)
     closed = cv2.morphologyEx(covered.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((reach, reach), np.uint8))
+    _fill_pinholes(closed, HOLE_SHARE * height)
     sigma = max(1.0, EDGE_SMOOTH_SHARE * height)
     soft = cv2.GaussianBlur(closed.astype(np.float32), (0, 0), sigma)
     coverage = np.clip((soft - 0.5) * (np.sqrt(2.0 * np.pi) * sigma / EDGE_RAMP) + 0.5, 0.0, 1.0)
@@ -307,6 +328,7 @@ def render_posed(*, rig: Rig, posed: Posed, width: int, height: int, look: Look 
     map_y[yy, xx] = mt[:, 1, 0] * xf + mt[:, 1, 1] * yf + mt[:, 1, 2]
     premult = rig.texture
     warped = cv2.remap(premult, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    composite_under(warped, under, m, rig.texture)
     a = warped[:, :, 3].astype(np.float32) * (1.0 / 255.0) * coverage
     fg = warped[:, :, :3].astype(np.float32) * coverage[..., None] * look.light
     part_win = np.where(covered, rig.triangle_part.astype(np.int8)[np.maximum(ids, 0)], np.int8(-1))
