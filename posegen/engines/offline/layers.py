@@ -1,14 +1,17 @@
-"""Two layers of the drawn person: the triangle each output pixel shows and the one another part drew
-under it. A part's matte is soft at its outline (a sleeve's edge, loose hair: the photo's background
-blended in); drawn alone over the backdrop that edge let the backdrop through where the part now lies
-over the body. No Django."""
+"""What the drawn person shows beyond each pixel's top triangle: the one another part drew under it,
+and the holes the mesh opened inside the person. A part's matte is soft at its outline (a sleeve's
+edge, loose hair: the photo's background blended in); drawn alone over the backdrop that edge let the
+backdrop through where the part now lies over the body. No Django."""
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
-__all__ = ["composite_under", "under_layer"]
+from posegen.engines.offline.parts import GARMENT, LEGS
+from posegen.engines.offline.shading import part_lut
+
+__all__ = ["composite_under", "fill_pinholes", "under_layer"]
 
 
 def under_layer(ids: np.ndarray, draw: np.ndarray, local: np.ndarray, tris: np.ndarray,
@@ -55,3 +58,33 @@ def composite_under(warped: np.ndarray, under: np.ndarray, m: np.ndarray, textur
     top = warped[yy, xx].astype(np.float32)
     out = top + below.astype(np.float32) * (1.0 - top[:, 3:4] * (1.0 / 255.0))
     warped[yy, xx] = np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
+_LEG_RIM = part_lut((*LEGS, GARMENT))
+
+
+def fill_pinholes(closed: np.ndarray, across: float, part: np.ndarray | None = None,
+                  leg_across: float = 0.0) -> None:
+    """Marks as covered (in place) each hole inside the drawn person no larger than a disc ``across``
+    pixels wide: a seam between two parts that ARAP pulled open (0447's skirt showed a white dot in every
+    pose); and, given the ``part`` drawn per pixel, a hole up to ``leg_across`` that only legs and cloth
+    border (no arm, head or torso: a gap inside a bent arm shows the background). Filled like the closed
+    cracks, by the nearest triangle's mapping, so where the photo itself had background beside that
+    triangle the backdrop still shows; where it had the other leg (crossed knees) that leg's cloth does."""
+    count, comp, stats, _ = cv2.connectedComponentsWithStats((closed == 0).astype(np.uint8), connectivity=4)
+    if count <= 1:
+        return
+    h, w = closed.shape
+    x, y, bw, bh, area = stats[1:].T
+    inner = (x > 0) & (y > 0) & (x + bw < w) & (y + bh < h)
+    fill = inner & (area <= np.pi * (across / 2.0) ** 2)
+    if part is not None:
+        for i in np.flatnonzero(inner & ~fill & (area <= np.pi * (leg_across / 2.0) ** 2)):
+            win = (slice(max(y[i] - 1, 0), y[i] + bh[i] + 1), slice(max(x[i] - 1, 0), x[i] + bw[i] + 1))
+            hole = (comp[win] == i + 1).astype(np.uint8)
+            ring = (cv2.dilate(hole, np.ones((3, 3), np.uint8)) > 0) & (hole == 0)
+            rim = part[win][ring]
+            rim = rim[rim >= 0]  # pixels the crack closing added have no part yet
+            fill[i] = len(rim) > 0 and bool(_LEG_RIM[rim + 1].all())
+    if fill.any():
+        closed[np.isin(comp, np.flatnonzero(fill) + 1)] = 1

@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from posegen.engines.offline.backing import FOREARMS, HAND_REACH
-from posegen.engines.offline.layers import composite_under, under_layer
+from posegen.engines.offline.layers import composite_under, fill_pinholes, under_layer
 from posegen.engines.offline.parts import ARMS, GARMENT, HEAD, TORSO
 from posegen.engines.offline.regions import REGION_CARRIED, REGION_FACE, REGION_GARMENT
 from posegen.engines.offline.retarget import (
@@ -48,8 +48,11 @@ CROSSED_REACH = 0.3
 # Seams narrower than this share of the canvas height are closed (see render_posed).
 CRACK_SHARE = 0.007
 # Holes inside the drawn person up to this share of the canvas height across (a disc's diameter) are
-# where the mesh tore open at a seam (see _fill_pinholes); a gap between an arm and the body is far wider.
+# where the mesh tore open at a seam (see layers.fill_pinholes); a gap between an arm and the body is far wider.
 HOLE_SHARE = 0.04
+# A hole that only the legs and the cloth over them enclose, up to this share across, is where the photo
+# hid one leg behind the other (0447's crossed knees): uncrossed, the hidden thigh is not in the mesh.
+LEG_HOLE_SHARE = 0.16
 # Cut edges are rounded off at this share of the canvas height (a Gaussian's sigma; the mesh's
 # triangles are about 0.012 of it) and then fade over EDGE_RAMP pixels.
 EDGE_SMOOTH_SHARE = 0.003
@@ -220,21 +223,6 @@ def _sources(rig: Rig, posed: Posed) -> np.ndarray:
     return src
 
 
-def _fill_pinholes(closed: np.ndarray, across: float) -> None:
-    """Marks as covered (in place) each hole inside the drawn person no larger than a disc ``across``
-    pixels wide: a seam between two parts that ARAP pulled open (0447's skirt showed a white dot in every
-    pose). Filled like the closed cracks, by the nearest triangle's mapping, so where the photo itself
-    had background beside that triangle the backdrop still shows."""
-    count, comp, stats, _ = cv2.connectedComponentsWithStats((closed == 0).astype(np.uint8), connectivity=4)
-    if count <= 1:
-        return
-    h, w = closed.shape
-    x, y, bw, bh, area = stats[1:].T
-    inner = (x > 0) & (y > 0) & (x + bw < w) & (y + bh < h) & (area <= np.pi * (across / 2.0) ** 2)
-    if inner.any():
-        closed[np.isin(comp, np.flatnonzero(inner) + 1)] = 1
-
-
 @dataclass(frozen=True)
 class Look:
     """Seeded variation of the studio: backdrop tone, framing and light."""
@@ -305,7 +293,8 @@ def render_posed(*, rig: Rig, posed: Posed, width: int, height: int, look: Look 
     # triangle's mapping; what it loses fades out over EDGE_RAMP pixels (anti-aliased, not stepped).
     reach = max(3, round(CRACK_SHARE * height) | 1)
     closed = cv2.morphologyEx(covered.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((reach, reach), np.uint8))
-    _fill_pinholes(closed, HOLE_SHARE * height)
+    part_drawn = np.where(covered, rig.triangle_part[np.maximum(ids, 0)], -1)
+    fill_pinholes(closed, HOLE_SHARE * height, part_drawn, LEG_HOLE_SHARE * height)
     sigma = max(1.0, EDGE_SMOOTH_SHARE * height)
     soft = cv2.GaussianBlur(closed.astype(np.float32), (0, 0), sigma)
     coverage = np.clip((soft - 0.5) * (np.sqrt(2.0 * np.pi) * sigma / EDGE_RAMP) + 0.5, 0.0, 1.0)
