@@ -317,6 +317,9 @@ def render_posed(*, rig: Rig, posed: Posed, width: int, height: int, look: Look 
     map_y[yy, xx] = mt[:, 1, 0] * xf + mt[:, 1, 1] * yf + mt[:, 1, 2]
     premult = rig.texture
     warped = cv2.remap(premult, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    # The regions count where the top part itself is opaque: its soft edge over another part shows
+    # that part (composite_under), not a sliver more of a bag or the cloth.
+    top_opaque = warped[:, :, 3].astype(np.float32) * coverage >= 127.5
     composite_under(warped, under, m, rig.texture)
     a = warped[:, :, 3].astype(np.float32) * (1.0 / 255.0) * coverage
     fg = warped[:, :, :3].astype(np.float32) * coverage[..., None] * look.light
@@ -338,7 +341,7 @@ def render_posed(*, rig: Rig, posed: Posed, width: int, height: int, look: Look 
     # samples "face" pixels but shows the hand. Worked in the person's window only.
     regions = warp_labels(sampling=sampling, labels=rig.regions, scale=rig.label_scale, shape=(bh, bw),
                           at_origin=True)
-    opaque = person[y0:y0 + bh, x0:x0 + bw]
+    opaque = top_opaque
     masks = {"person": person}
     for name, value in REGION_NAMES.items():
         full = np.zeros((height, width), bool)
