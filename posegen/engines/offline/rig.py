@@ -226,7 +226,7 @@ def _label_parts(mask: np.ndarray, bones: np.ndarray, present: np.ndarray, torso
         _, (iy, ix) = ndimage.distance_transform_edt(unlabelled, return_indices=True)
         image = image[iy, ix]
     image[~mask] = -1
-    image = _limbs_whole(image, mask, carried.mask if carried is not None else None)
+    image = _limbs_whole(image, mask, carried.mask if carried is not None else None, bones)
     if garment is not None:
         # The garment's own pixels after the fill (cloth between its seed and the silhouette edge).
         garment = Garment(mask=image == GARMENT, hem_ratio=garment.hem_ratio, kind=garment.kind,
@@ -234,21 +234,26 @@ def _label_parts(mask: np.ndarray, bones: np.ndarray, present: np.ndarray, torso
     return _Labelled(labels=image.astype(np.int8), radii=radii, garment=garment, carried=carried, face=face_px)
 
 
-def _limbs_whole(image: np.ndarray, mask: np.ndarray, carried: np.ndarray | None) -> np.ndarray:
+def _limbs_whole(image: np.ndarray, mask: np.ndarray, carried: np.ndarray | None,
+                 bones: np.ndarray) -> np.ndarray:
     """Each limb is one piece: a patch of a limb's label cut off from the rest of it (the forearm's
     reach past the wrist into the coat below a pocketed hand) went with that limb and flew loose when it
-    moved (0139 arms raised: a dark fragment above the head). Such patches go to the nearest other part;
-    a carried thing stays with its forearm."""
+    moved (0139 arms raised: a dark fragment above the head). Such patches go to the nearest other part.
+    Kept: the pieces the limb's bone runs through (else its largest) and a carried thing with its rim."""
     stray = np.zeros(image.shape, bool)
     for i in (*ARMS, *LEGS):
         own = (image == i).astype(np.uint8)
         count, comp, stats, _ = cv2.connectedComponentsWithStats(own, connectivity=8)
         if count <= 2:
             continue
-        main = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-        stray |= (comp > 0) & (comp != main)
-    if carried is not None:
-        stray &= ~carried
+        line = np.zeros(image.shape, np.uint8)
+        cv2.line(line, tuple(int(v) for v in np.round(bones[i, 0])), tuple(int(v) for v in np.round(bones[i, 1])), 1, 3)
+        keep = set(np.unique(comp[(line > 0) & (comp > 0)]).tolist())
+        if carried is not None:
+            keep |= set(np.unique(comp[carried & (comp > 0)]).tolist())
+        if not keep:
+            keep = {1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))}
+        stray |= (comp > 0) & ~np.isin(comp, list(keep))
     if not stray.any() or stray.all():
         return image
     unknown = stray | (image < 0)
