@@ -202,7 +202,7 @@ def _bare_legs_hem(colours: list[tuple[float, np.ndarray]], lab: np.ndarray, mas
 
 def cloth_beside_arms(*, lab: np.ndarray, garment: np.ndarray, labels: np.ndarray,
                       arms: dict[int, tuple[np.ndarray, np.ndarray, float]],
-                      skin: np.ndarray | None = None) -> np.ndarray:
+                      skin: np.ndarray | None = None, free_hands: set[int] | None = None) -> np.ndarray:
     """(h, w) bool: pixels an arm's tube took that are the garment's cloth beside it.
 
     A hand hidden in a pocket or behind the skirt, or an arm hanging against it, has a tube that
@@ -236,14 +236,27 @@ def cloth_beside_arms(*, lab: np.ndarray, garment: np.ndarray, labels: np.ndarra
             continue
         arm_colour, cloth_colour = np.median(lab[core], axis=0), np.median(lab[cloth], axis=0)
         apart = float(np.linalg.norm(arm_colour - cloth_colour))
-        if apart < CLOTH_APART:
+        # Past the wrist of a hand that holds nothing the tube holds the bare hand, whatever the sleeve:
+        # there what is nearer the cloth than the skin is the cloth's (tulle beside and below a hand
+        # hanging against the skirt, a black sleeve over a black dress). A bag in the hand the colour of
+        # the skirt cannot be told from it: only free hands (``free_hands``).
+        bare = float(np.linalg.norm(skin - cloth_colour)) if skin is not None else 0.0
+        by_skin = free_hands is not None and part in free_hands and bare >= CLOTH_APART
+        if apart < CLOTH_APART and not by_skin:
             continue
-        to_arm = np.linalg.norm(lab - arm_colour, axis=2)
-        if skin is not None:
-            to_arm = np.minimum(to_arm, np.linalg.norm(lab - skin, axis=2))
         to_cloth = np.linalg.norm(lab - cloth_colour, axis=2)
-        give = mine & near & ~core & (to_cloth < to_arm - CLOTH_MARGIN * apart)
+        give = np.zeros((h, w), bool)
+        if apart >= CLOTH_APART:
+            to_arm = np.linalg.norm(lab - arm_colour, axis=2)
+            if skin is not None:
+                to_arm = np.minimum(to_arm, np.linalg.norm(lab - skin, axis=2))
+            give = mine & near & ~core & (to_cloth < to_arm - CLOTH_MARGIN * apart)
+        if by_skin:
+            to_skin = np.linalg.norm(lab - skin, axis=2)
+            give = (give & (t <= 1.0)) | (mine & near & (t > 1.0) & (to_cloth < to_skin - CLOTH_MARGIN * bare))
         give = cv2.medianBlur(give.astype(np.uint8), 5) > 0
+        if by_skin:  # the smoothing rounds corners: a hand's edge stays the hand's
+            give &= to_cloth < to_skin
         # What is left of the arm is the piece holding its core; islands cut off by the cloth go with it.
         _, comp = cv2.connectedComponents((mine & ~give).astype(np.uint8), connectivity=4)
         keep = np.isin(comp, np.unique(comp[core & ~give]))

@@ -28,6 +28,7 @@ from scipy import ndimage
 
 from posegen.engines.offline.arap import ArapSolver, arap_prepare
 from posegen.engines.offline.backing import TORSO_BAND, arm_pixels, atlas, torso_region
+from posegen.engines.offline.carried import find_held
 from posegen.engines.offline.garment import Garment, cloth_beside_arms, find_garment
 from posegen.engines.offline.mesh import main_body, triangulate
 from posegen.engines.offline.parts import (
@@ -54,7 +55,7 @@ from posegen.engines.offline.regions import (
     face_oval,
     find_carried,
 )
-from posegen.engines.offline.retarget import FACE, SEEN, pelvis
+from posegen.engines.offline.retarget import FACE, SEEN, facing_sign, pelvis
 
 __all__ = ["ARMS", "GARMENT", "LEGS", "PARTS", "PART_INDEX", "Part", "Rig", "RigError", "build_rig", "part_bones"]
 
@@ -71,6 +72,9 @@ HAIR_REACH, HAIR_DROP = 1.8, 0.0
 # An arm measured by its colour edges is never thinner than this share of its measured radius (nor its
 # prior's minimum).
 ARM_LEAST = 0.6
+# Facing the camera at least this much (retarget.facing_sign, torso lengths; seller photos 0.34-0.59, a
+# back view -0.5, a profile about 0): the face's colour is then the skin a bare hand shows.
+FRONT_VIEW = 0.2
 # Finds a thing held against the body at the rig's label scale (keyword arguments rgb, mask, kp, radii,
 # forearms, as carried.find_held takes them), or None.
 HeldFinder = Callable[..., Carried | None]
@@ -182,6 +186,7 @@ def _label_parts(mask: np.ndarray, bones: np.ndarray, present: np.ndarray, torso
         tubes[ys, xs] = label
         skin = np.median(lab[face_px & mask], axis=0) if (face_px & mask).sum() >= 10 else None
         given = cloth_beside_arms(lab=lab, garment=garment.mask, labels=tubes, skin=skin,
+                                  free_hands=_free_hands(rgb=rgb, mask=mask, kp=kp, radii=radii, present=present),
                                   arms={i: (bones[i, 0], bones[i, 1], radii[i]) for i in ARMS if present[i]})
         if given.any():
             arm_img &= ~given
@@ -278,6 +283,18 @@ def _face_pins(face: np.ndarray) -> list[tuple[np.ndarray, int, int]]:
             if face[round(float(p[1])), round(float(p[0]))]:
                 out.append((p, HEAD, HEAD))
     return out
+
+
+def _free_hands(*, rgb: np.ndarray, mask: np.ndarray, kp: np.ndarray, radii: np.ndarray,
+                present: np.ndarray) -> set[int]:
+    """The forearms whose hand holds nothing carried.find_held can see (a bag, purse or clutch at the
+    hand, against the body or hanging off it): past their wrist the tube holds only the bare hand. Only
+    from the front: seen from behind or in profile the face oval's colour is hair, not the hand's skin."""
+    if facing_sign(kp) < FRONT_VIEW:
+        return set()
+    named = {p.name: float(radii[i]) for i, p in enumerate(PARTS)}
+    return {PART_INDEX[f] for f in ("r_forearm", "l_forearm")
+            if present[PART_INDEX[f]] and find_held(rgb=rgb, mask=mask, kp=kp, radii=named, forearms={f: True}) is None}
 
 
 def build_rig(*, texture: np.ndarray, keypoints: np.ndarray, held_finder: HeldFinder | None = None) -> Rig:
