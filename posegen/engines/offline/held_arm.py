@@ -51,6 +51,15 @@ POSE_LOST = 0.3
 POSED_WRIST = 0.15
 POSED_ELBOW = 0.35
 BAG_HANG = 0.45
+# The target's two hands meet in front of the body (hands clasped, a product held in both hands, hands at
+# the heart): closer than this (torso lengths) and below the neck. With one arm kept the other hand is
+# left alone at the chest or belly, which is not that pose (bench_gate: 0033 "holding a product" failed
+# the pose check; 0139, 0463, 0688 passed it as one empty hand at the chest). Hands meeting overhead (arms
+# raised seen in profile) keep their meaning with one arm down, and in a side view two hands hanging side by
+# side only look close (the target's shoulders must be at least HANDS_FRONT torso lengths apart: front 0.66,
+# three-quarter ~0.5, profile ~0.1; without it 'Side lunge, profile' and 'Standing, profile' were refused).
+HANDS_TOGETHER = 0.3
+HANDS_FRONT = 0.4
 LEG_NEAR = 0.08
 LEG_CLOSER = 0.05
 
@@ -94,8 +103,8 @@ def kept_frame(*, photo: np.ndarray, target: np.ndarray, side: str) -> np.ndarra
 
 def arm_conflict(*, photo: np.ndarray, target: np.ndarray, side: str) -> str:
     """Why keeping ``side``'s arm in the target pose would look wrong ("" when it looks right: "arms_cross",
-    "reaches_across", "pose_lost", "other_hand_near", "leg_hits_bag", see the constants); both
-    arguments are body frames (``body_frame``) of the photo and the target."""
+    "reaches_across", "hands_together", "pose_lost", "other_hand_near", "leg_hits_bag", see the
+    constants); both arguments are body frames (``body_frame``) of the photo and the target."""
     photo, target = np.asarray(photo, dtype=np.float64), np.asarray(target, dtype=np.float64)
     kept = kept_frame(photo=photo, target=target, side=side)
     sh, el, wr = ARMS[side]
@@ -103,6 +112,10 @@ def arm_conflict(*, photo: np.ndarray, target: np.ndarray, side: str) -> str:
     o_sh, o_el, o_wr = other
     if np.sign(kept[o_wr, 0]) == np.sign(kept[sh, 0]) and abs(kept[o_wr, 0]) > REACH_ACROSS:
         return "reaches_across"
+    below_neck = min(target[wr, 1], target[o_wr, 1]) > target[NECK, 1]  # y points down
+    facing = abs(target[sh, 0] - target[o_sh, 0]) > HANDS_FRONT
+    if below_neck and facing and float(np.hypot(*(target[wr] - target[o_wr]))) < HANDS_TOGETHER:
+        return "hands_together"
     posed = target[wr, 1] < -POSED_WRIST or abs(target[el, 0] - target[sh, 0]) > POSED_ELBOW
     if posed and max(float(np.hypot(*((target[j] - target[o_sh]) - (photo[j] - photo[o_sh]))))
                      for j in (o_el, o_wr)) < POSE_LOST:

@@ -242,3 +242,23 @@ def test_the_pose_as_listed_decides_and_the_kept_arm_is_set_on_the_pose_rendered
                               height=H, traits=HELD_RIGHT, judged=listed_hanging)
     np.testing.assert_array_equal(same, up)
     assert none == {}
+
+
+def test_a_pose_whose_hands_meet_in_front_is_not_made_with_one_hand_kept():
+    photo = body_frame(PHOTO)
+    clasped = photo.copy()  # both hands meet at the belly (hands clasped, a product held in both hands)
+    clasped[3], clasped[4] = (-0.35, -0.5), (-0.05, -0.3)
+    clasped[6], clasped[7] = (0.35, -0.5), (0.05, -0.3)
+    assert arm_conflict(photo=photo, target=clasped, side="right") == "hands_together"
+    apart = clasped.copy()
+    apart[7] = (0.4, -0.3)  # one hand at the belly, the other out at the hip: a pose one kept arm can make
+    assert arm_conflict(photo=photo, target=apart, side="right") == ""
+    overhead = clasped.copy()  # hands meeting above the head (arms raised in profile): the pose survives
+    overhead[3], overhead[4] = (-0.2, -1.5), (-0.02, -1.9)
+    overhead[6], overhead[7] = (0.2, -1.5), (0.02, -1.9)
+    assert arm_conflict(photo=photo, target=overhead, side="right") != "hands_together"
+    profile = photo.copy()  # a side view: shoulders one behind the other, hands hanging side by side
+    profile[2], profile[5] = (-0.05, -1.0), (0.05, -1.0)
+    profile[3], profile[4] = (-0.05, -0.5), (-0.04, 0.0)
+    profile[6], profile[7] = (0.05, -0.5), (0.04, 0.0)
+    assert arm_conflict(photo=photo, target=profile, side="right") != "hands_together"
