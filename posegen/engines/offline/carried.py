@@ -198,16 +198,33 @@ def find_held(*, rgb: np.ndarray, mask: np.ndarray, kp: np.ndarray, radii: dict[
               forearms: dict[str, bool]) -> Carried | None:
     """A bag, purse or clutch the hand holds against the body (label-scale ``rgb``, ``mask`` and
     keypoints ``kp``), or None. The more contrasted of the two hands' finds wins."""
-    sc = _scene(rgb, mask, kp)
     best, best_score = None, 0.0
+    for (name, _, forearm), (blob, score) in _finds(rgb=rgb, mask=mask, kp=kp, radii=radii, forearms=forearms):
+        if score > best_score:
+            best, best_score = Carried(mask=blob, side=name, forearm=forearm), score
+    return best
+
+
+def holding_forearms(*, rgb: np.ndarray, mask: np.ndarray, kp: np.ndarray, radii: dict[str, float],
+                     forearms: dict[str, bool]) -> set[str]:
+    """The forearms (names) at whose hand find_held sees a held thing, each hand judged on its own
+    (one scene for both: building it is most of the cost)."""
+    return {side[2] for side, _ in _finds(rgb=rgb, mask=mask, kp=kp, radii=radii, forearms=forearms)}
+
+
+def _finds(*, rgb: np.ndarray, mask: np.ndarray, kp: np.ndarray, radii: dict[str, float],
+           forearms: dict[str, bool]) -> list[tuple[tuple, tuple[np.ndarray, float]]]:
+    """(side, (blob, score)) for each seen hand of a present forearm where _held finds something."""
+    sc = _scene(rgb, mask, kp)
+    out = []
     for side in SIDES:
-        name, (elbow, wrist), forearm = side
+        _, (elbow, wrist), forearm = side
         if not forearms.get(forearm) or min(kp[elbow, 2], kp[wrist, 2]) <= SEEN:
             continue
         found = _held(sc, side, float(radii[forearm]))
-        if found is not None and found[1] > best_score:
-            best, best_score = Carried(mask=found[0], side=name, forearm=forearm), found[1]
-    return best
+        if found is not None:
+            out.append((side, found))
+    return out
 
 
 def held_traits(*, rig: Rig) -> dict:

@@ -28,7 +28,7 @@ from scipy import ndimage
 
 from posegen.engines.offline.arap import ArapSolver, arap_prepare
 from posegen.engines.offline.backing import TORSO_BAND, arm_pixels, atlas, torso_region
-from posegen.engines.offline.carried import find_held
+from posegen.engines.offline.carried import holding_forearms
 from posegen.engines.offline.garment import Garment, cloth_beside_arms, find_garment
 from posegen.engines.offline.mesh import main_body, triangulate
 from posegen.engines.offline.parts import (
@@ -292,9 +292,10 @@ def _free_hands(*, rgb: np.ndarray, mask: np.ndarray, kp: np.ndarray, radii: np.
     from the front: seen from behind or in profile the face oval's colour is hair, not the hand's skin."""
     if facing_sign(kp) < FRONT_VIEW:
         return set()
-    named = {p.name: float(radii[i]) for i, p in enumerate(PARTS)}
-    return {PART_INDEX[f] for f in ("r_forearm", "l_forearm")
-            if present[PART_INDEX[f]] and find_held(rgb=rgb, mask=mask, kp=kp, radii=named, forearms={f: True}) is None}
+    forearms = {f: bool(present[PART_INDEX[f]]) for f in ("r_forearm", "l_forearm")}
+    holding = holding_forearms(rgb=rgb, mask=mask, kp=kp, radii={p.name: float(radii[i]) for i, p in enumerate(PARTS)},
+                               forearms=forearms)
+    return {PART_INDEX[f] for f, seen in forearms.items() if seen and f not in holding}
 
 
 def build_rig(*, texture: np.ndarray, keypoints: np.ndarray, held_finder: HeldFinder | None = None) -> Rig:
