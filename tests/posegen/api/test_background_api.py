@@ -11,7 +11,6 @@ from lumiku.credits.models import LedgerEntry
 from lumiku.credits.selectors import credits_balance, credits_ledger_sum
 from posegen.models import GeneratedPose
 from posegen.models.generation import BackgroundJob
-from posegen.services import backgrounds as background_service
 from posegen.services.backgrounds import background_job_fail, background_job_run
 from tests.factories import GenerationFactory, ProjectFactory
 from tests.images import image_bytes, upload
@@ -36,14 +35,6 @@ def completed_pose(user, *, sequence=0, generation=None, person=True, export_for
                         content=content)
     return GeneratedPose.objects.create(generation=generation, sequence=sequence, status="completed",
                                         output_image=name, thumbnail=name, export_formats={"original": name})
-
-
-@pytest.fixture
-def events(monkeypatch):
-    seen = []
-    monkeypatch.setattr(background_service, "realtime_publish",
-                        lambda *, user_id, event_type, payload: seen.append({"type": event_type, **payload}))
-    return seen
 
 
 def _charges(user):

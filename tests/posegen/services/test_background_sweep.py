@@ -40,14 +40,6 @@ def published(monkeypatch):
 
 
 @pytest.fixture
-def events(monkeypatch):
-    seen = []
-    monkeypatch.setattr(background_service, "realtime_publish",
-                        lambda *, user_id, event_type, payload: seen.append({"type": event_type, **payload}))
-    return seen
-
-
-@pytest.fixture
 def quick_render(monkeypatch):
     """The worker's render without the segmentation (this file is about the job's life, not its pixels)."""
     monkeypatch.setattr(background_service, "background_render",
