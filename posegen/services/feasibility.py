@@ -158,9 +158,9 @@ def library_pose_target(*, structure: dict | None, keypoints: list | None, openp
     return target
 
 
-def _targets(pose_ids: list) -> dict[str, dict[str, Any]]:
-    rows = PoseLibrary.objects.filter(pk__in=pose_ids).values_list("pk", "pose_structure", "keypoints",
-                                                                   "openpose_json")
+def _targets(poses) -> dict[str, dict[str, Any]]:
+    """{pose id: target} for a PoseLibrary queryset, in its order (one query)."""
+    rows = poses.values_list("pk", "pose_structure", "keypoints", "openpose_json")
     return {str(pk): library_pose_target(structure=structure, keypoints=keypoints, openpose=openpose)
             for pk, structure, keypoints, openpose in rows}
 
@@ -195,10 +195,9 @@ def library_verdicts(*, traits: dict[str, Any], engine=None, limit: int = LIBRAR
     engine = engine or _judge()
     if engine is None:
         return []
-    ids = [str(pk) for pk in PoseLibrary.objects.filter(is_public=True).values_list("pk", flat=True)[:limit]]
-    targets = _targets(ids)
+    targets = _targets(PoseLibrary.objects.filter(is_public=True)[:limit])
     _with_shapes(targets)
-    return engine.judge_poses(traits=traits, targets=[targets[i] for i in ids if i in targets])
+    return engine.judge_poses(traits=traits, targets=list(targets.values()))
 
 
 def pose_support_for_project(*, user, project_id, pose_ids: list) -> dict[str, PoseVerdict]:
@@ -210,7 +209,7 @@ def pose_support_for_project(*, user, project_id, pose_ids: list) -> dict[str, P
     if engine is None or not ids:
         return dict.fromkeys(ids, SUPPORTED)
     traits = project_pose_traits(project=project, engine=engine)
-    targets = _targets(ids)
+    targets = _targets(PoseLibrary.objects.filter(pk__in=ids))
     _with_shapes(targets)
     known = [i for i in ids if i in targets]
     verdicts = engine.judge_poses(traits=traits, targets=[targets[i] for i in known])
