@@ -9,7 +9,7 @@ from lumiku.core.errors import DomainError
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ("name", "credits", "tier_days", "price_idr", "active", "sort_order")
+    list_display = ("name", "name_id", "credits", "tier_days", "price_idr", "active", "sort_order")
     list_editable = ("active", "sort_order")
     list_filter = ("active",)
     ordering = ("sort_order", "id")

@@ -7,13 +7,23 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+
+def reader_is_indonesian(language: str | None = None) -> bool:
+    """Whether a Django language code (default: the active one, i.e. the reader's) is Bahasa Indonesia."""
+    return (language or get_language() or settings.LANGUAGE_CODE).lower().startswith("id")
 
 
 class Product(models.Model):
     """A credit package (credits > 0) or the unlimited tier for some days (tier_days > 0), never both."""
 
     name = models.CharField(max_length=80)
+    # The "_id" suffix is the project's for Bahasa Indonesia (posekit.catalog.indonesian.pose_name_id).
+    name_id = models.CharField(
+        "name (Bahasa Indonesia)", max_length=80, blank=True,
+        help_text="What readers of Bahasa Indonesia see (pricing page, receipts, API); empty: the name above.")
     credits = models.PositiveIntegerField(default=0)
     tier_days = models.PositiveIntegerField(default=0)
     price_idr = models.PositiveIntegerField(verbose_name="price (IDR)")
@@ -33,6 +43,11 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def reader_name(self) -> str:
+        """The name in the reader's language (the active one), as the pose library says its poses."""
+        return self.name_id if self.name_id and reader_is_indonesian() else self.name
 
 
 class Provider(models.TextChoices):
@@ -60,6 +75,7 @@ class Order(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="credit_orders")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="orders")
     product_name = models.CharField(max_length=80)
+    product_name_id = models.CharField(max_length=80, blank=True)  # the product's Indonesian name, when bought
     amount_idr = models.PositiveIntegerField()
     credits = models.PositiveIntegerField(default=0)
     tier_days = models.PositiveIntegerField(default=0)
@@ -104,3 +120,8 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id} ({self.status})"
+
+    @property
+    def reader_product_name(self) -> str:
+        """What was bought, in the reader's language (the active one: a receipt e-mail activates the buyer's)."""
+        return self.product_name_id if self.product_name_id and reader_is_indonesian() else self.product_name

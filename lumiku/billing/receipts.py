@@ -29,7 +29,7 @@ def order_send_receipt(*, order_id) -> bool:
     order = Order.objects.select_related("user").get(pk=order_id)
     with translation.override(order.user.language or settings.LANGUAGE_CODE):
         context = {"order": order, "amount": idr(order.amount_idr), "site": settings.SITE_URL}
-        subject = _("Your Lumiku receipt: %(product)s") % {"product": order.product_name}
+        subject = _("Your Lumiku receipt: %(product)s") % {"product": order.reader_product_name}
         body = render_to_string("billing/receipt_email.txt", context)
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [order.user.email])

@@ -54,6 +54,7 @@ def order_create(*, user, product_id, finish_url: str) -> Order:
         raise ServiceUnavailable(_("Buying credits is not set up on this server yet. Nothing was charged."),
                                  code="PAYMENTS_NOT_CONFIGURED") from None
     order = Order.objects.create(user=user, product=product, product_name=product.name,
+                                 product_name_id=product.name_id,
                                  amount_idr=product.price_idr, credits=product.credits,
                                  tier_days=product.tier_days, provider=provider)
     try:

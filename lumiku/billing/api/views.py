@@ -22,7 +22,8 @@ from lumiku.core.throttling import rate_limited
 
 class ProductOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
+    # In the reader's language (account, Accept-Language), as the pose library says its poses' names.
+    name = serializers.CharField(source="reader_name")
     credits = serializers.IntegerField()
     tierDays = serializers.IntegerField(source="tier_days")  # noqa: N815
     priceIdr = serializers.IntegerField(source="price_idr")  # noqa: N815
