@@ -260,6 +260,23 @@ def unacked_task_args(redis_url: str, *, task: str) -> list[list]:
     return found
 
 
+def queued_task_args(redis_url: str, *, task: str, queue: str) -> list[list]:
+    """The arguments of `task` messages still waiting in `queue` (kombu's list of that name): work no worker
+    has taken yet, which the next worker to consume will get."""
+    import base64
+    import json
+
+    import redis
+
+    found = []
+    for raw in redis.Redis.from_url(redis_url).lrange(queue, 0, -1):
+        message = json.loads(raw)
+        if message["headers"].get("task") == task:
+            args, _kwargs, _embed = json.loads(base64.b64decode(message["body"]))
+            found.append(args)
+    return found
+
+
 def queue_lengths(redis_url: str) -> dict[str, int]:
     import redis
 
