@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from posegen.engines.offline.backing import FOREARMS, HAND_REACH
-from posegen.engines.offline.layers import composite_under, fill_pinholes, under_layer
+from posegen.engines.offline.layers import composite_under, fill_pinholes, firm_limbs, under_layer
 from posegen.engines.offline.parts import ARMS, GARMENT, HEAD, TORSO
 from posegen.engines.offline.regions import REGION_CARRIED, REGION_FACE, REGION_GARMENT
 from posegen.engines.offline.retarget import (
@@ -24,7 +24,7 @@ from posegen.engines.offline.retarget import (
     rotate,
 )
 from posegen.engines.offline.rig import PART_INDEX, PARTS, Rig, part_bones
-from posegen.engines.offline.shading import contact_shadow, overlap_shade, part_lut
+from posegen.engines.offline.shading import arm_limbs, contact_shadow, limb_shade, overlap_shade, part_lut
 from posegen.posekit.keypoints import MIRROR_INDEX
 from posegen.posekit.studio import studio_backdrop
 
@@ -57,6 +57,8 @@ LEG_HOLE_SHARE = 0.16
 # triangles are about 0.012 of it) and then fade over EDGE_RAMP pixels.
 EDGE_SMOOTH_SHARE = 0.003
 EDGE_RAMP = 1.6
+# An arm's matte is opaque this share of the canvas height inside its drawn outline (layers.firm_limbs).
+FIRM_SHARE = 0.006
 
 
 @dataclass(frozen=True, eq=False)
@@ -320,11 +322,15 @@ def render_posed(*, rig: Rig, posed: Posed, width: int, height: int, look: Look 
     # The regions count where the top part itself is opaque: its soft edge over another part shows
     # that part (composite_under), not a sliver more of a bag or the cloth.
     top_opaque = warped[:, :, 3].astype(np.float32) * coverage >= 127.5
+    part_win = np.where(covered, rig.triangle_part.astype(np.int8)[np.maximum(ids, 0)], np.int8(-1))
+    firm_limbs(warped, part_win, FIRM_SHARE * height)
     composite_under(warped, under, m, rig.texture)
     a = warped[:, :, 3].astype(np.float32) * (1.0 / 255.0) * coverage
     fg = warped[:, :, :3].astype(np.float32) * coverage[..., None] * look.light
-    part_win = np.where(covered, rig.triangle_part.astype(np.int8)[np.maximum(ids, 0)], np.int8(-1))
-    fg *= overlap_shade(part_win, height)[..., None]
+    shade = overlap_shade(part_win, height, rank)
+    shade *= limb_shade(part_win, arm_limbs(posed.order, posed.keypoints[:, :2] * k + offset - (x0, y0),
+                                            rig.radii * k))
+    fg *= shade[..., None]
 
     canvas = studio_backdrop(width=width, height=height, top=look.top, bottom=look.bottom).copy()
     contact_shadow(canvas=canvas, part=part_win, coverage=a, x0=int(x0), y0=int(y0))

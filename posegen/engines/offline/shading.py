@@ -4,21 +4,30 @@ shadow under the feet. No Django."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
 from posegen.engines.offline.parts import ARMS, GARMENT, HEAD, LEGS, PART_INDEX, PARTS, TORSO
 
-__all__ = ["contact_shadow", "overlap_shade", "part_lut"]
+__all__ = ["Limb", "arm_limbs", "contact_shadow", "limb_shade", "overlap_shade", "part_lut"]
 
-# What casts a soft shadow on what: arms on the body, the cloth and the legs. The cloth's hem casts
-# none on the legs: the garment part's border runs through the skin below the visible hem (the rig
-# grows the cloth's region past it), so a shadow cast from it drew a hard zigzag band across the
+# What an arm part casts a soft shadow on: the body, the cloth, the legs and the other arm, each only
+# where it lies under the arm (drawn before it): a far arm drawn behind the torso darkened the torso's
+# edge beside it. An arm casts none on its own other half (a dark line across the elbow). The cloth's
+# hem casts none on the legs: the garment part's border runs through the skin below the visible hem (the
+# rig grows the cloth's region past it), so a shadow cast from it drew a hard zigzag band across the
 # thighs above the knees, the "seams at the knees".
-_OCCLUSION = ((ARMS, (TORSO, GARMENT, HEAD, *LEGS)),)
+_BODY = (TORSO, GARMENT, HEAD, *LEGS)
+_SIDES = (ARMS[:2], ARMS[2:])
 _PARTS_N = len(PARTS)
 SHADE_STRENGTH = 0.28
 SHADE_SHARE = 0.006  # blur radius of the cast shadow, share of the canvas height
+# An arm is a cylinder lit from the front: across its width the light falls off as the surface turns
+# away, sqrt(1 - u^2) at u (0 on its axis, 1 at its outline). Its outline is this much darker than its
+# axis: drawn flat, a forearm across a same-coloured top read as a paper strip pasted on it.
+CYLINDER = 0.3
 
 
 def part_lut(parts: tuple[int, ...]) -> np.ndarray:
@@ -28,11 +37,26 @@ def part_lut(parts: tuple[int, ...]) -> np.ndarray:
     return out
 
 
-def overlap_shade(part: np.ndarray, height: int) -> np.ndarray:
-    """(h, w) float32 multiplier: 1 everywhere except just beside an arm drawn over the body, where the
-    body behind is darkened by a soft shadow that falls a little down and away from the light. Without
-    it an arm across the body reads as a flat paper strip. Worked at a quarter of the size: a shadow
-    this soft needs no more."""
+def _casters(rank: np.ndarray | None) -> list[tuple[int, tuple[int, ...]]]:
+    """Each arm part and the parts it casts on: those drawn under it (``rank``: each part's place in the
+    drawing order, -1 absent; None: arms over everything else)."""
+    if rank is None:
+        return [(arm, _BODY) for arm in ARMS]
+    out = []
+    for own, other in (_SIDES, _SIDES[::-1]):
+        for arm in own:
+            below = tuple(p for p in (*_BODY, *other) if 0 <= rank[p] < rank[arm])
+            if rank[arm] >= 0 and below:
+                out.append((arm, below))
+    return out
+
+
+def overlap_shade(part: np.ndarray, height: int, rank: np.ndarray | None = None) -> np.ndarray:
+    """(h, w) float32 multiplier: 1 everywhere except just beside an arm drawn over the body (or over the
+    other arm), where the part under it is darkened by a soft shadow that falls a little down and away
+    from the light. Without it an arm across the body reads as a flat paper strip. ``rank``: each part's
+    place in the drawing order (-1 absent); None: the arms are over everything else. Worked at a quarter
+    of the size: a shadow this soft needs no more."""
     h, w = part.shape
     shade = np.ones((h, w), np.float32)
     if h < 8 or w < 8:
@@ -41,11 +65,13 @@ def overlap_shade(part: np.ndarray, height: int) -> np.ndarray:
     sigma = max(1.0, SHADE_SHARE * height / 4.0)
     drop = max(1, round(0.5 * sigma))
     index = part.astype(np.intp) + 1
-    for casters, receivers in _OCCLUSION:
-        cast = part_lut(casters)[index]
+    for caster, receivers in _casters(rank):
+        cast = part_lut((caster,))[index]
         if not cast.any():
             continue
         recv = part_lut(receivers)[index]
+        if not recv.any():
+            continue
         c = cv2.resize(cast.astype(np.float32), small, interpolation=cv2.INTER_AREA)
         c = np.roll(c, (drop, drop // 2), axis=(0, 1))
         c = cv2.GaussianBlur(c, (0, 0), sigma)
@@ -55,6 +81,59 @@ def overlap_shade(part: np.ndarray, height: int) -> np.ndarray:
         np.minimum(c, SHADE_STRENGTH, out=c)
         c *= recv
         shade -= c * shade
+    return shade
+
+
+@dataclass(frozen=True)
+class Limb:
+    """One arm as drawn: its parts, the joint where it hangs from the body (window pixels) and its
+    radius (pixels)."""
+
+    parts: tuple[int, ...]
+    root: tuple[float, float]
+    radius: float
+
+
+def arm_limbs(order: tuple[int, ...], keypoints: np.ndarray, radii: np.ndarray) -> list[Limb]:
+    """The arms drawn (``order``: the parts drawn), each hanging from its shoulder (``keypoints``: the
+    posed skeleton in the window's pixels; ``radii``: each part's radius in the same pixels)."""
+    out = []
+    for upper, fore in _SIDES:
+        parts = tuple(p for p in (upper, fore) if p in order)
+        if parts:
+            x, y = keypoints[PARTS[upper].joint_a]
+            out.append(Limb(parts=parts, root=(float(x), float(y)), radius=float(max(radii[upper], radii[fore]))))
+    return out
+
+
+def limb_shade(part: np.ndarray, limbs: list[Limb] | tuple[Limb, ...]) -> np.ndarray:
+    """(h, w) float32 multiplier: each arm shaded across its width as a cylinder (module note, CYLINDER),
+    1 elsewhere. The width is read from what was drawn (the distance to the arm's outline, against the
+    backdrop, the body or the other arm over it; its widest nearby is the axis), so a hand or a narrow
+    wrist gets its own. Around the root the body continues the arm (the shoulder): no outline there."""
+    h, w = part.shape
+    shade = np.ones((h, w), np.float32)
+    index = part.astype(np.intp) + 1
+    for limb in limbs:
+        own = part_lut(limb.parts)[index]
+        ys, xs = np.nonzero(own)
+        if len(xs) == 0 or limb.radius < 1.0:
+            continue
+        pad = round(2 * limb.radius) + 2
+        y0, x0 = max(0, int(ys.min()) - pad), max(0, int(xs.min()) - pad)
+        y1, x1 = min(h, int(ys.max()) + pad + 1), min(w, int(xs.max()) + pad + 1)
+        win = own[y0:y1, x0:x1]
+        body = win.astype(np.uint8)
+        disc = np.zeros_like(body)
+        cv2.circle(disc, (round(limb.root[0] - x0), round(limb.root[1] - y0)), round(1.5 * limb.radius), 1, -1)
+        body |= disc & (part[y0:y1, x0:x1] >= 0)
+        dist = cv2.distanceTransform(body, cv2.DIST_L2, 3)
+        size = 2 * round(limb.radius) + 1
+        axis = cv2.dilate(dist, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
+        u = 1.0 - dist / np.maximum(axis, 1.0)
+        np.clip(u, 0.0, 1.0, out=u)
+        fall = 1.0 - CYLINDER * (1.0 - np.sqrt(1.0 - u * u))
+        shade[y0:y1, x0:x1] = np.where(win, fall, shade[y0:y1, x0:x1])
     return shade
 
 
