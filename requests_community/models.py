@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from requests_community.merge_note import admin_notes_for_reader
+
 
 class RequestStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
@@ -75,6 +77,11 @@ class PoseRequest(models.Model):
 
     def __str__(self) -> str:
         return self.pose_name
+
+    @property
+    def admin_notes_for_reader(self) -> str:
+        """The moderator's note for the pages: a merge's default note in the reader's language."""
+        return admin_notes_for_reader(self.admin_notes)
 
 
 class PoseRequestVote(models.Model):

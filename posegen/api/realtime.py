@@ -26,7 +26,7 @@ Server events (JSON, each with `type`; counts are absolute):
   `thumbnailUrl`, `backgroundPrompt`
 - `background.failed`: `poseId`, `jobId`, `errorMessage`, `creditRefunded`
 - `request.status_changed`: `requestId`, `poseName`, `fromStatus`, `toStatus`, `adminNotes`,
-  `completedPoseId`, `duplicateOfId`, `notificationId`
+  `adminNotesByLanguage` (`{"en", "id"}`: the note in each language), `completedPoseId`, `duplicateOfId`, `notificationId`
 """
 
 

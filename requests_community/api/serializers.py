@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from lumiku.core.serializers import StorageUrlField
+from requests_community.merge_note import admin_notes_for_reader
 
 
 def _can_see_notes(viewer, obj) -> bool:
@@ -46,7 +47,7 @@ class RequestOutput(serializers.Serializer):
     def get_adminNotes(self, obj) -> str | None:  # noqa: N802
         if not obj.admin_notes or not _can_see_notes(self.context.get("viewer"), obj):
             return None
-        return obj.admin_notes
+        return admin_notes_for_reader(obj.admin_notes)  # a merge's default note in the reader's language
 
     def get_hasVoted(self, obj) -> bool:  # noqa: N802
         return bool(getattr(obj, "has_voted", False))

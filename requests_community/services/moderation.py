@@ -26,6 +26,7 @@ from lumiku.core.realtime import realtime_publish
 from lumiku.notifications.kinds import notification_text, recipient_language
 from lumiku.notifications.services import notification_send
 from posegen.selectors.library import library_pose_find
+from requests_community.merge_note import admin_notes_by_language, merge_note
 from requests_community.metrics import pose_request_decided
 from requests_community.models import (
     PoseRequest,
@@ -93,8 +94,9 @@ def _check_transition(request: PoseRequest, to_status: str) -> None:
 
 
 def _merge_note(target: PoseRequest) -> str:
-    """The note a merge leaves on the duplicate when the moderator wrote none."""
-    return f"This asks for the same pose as “{target.pose_name}”; your votes were moved there."
+    """The note a merge leaves on the duplicate when the moderator wrote none (stored English; said in the
+    reader's language when read: requests_community.merge_note)."""
+    return merge_note(target_name=target.pose_name)
 
 
 def request_page_path(request_id) -> str:
@@ -121,10 +123,12 @@ def _notify_status_change(*, request: PoseRequest, from_status: str, to_status: 
     title, body = notification_text(kind=REQUEST_STATUS_KIND, data=data, language=recipient_language(request.user))
     notification = notification_send(user=request.user, kind=REQUEST_STATUS_KIND, title=title, body=body,
                                      link=link, data=data)
+    # adminNotes stays as stored; adminNotesByLanguage says it in each site language (en, id).
+    by_language = admin_notes_by_language(request.admin_notes) if request.admin_notes else None
     realtime_publish(
         user_id=request.user_id,
         event_type="request.status_changed",
-        payload={**payload, "notificationId": str(notification.pk)},
+        payload={**payload, "adminNotesByLanguage": by_language, "notificationId": str(notification.pk)},
     )
 
 

@@ -46,8 +46,9 @@ def test_status_change_notifies_only_the_requester(moderator, published, django_
 
     assert published == [(requester.pk, "request.status_changed", {
         "requestId": str(request.pk), "poseName": "Hands on hips", "fromStatus": "pending",
-        "toStatus": "approved", "adminNotes": "Lovely idea", "completedPoseId": None, "duplicateOfId": None,
-        "notificationId": str(note.pk),
+        "toStatus": "approved", "adminNotes": "Lovely idea",
+        "adminNotesByLanguage": {"en": "Lovely idea", "id": "Lovely idea"}, "completedPoseId": None,
+        "duplicateOfId": None, "notificationId": str(note.pk),
     })]
 
 
