@@ -18,15 +18,20 @@ How the matte is made (each step measured in bench/bench_segmentation.py):
 4. Edges are refined with a fast guided filter steered by the photo (posegen.imaging.matting), so
    the matte follows hair and sleeves rather than the models' 256-px grid. Its radius is a share of
    the photo, shrunk for a figure much smaller than the photo (see _person_share).
-5. ``keep="main"``: the matte is gated to within a few percent of the person's size around the pose
+5. Other people claim their own pixels (imaging.segmentation_others): the pose detector runs again on
+   the photo with the main person's sure core painted grey (and on the photo itself when it found more
+   than one person), and where another person's landmark mask is sure and their skeleton nearer than
+   the main person's, the matte is theirs (a neighbour's raised arm behind the main person's head).
+6. ``keep="main"``: the matte is gated to within a few percent of the person's size around the pose
    mask, and connected components that do not overlap that person are dropped.
    ``keep="all"``: other people come from a whole-photo selfie pass.
 
 If the pose detector finds nobody, the whole-photo selfie mask is used alone (largest component for
 ``keep="main"``) and the result says so in ``warnings``.
 
-Known limit: where another person overlaps the main one and the pose mask spills onto them (a
-neighbour's raised arm behind the main person's head), that part stays in the "main" matte.
+Known limit: a passer-by the detector does not find even in the second pass (no face in view: the
+woman behind the main one in the ochuman photo) stays in the "main" matte where the pose mask spills
+onto them.
 
 Never imports Django.
 """
@@ -55,6 +60,7 @@ from posegen.imaging.segmentation_masks import (
     region_mask,
     resized,
 )
+from posegen.imaging.segmentation_others import SURE, claimed_by_others, other_people
 from posegen.posekit.extract import (
     InvalidImage,
     ModelUnavailable,
@@ -236,6 +242,12 @@ def _crop_selfie(
     return _selfie_mask(np.ascontiguousarray(rgb[wy0:wy1, wx0:wx1])), (wx0, wy0, wx1, wy1)
 
 
+def _others(rgb: np.ndarray, pose: PoseExtraction, core: np.ndarray,
+            scale: float) -> list[tuple[np.ndarray, np.ndarray]]:
+    """segmentation_others.other_people with their landmarks and masks at ``scale`` of the photo."""
+    return [(points * scale, resized(mask, scale)) for points, mask in other_people(rgb, pose, core)]
+
+
 # ----------------------------------------------------------------------------------------------
 # Public API
 
@@ -293,6 +305,14 @@ def segment_person(
         # A thick region only the pose model sees is something the person holds (a bag), not a bleed.
         fused = pose_sure_regions(fused, pose_mask, HELD_THICKNESS * max(x1 - x0, y1 - y0))
         main = fused * gate(anchor, _GATE_REACH * person_size)
+        # Other people the pose detector found claim their own pixels (segmentation_others).
+        core = (detailed > SURE) & (pose_mask > SURE)
+        others = _others(rgb, pose, core, mask_scale)
+        if others:
+            points = pose.landmarks33[:, :2] * (pose.image_width * mask_scale, pose.image_height * mask_scale)
+            claimed = claimed_by_others(mine=pose_mask, core=core, points=points, others=others)
+            main = main * (1.0 - claimed)
+            anchor = anchor & ~claimed
         if keep == "main":
             soft = main
         else:
