@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 
 from posegen.engines.offline.parts import ARMS, GARMENT, LEGS
-from posegen.engines.offline.shading import part_lut
+from posegen.engines.offline.shading import arm_window, part_lut
 
 __all__ = ["composite_under", "fill_pinholes", "firm_limbs", "under_layer"]
 
@@ -72,13 +72,12 @@ def firm_limbs(warped: np.ndarray, part: np.ndarray, depth: float) -> None:
     arms (0688: half of a forearm under 0.7); drawn over the dress it let the dress through, a ghost
     arm, and over the backdrop a pale one. Its outline keeps the photo's soft edge. ``warped``
     (premultiplied RGBA, the person's window) is changed in place; ``part``: the part drawn per pixel."""
-    arm = _ARM[part.astype(np.intp) + 1]
-    ys, xs = np.nonzero(arm)
-    if len(xs) == 0:
+    box = arm_window(part, ARMS, 1)
+    if box is None:
         return
-    y0, y1, x0, x1 = ys.min(), ys.max() + 2, xs.min(), xs.max() + 2
-    inside = cv2.distanceTransform(np.pad(arm[y0:y1, x0:x1], 1).astype(np.uint8), cv2.DIST_L2, 3)[1:-1, 1:-1]
-    win = warped[y0:y1, x0:x1]
+    arm = _ARM[part[box].astype(np.intp) + 1]
+    inside = cv2.distanceTransform(np.pad(arm, 1).astype(np.uint8), cv2.DIST_L2, 3)[1:-1, 1:-1]
+    win = warped[box]
     a = win[:, :, 3].astype(np.float32)
     soft = (inside > 0) & (a < 255) & (a >= FIRM_LEAST)
     if not soft.any():

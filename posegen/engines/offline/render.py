@@ -328,8 +328,8 @@ def render_posed(*, rig: Rig, posed: Posed, width: int, height: int, look: Look 
     a = warped[:, :, 3].astype(np.float32) * (1.0 / 255.0) * coverage
     fg = warped[:, :, :3].astype(np.float32) * coverage[..., None] * look.light
     shade = overlap_shade(part_win, height, rank)
-    shade *= limb_shade(part_win, arm_limbs(posed.order, posed.keypoints[:, :2] * k + offset - (x0, y0),
-                                            rig.radii * k))
+    limb_shade(part_win, arm_limbs(posed.order, posed.keypoints[:, :2] * k + offset - (x0, y0), rig.radii * k),
+               out=shade)
     fg *= shade[..., None]
 
     canvas = studio_backdrop(width=width, height=height, top=look.top, bottom=look.bottom).copy()

@@ -11,7 +11,7 @@ import numpy as np
 
 from posegen.engines.offline.parts import ARMS, GARMENT, HEAD, LEGS, PART_INDEX, PARTS, TORSO
 
-__all__ = ["Limb", "arm_limbs", "contact_shadow", "limb_shade", "overlap_shade", "part_lut"]
+__all__ = ["Limb", "arm_limbs", "arm_window", "contact_shadow", "limb_shade", "overlap_shade", "part_lut"]
 
 # What an arm part casts a soft shadow on: the body, the cloth, the legs and the other arm, each only
 # where it lies under the arm (drawn before it): a far arm drawn behind the torso darkened the torso's
@@ -28,6 +28,7 @@ SHADE_SHARE = 0.006  # blur radius of the cast shadow, share of the canvas heigh
 # away, sqrt(1 - u^2) at u (0 on its axis, 1 at its outline). Its outline is this much darker than its
 # axis: drawn flat, a forearm across a same-coloured top read as a paper strip pasted on it.
 CYLINDER = 0.3
+_STRIDE = 4
 
 
 def part_lut(parts: tuple[int, ...]) -> np.ndarray:
@@ -51,6 +52,19 @@ def _casters(rank: np.ndarray | None) -> list[tuple[int, tuple[int, ...]]]:
     return out
 
 
+def arm_window(part: np.ndarray, parts: tuple[int, ...], pad: int) -> tuple[slice, slice] | None:
+    """The box (rows, columns) around ``parts`` in ``part``, ``pad`` pixels more each way, None without
+    them: an arm's shading and shadow are worked on the arm's box, not the whole person's. Found on every
+    _STRIDE-th pixel (and widened by as much), a few milliseconds less per image."""
+    ys, xs = np.nonzero(part_lut(parts)[part[::_STRIDE, ::_STRIDE].astype(np.intp) + 1])
+    if len(ys) == 0:
+        return None
+    h, w = part.shape
+    pad += _STRIDE
+    return (slice(max(0, int(ys.min()) * _STRIDE - pad), min(h, int(ys.max()) * _STRIDE + pad + 1)),
+            slice(max(0, int(xs.min()) * _STRIDE - pad), min(w, int(xs.max()) * _STRIDE + pad + 1)))
+
+
 def overlap_shade(part: np.ndarray, height: int, rank: np.ndarray | None = None) -> np.ndarray:
     """(h, w) float32 multiplier: 1 everywhere except just beside an arm drawn over the body (or over the
     other arm), where the part under it is darkened by a soft shadow that falls a little down and away
@@ -61,26 +75,27 @@ def overlap_shade(part: np.ndarray, height: int, rank: np.ndarray | None = None)
     shade = np.ones((h, w), np.float32)
     if h < 8 or w < 8:
         return shade
-    small = (max(1, w // 4), max(1, h // 4))
     sigma = max(1.0, SHADE_SHARE * height / 4.0)
     drop = max(1, round(0.5 * sigma))
-    index = part.astype(np.intp) + 1
     for caster, receivers in _casters(rank):
-        cast = part_lut((caster,))[index]
-        if not cast.any():
+        win = arm_window(part, (caster,), round(4 * (3 * sigma + drop)))
+        if win is None:
             continue
+        index = part[win].astype(np.intp) + 1
         recv = part_lut(receivers)[index]
         if not recv.any():
             continue
-        c = cv2.resize(cast.astype(np.float32), small, interpolation=cv2.INTER_AREA)
+        cast = part_lut((caster,))[index]
+        wh, ww = cast.shape
+        c = cv2.resize(cast.astype(np.float32), (max(1, ww // 4), max(1, wh // 4)), interpolation=cv2.INTER_AREA)
         c = np.roll(c, (drop, drop // 2), axis=(0, 1))
         c = cv2.GaussianBlur(c, (0, 0), sigma)
-        c = cv2.resize(c, (w, h), interpolation=cv2.INTER_LINEAR)
+        c = cv2.resize(c, (ww, wh), interpolation=cv2.INTER_LINEAR)
         # 1 - strength * min(2c, 1) on the receivers, 1 elsewhere.
         np.multiply(c, 2.0 * SHADE_STRENGTH, out=c)
         np.minimum(c, SHADE_STRENGTH, out=c)
         c *= recv
-        shade -= c * shade
+        shade[win] -= c * shade[win]
     return shade
 
 
@@ -106,34 +121,30 @@ def arm_limbs(order: tuple[int, ...], keypoints: np.ndarray, radii: np.ndarray) 
     return out
 
 
-def limb_shade(part: np.ndarray, limbs: list[Limb] | tuple[Limb, ...]) -> np.ndarray:
-    """(h, w) float32 multiplier: each arm shaded across its width as a cylinder (module note, CYLINDER),
-    1 elsewhere. The width is read from what was drawn (the distance to the arm's outline, against the
-    backdrop, the body or the other arm over it; its widest nearby is the axis), so a hand or a narrow
-    wrist gets its own. Around the root the body continues the arm (the shoulder): no outline there."""
-    h, w = part.shape
-    shade = np.ones((h, w), np.float32)
-    index = part.astype(np.intp) + 1
+def limb_shade(part: np.ndarray, limbs: list[Limb] | tuple[Limb, ...], out: np.ndarray | None = None) -> np.ndarray:
+    """(h, w) float32 multiplier (``out`` multiplied in place when given): each arm shaded across its width
+    as a cylinder (module note, CYLINDER), 1 elsewhere. The width is read from what was drawn (the
+    distance to the arm's outline, against the backdrop, the body or the other arm over it; its widest
+    nearby is the axis), so a hand or a narrow wrist gets its own. Around the root the body continues the
+    arm (the shoulder): no outline there."""
+    shade = np.ones(part.shape, np.float32) if out is None else out
     for limb in limbs:
-        own = part_lut(limb.parts)[index]
-        ys, xs = np.nonzero(own)
-        if len(xs) == 0 or limb.radius < 1.0:
+        win = arm_window(part, limb.parts, round(2 * limb.radius) + 2) if limb.radius >= 1.0 else None
+        if win is None:
             continue
-        pad = round(2 * limb.radius) + 2
-        y0, x0 = max(0, int(ys.min()) - pad), max(0, int(xs.min()) - pad)
-        y1, x1 = min(h, int(ys.max()) + pad + 1), min(w, int(xs.max()) + pad + 1)
-        win = own[y0:y1, x0:x1]
-        body = win.astype(np.uint8)
+        sub = part[win]
+        own = part_lut(limb.parts)[sub.astype(np.intp) + 1]
+        body = own.astype(np.uint8)
         disc = np.zeros_like(body)
-        cv2.circle(disc, (round(limb.root[0] - x0), round(limb.root[1] - y0)), round(1.5 * limb.radius), 1, -1)
-        body |= disc & (part[y0:y1, x0:x1] >= 0)
+        root = (round(limb.root[0] - win[1].start), round(limb.root[1] - win[0].start))
+        cv2.circle(disc, root, round(1.5 * limb.radius), 1, -1)
+        body |= disc & (sub >= 0)
         dist = cv2.distanceTransform(body, cv2.DIST_L2, 3)
         size = 2 * round(limb.radius) + 1
         axis = cv2.dilate(dist, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
-        u = 1.0 - dist / np.maximum(axis, 1.0)
+        u = 1.0 - dist[own] / np.maximum(axis[own], 1.0)
         np.clip(u, 0.0, 1.0, out=u)
-        fall = 1.0 - CYLINDER * (1.0 - np.sqrt(1.0 - u * u))
-        shade[y0:y1, x0:x1] = np.where(win, fall, shade[y0:y1, x0:x1])
+        shade[win][own] *= 1.0 - CYLINDER * (1.0 - np.sqrt(1.0 - u * u))
     return shade
 
 
