@@ -14,7 +14,10 @@ import threading
 from typing import Any
 
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext
 
 logger = logging.getLogger(__name__)
 PUBLISH_TIMEOUT_SECONDS = 5.0
@@ -28,6 +31,17 @@ def user_group(user_id: object) -> str:
     """The channel-layer group of every socket the user has open, whichever app's consumer accepted it:
     each consumer joins it, and every app publishes to it through realtime_publish."""
     return f"user.{user_id}"
+
+
+def realtime_text_by_language(text: str) -> dict[str, str]:
+    """``{language code: text}`` for every site language (en, id). An event goes to all of the user's sockets,
+    the web page and API clients alike, so a reason it carries is said in each and the reader picks; ``text``
+    is the stored English the catalogue knows as a msgid, and a text it does not know reads as written."""
+    said = {}
+    for code, _ in settings.LANGUAGES:
+        with translation.override(code):
+            said[code] = gettext(text) if text else text
+    return said
 
 
 def _publisher_loop() -> asyncio.AbstractEventLoop:

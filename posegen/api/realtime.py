@@ -19,14 +19,16 @@ Server events (JSON, each with `type`; counts are absolute):
   `totalPosesExpected`
 - `generation.progress`: progress fields
 - `pose.completed`: progress fields + `poseId`, `outputImageUrl`, `thumbnailUrl`
-- `pose.failed`: progress fields + `poseId`, `errorMessage`, `creditRefunded`
+- `pose.failed`: progress fields + `poseId`, `errorMessage` (English, as stored), `errorMessageByLanguage`
+  (`{"en", "id"}`: the reason in each language), `creditRefunded`
 - `generation.completed` / `generation.failed`: progress fields + `creditCharged`, `creditRefunded`
 - `pose.exports_ready`: `poseId`, `generationId`, `exportFormats` (name → URL)
 - `background.completed`: `poseId`, `jobId`, `generationId`, `outputImageUrl`, `originalImageUrl`,
   `thumbnailUrl`, `backgroundPrompt`
-- `background.failed`: `poseId`, `jobId`, `errorMessage`, `creditRefunded`
+- `background.failed`: `poseId`, `jobId`, `errorMessage`, `errorMessageByLanguage`, `creditRefunded`
 - `request.status_changed`: `requestId`, `poseName`, `fromStatus`, `toStatus`, `adminNotes`,
-  `adminNotesByLanguage` (`{"en", "id"}`: the note in each language), `completedPoseId`, `duplicateOfId`, `notificationId`
+  `adminNotesByLanguage` (`{"en", "id"}`: the note in each language), `completedPoseId`, `duplicateOfId`,
+  `notificationId`
 """
 
 

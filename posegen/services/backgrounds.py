@@ -41,7 +41,7 @@ from PIL import Image
 
 from lumiku.core.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
 from lumiku.core.jobs import Outcome, job_claim, job_enqueue, job_image_store, job_release, job_thumbnail_store
-from lumiku.core.realtime import realtime_publish
+from lumiku.core.realtime import realtime_publish, realtime_text_by_language
 from lumiku.core.storage import storage_read, storage_save, storage_url, user_storage_key
 from lumiku.core.uploads import image_input_url, user_asset_resolve, user_asset_upload
 from lumiku.credits.selectors import credits_balance
@@ -363,7 +363,7 @@ def background_job_fail(*, job_id, token, reason: str) -> bool:
         background_job_finished(status=BackgroundJobStatus.FAILED, mode=job.mode, seconds=_processing_seconds(job))
         realtime_publish(user_id=job.user_id, event_type="background.failed", payload={
             "poseId": str(job.pose_id), "jobId": f"bg-{job.pose_id}", "errorMessage": reason,
-            "creditRefunded": refund,
+            "errorMessageByLanguage": realtime_text_by_language(reason), "creditRefunded": refund,
         })
     return True
 

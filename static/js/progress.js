@@ -38,6 +38,13 @@
     if (announcer && text) { announcer.textContent = text; }
   }
 
+  // A failure's reason in the page's language (the reader's): events carry it in each language.
+  function reasonOf(event) {
+    var lang = (document.documentElement.lang || "en").toLowerCase().split("-")[0];
+    var said = event.errorMessageByLanguage || {};
+    return said[lang] || event.errorMessage || "";
+  }
+
   function setConn(state) {
     if (connState) { connState.setAttribute("data-state", state); }
   }
@@ -168,6 +175,7 @@
     if (event.type === "connection.ready") { requestSync(0); return; }
     if (event.type === "pong" || !isOurs(event)) { return; }
     if (event.generationId === generationId && typeof event.percentage === "number") { updateProgress(event); }
+    if (event.type === "pose.failed" || event.type === "background.failed") { announce(reasonOf(event)); }
     requestSync(event.type === "generation.progress" ? 400 : 150);
   }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db.models import Avg, F
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from lumiku.core.realtime import realtime_publish
 from lumiku.credits.services import credits_refund, credits_release_unlimited_quota
@@ -81,7 +82,7 @@ def generation_finish_if_done(*, generation: PoseGeneration) -> None:
     generation.avg_generation_time = generation.poses.filter(status=PoseStatus.COMPLETED).aggregate(
         avg=Avg("generation_time"))["avg"]
     if status == GenerationStatus.FAILED and not generation.error_message:
-        generation.error_message = "No image could be generated; every image was refunded."
+        generation.error_message = gettext_noop("No image could be generated; every image was refunded.")
     generation.save(update_fields=["status", "completed_at", "progress", "total_processing_time",
                                    "avg_generation_time", "error_message"])
     generation_finished(status=status)

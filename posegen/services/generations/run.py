@@ -16,6 +16,7 @@ import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from PIL import Image
 
 from lumiku.core.jobs import (
@@ -26,6 +27,7 @@ from lumiku.core.jobs import (
     job_relaxed_durability,
     job_release,
 )
+from lumiku.core.realtime import realtime_text_by_language
 from lumiku.core.storage import storage_read, storage_url
 from lumiku.webhooks.services import webhook_event_emit
 from posegen.engines import EngineError, EngineRequest, QualityGateFailed, TransientEngineError, engine_get
@@ -180,7 +182,7 @@ def pose_generate_run(*, pose_id, attempt: int = 1) -> Outcome:
         return Outcome.FAILED
     except Exception:
         logger.exception("pose %s failed", pose_id)
-        pose_fail(pose_id=pose_id, token=token, reason="An internal error stopped this image.")
+        pose_fail(pose_id=pose_id, token=token, reason=gettext_noop("An internal error stopped this image."))
         return Outcome.FAILED
     elapsed = time.perf_counter() - started
     engine_observed(engine=engine_get().name, seconds=result.elapsed)
@@ -238,7 +240,8 @@ def pose_fail(*, pose_id, token, reason: str, metadata: dict | None = None) -> b
                                      images=1, reason="Image failed")
         generation.poses_failed += 1
         generation_advance(generation=generation)
+        # errorMessage stays the stored English; errorMessageByLanguage says it in each language (en, id).
         generation_publish(generation=generation, event_type="pose.failed", poseId=str(pose_id), errorMessage=reason,
-                           creditRefunded=refunded)
+                           errorMessageByLanguage=realtime_text_by_language(reason), creditRefunded=refunded)
         generation_finish_if_done(generation=generation)
     return True

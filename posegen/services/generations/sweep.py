@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from posegen.models import PoseGeneration
 from posegen.models.choices import ACTIVE_GENERATION_STATUSES, PoseStatus
@@ -39,12 +40,12 @@ def generation_sweep_stale() -> dict[str, int]:
             generation = generation_locked(generation_id=generation_id)
             if generation.status not in ACTIVE_GENERATION_STATUSES:
                 continue
-            reason = "This image could not be generated in time; it was refunded."
+            reason = gettext_noop("This image could not be generated in time; it was refunded.")
             count = generation_close_unfinished(
                 generation=generation, statuses=[PoseStatus.PENDING, PoseStatus.PROCESSING],
                 new_status=PoseStatus.FAILED, reason=reason, key=f"refund:generation-stale:{generation.pk}")
             generation.poses_failed += count
-            generation.error_message = "Generation stalled; unfinished images were refunded."
+            generation.error_message = gettext_noop("Generation stalled; unfinished images were refunded.")
             generation.save(update_fields=["error_message"])
             generation_advance(generation=generation)
             generation_finish_if_done(generation=generation)
