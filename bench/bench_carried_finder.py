@@ -8,7 +8,10 @@ the bag/purse/wallet label (the photo's, cropped and scaled like the cut-out) an
 - "relevant" hands: a bag label within 0.25 torso lengths of the wrist (as bench_offline_seller counts
   carried cases, a little wider) that regions.find_carried (the rig) did not find;
 - find_held's find: IoU with the bag label; a find on a photo or hand with no such bag is a false find;
-- held_traits' "held_unsure" hands (what feasibility keeps in place): true where a bag is at that hand.
+- held_traits' "held_unsure" hands (what feasibility keeps in place): true where a bag is at that hand;
+- the held flag per hand the rig gives no carried thing: flagged (held_unsure) against a bag label within
+  TOUCH torso lengths of the hand (the wrist plus 0.3 of the forearm, as carried.py places it): precision,
+  recall and each hand flagged or holding, so a change to the flag is measured hand by hand.
 
 An overlay sheet (red: bag label, cyan: find_held's find) goes to artifacts/offline/ (git-ignored:
 research-only photos, never committed).
@@ -32,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from posegen.engines.offline import avatar_check, rig_avatar  # noqa: E402
-from posegen.engines.offline.carried import find_held, held_traits  # noqa: E402
+from posegen.engines.offline.carried import _hand, find_held, held_traits  # noqa: E402
 from posegen.engines.offline.parts import PARTS  # noqa: E402
 from posegen.engines.offline.retarget import pelvis  # noqa: E402
 
@@ -40,6 +43,7 @@ SELLER = ROOT.parent / "shared" / "testdata" / "seller"
 OUT = ROOT / "artifacts" / "offline"
 CARRIED = (2, 33, 56)  # bag, purse, wallet in the manifest's labels
 NEAR = 0.25
+TOUCH = 0.12  # a bag label this close to the hand (torso lengths) is held by it
 
 
 def label_scale_inputs(avatar, labels: np.ndarray):
@@ -68,6 +72,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     ious, false_finds, tiles = [], [], []
     unsure_true = unsure_false = relevant_hands = 0
+    flag_tp, flag_fp, flag_fn = [], [], []
     for path in sorted((SELLER / "images").glob("*.jpg")):
         if args.only and args.only not in path.name:
             continue
@@ -103,6 +108,14 @@ def main() -> None:
         unsure = held_traits(rig=rig)["held_unsure"]
         unsure_true += sum(s in relevant for s in unsure)
         unsure_false += sum(s not in relevant for s in unsure)
+        for side, (elbow, wrist) in (("right", (3, 4)), ("left", (6, 7))):
+            if side == rig_side:
+                continue
+            hand = _hand(kp, elbow, wrist)
+            ys, xs = np.nonzero(bag)
+            held = bool(len(xs)) and float(np.hypot(xs - hand[0], ys - hand[1]).min()) <= TOUCH * torso
+            (flag_tp if held and side in unsure else flag_fp if side in unsure else flag_fn if held else []).append(
+                f"{path.stem[4:8]}:{side}")
         print(f"{path.stem:16s} rig={rig_side or '-':5s} bag at {relevant or '-'} find="
               f"{found.side if found is not None else '-'} IoU={'-' if iou is None else f'{iou:.2f}'} "
               f"unsure={sorted(unsure) or '-'}", flush=True)
@@ -117,6 +130,10 @@ def main() -> None:
           f"mean IoU {np.mean(ious) if ious else float('nan'):.3f}; false finds {len(false_finds)} {false_finds}")
     print(f"held_unsure hands: {unsure_true} of {relevant_hands} hands with a missed bag, "
           f"{unsure_false} hands without one")
+    tp, fp, fn = len(flag_tp), len(flag_fp), len(flag_fn)
+    print(f"held flag per hand (bag label within {TOUCH} torso of the hand): precision {tp}/{tp + fp} = "
+          f"{tp / max(tp + fp, 1):.2f}, recall {tp}/{tp + fn} = {tp / max(tp + fn, 1):.2f}")
+    print(f"  flagged and holding {flag_tp}\n  flagged, no bag label {flag_fp}\n  holding, not flagged {flag_fn}")
     if tiles:
         rows = [np.hstack(tiles[i:i + 11] + [np.zeros_like(tiles[0])] * (11 - len(tiles[i:i + 11])))
                 for i in range(0, len(tiles), 11)]

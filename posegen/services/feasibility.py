@@ -35,7 +35,8 @@ __all__ = ["QUALITY_GATE_TEXTS", "library_pose_target", "library_verdicts", "pos
            "structures_require_supported", "verdict_adjusted_reason", "verdict_reason"]
 
 # Bump when the traits' meaning changes: stored traits of another version are computed again.
-TRAITS_VERSION = 3  # 2: carried_forearm_deg and held_unsure (engines/offline/carried.py); 3: pose_frame (held_arm)
+TRAITS_VERSION = 4  # 2: carried_forearm_deg and held_unsure (engines/offline/carried.py); 3: pose_frame (held_arm);
+# 4: held_unsure from what the mirror image across the spine lacks at the hand (carried._unmatched)
 SHAPE_CACHE_SECONDS = 7 * 24 * 3600  # keyed by the pose's own data: an edited pose gets a new key
 # The photo check judges this many library poses (822 in the catalogue: their shapes, 0.5 s to make on one
 # core, come from the shared cache once made; judging all 822 against a photo's traits takes 0.03 s).

@@ -14,10 +14,16 @@ leaves it behind (or tears it) when it moves. ``find_held`` looks for such a thi
 
 On the 31 accepted seller photos this is not reliable enough to cut a bag out and carry it (bench/
 bench_carried_finder.py: IoU >= 0.3 with the bag labels on 1 of 13 photos whose bag the rig misses,
-and a find on several photos without one), so the rig does not use it. It is the *evidence* that a hand
-resting on the body may hold something: ``held_traits`` reports such hands, and feasibility keeps them
-where they are (a pose that moves one far is unsupported, never charged). All at the rig's label scale;
-nothing here imports Django.
+and a find on several photos without one), so the rig does not use it.
+
+Nor is it reliable evidence that a hand holds something (as the flag ``held_traits`` reports, it was right
+on 7 of 14 hands and found 7 of 14 bags at a hand: it finds the hand itself on a dark coat, a fur's tuft, a
+pocket's edge). ``held_traits`` asks instead what the *other side of the body* shows (``_unmatched``): a
+bag, purse or magazine at a hand brings colours the mirror image of that place across the spine does not
+have, while a hand on a skirt, in a pocket or on a fur finds its cloth there too. Hands that meet in front
+(a clutch in both hands) are their own mirror, so there find_held's evidence stands. Feasibility keeps
+the hands flagged where they are (a pose that moves one far is made with that arm kept, or refused, never
+charged). All at the rig's label scale; nothing here imports Django.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
+from scipy.spatial import cKDTree
 
 from posegen.engines.offline.held_arm import body_frame
 from posegen.engines.offline.parts import PART_INDEX
@@ -47,8 +54,22 @@ GROW_STEPS, GROW_DELTA = 12, 18.0
 # The candidate reaches this many forearm radii beyond the hand at least, and at most this share of
 # the torso length from it.
 MIN_REACH, MAX_REACH = 2.5, 1.1
-# A hand "rests on the body" when this share of a disc of two forearm radii around it is person.
-ON_BODY = 0.75
+# held_traits' cue (_unmatched): person pixels within HELD_DISC forearm radii of the hand, not of the skin's
+# colour (a, b within SKIN_AB of the face's: hands show on either side), that differ by more than
+# HELD_DELTA (Lab, lightness at half weight: shade differs between the sides) from every person pixel of
+# the mirror image of that disc (widened by a forearm radius: the two sides never match exactly); the
+# largest such blob, as a share of a forearm radius' disc, at least HELD_BLOB flags the hand. Seller photos
+# (bench_carried_finder, hands the rig gives no carried thing): 8 of the 14 with a bag label at the hand
+# 0.23-0.77 (0676's two hands on one clutch 0: HANDS_MEET; 0476's dark purse on a dark coat 0.11, 0585's
+# tan bag beside a bare hand, 0672's black bag on a black coat, 0241's tote strap at the chest 0), the 45
+# without one 0-0.13 but 0447 (a bracelet on an orange sleeve, 0.86) and 0783's unseen left wrist (0.32,
+# not judged); 0661's magazines 1.43. Mirror images with fewer than MIRROR_LEAST pixels (a profile) flag
+# nothing.
+HELD_DISC, HELD_DELTA, SKIN_AB, HELD_BLOB, MIRROR_LEAST = 1.8, 15.0, 6.0, 0.18, 20
+SOLID = 230  # cut-out alpha of a solid pixel: the mesh's rim beyond the matte is darkened by it
+# Hands meeting in front (wrists closer than this share of the torso: 0676's clutch in both hands 0.24,
+# 0726's hands in two pockets 0.36) are their own mirror image: find_held's find at either flags both.
+HANDS_MEET = 0.3
 SIDES = (("right", (3, 4), "r_forearm"), ("left", (6, 7), "l_forearm"))
 
 
@@ -227,12 +248,37 @@ def _finds(*, rgb: np.ndarray, mask: np.ndarray, kp: np.ndarray, radii: dict[str
     return out
 
 
+def _unmatched(sc: _Scene, solid: np.ndarray, hand: np.ndarray, radius: float) -> float | None:
+    """The largest blob near ``hand`` whose colours the mirror image of that place lacks, in discs of one
+    forearm radius (see HELD_DISC); None when there is nothing to compare (no face colour, no mirror).
+    Only ``solid`` pixels (opaque in the cut-out) count: the mesh's soft rim is darkened by the matte, and
+    every dark bag would find its colour there."""
+    if sc.skin is None:
+        return None
+    disc = np.zeros(sc.mask.shape, np.uint8)
+    cv2.circle(disc, (round(hand[0]), round(hand[1])), max(2, round(radius * HELD_DISC)), 1, -1)
+    skin = np.linalg.norm(sc.lab[..., 1:] - sc.skin[1:], axis=-1) < SKIN_AB
+    near = (disc > 0) & solid & ~skin
+    size = 2 * max(1, round(radius)) + 1
+    twin = _mirror(cv2.dilate(disc, np.ones((size, size), np.uint8)) > 0, sc.kp) & solid
+    if twin.sum() < MIRROR_LEAST or not near.any():
+        return None
+    weighted = sc.lab * np.array([0.5, 1.0, 1.0], np.float32)
+    other = weighted[twin][:: max(1, int(twin.sum()) // 3000)]  # a few thousand are plenty to match against
+    gap, _ = cKDTree(other).query(weighted[near])
+    odd = np.zeros(sc.mask.shape, np.uint8)
+    odd[near] = gap > HELD_DELTA
+    n, _, stats, _ = cv2.connectedComponentsWithStats(odd)
+    return float(stats[1:, cv2.CC_STAT_AREA].max() if n > 1 else 0) / (np.pi * max(radius, 1.0) ** 2)
+
+
 def held_traits(*, rig: Rig) -> dict:
     """Traits for feasibility (engine.avatar_traits): "carried_forearm_deg", the direction (degrees in the
     picture, y up) of the forearm holding the carried thing the rig found (None without one), and
-    "held_unsure", {side: [x, y]} for each hand that rests on the body beside something find_held would
-    take for a held thing but the rig did not: the wrist's place from the shoulder in arm lengths (y up),
-    where feasibility keeps that hand; "pose_frame", the photo's 14 body joints in held_arm's spine frame."""
+    "held_unsure", {side: [x, y]} for each hand the rig did not give a carried thing that seems to hold
+    something all the same (_unmatched, HANDS_MEET): the wrist's place from the shoulder in arm lengths
+    (y up), where feasibility keeps that hand; "pose_frame", the photo's 14 body joints in held_arm's spine
+    frame."""
     kp = rig.keypoints.copy()
     kp[:, :2] *= rig.label_scale
     mask = rig.labels >= 0
@@ -245,21 +291,22 @@ def held_traits(*, rig: Rig) -> dict:
         out["carried_forearm_deg"] = round(float(np.degrees(np.arctan2(-fore[1], fore[0]))), 1)
     rgb = cv2.resize(np.ascontiguousarray(rig.texture[:, : rig.tex_width, :3]), mask.shape[::-1],
                      interpolation=cv2.INTER_AREA)
-    scene = None
-    for side in SIDES:
-        name, (elbow, wrist), forearm = side
-        index = PART_INDEX[forearm]
-        if (rig.carried is not None and rig.carried.side == name) or not rig.present[index] \
-                or min(kp[elbow, 2], kp[wrist, 2]) <= SEEN:
-            continue
-        radius = float(rig.radii[index] * rig.label_scale)
-        hand = _hand(kp, elbow, wrist)
-        disc = np.zeros(mask.shape, np.uint8)
-        cv2.circle(disc, (round(hand[0]), round(hand[1])), max(2, round(radius * 2.0)), 1, -1)
-        if float(mask[disc > 0].mean()) < ON_BODY:
-            continue  # a hand free beside the body: what it holds hangs free, and regions.py finds that
-        scene = scene or _scene(rgb, mask, kp)
-        if _held(scene, side, radius) is None:
+    solid = mask & (cv2.resize(np.ascontiguousarray(rig.texture[:, : rig.tex_width, 3]), mask.shape[::-1],
+                               interpolation=cv2.INTER_AREA) >= SOLID)
+    sides = [side for side in SIDES
+             if not (rig.carried is not None and rig.carried.side == side[0]) and rig.present[PART_INDEX[side[2]]]
+             and min(kp[side[1][0], 2], kp[side[1][1], 2]) > SEEN]
+    if not sides:
+        return out
+    scene = _scene(rgb, mask, kp)
+    radii = {side[0]: float(rig.radii[PART_INDEX[side[2]]] * rig.label_scale) for side in sides}
+    holding = {name for name, (elbow, wrist), _ in sides
+               if (_unmatched(scene, solid, _hand(kp, elbow, wrist), radii[name]) or 0.0) >= HELD_BLOB}
+    if len(sides) == 2 and float(np.hypot(*(kp[4, :2] - kp[7, :2]))) < HANDS_MEET * scene.torso_len \
+            and any(_held(scene, side, radii[side[0]]) is not None for side in sides):
+        holding = {"right", "left"}
+    for name, (elbow, wrist), _ in sides:
+        if name not in holding:
             continue
         shoulder = 2 if name == "right" else 5
         arm = float(np.hypot(*(kp[elbow, :2] - kp[shoulder, :2])) + np.hypot(*(kp[wrist, :2] - kp[elbow, :2])))

@@ -32,10 +32,11 @@ def _keypoints() -> np.ndarray:
     return kp
 
 
-def _figure(*, bag: bool) -> tuple[np.ndarray, np.ndarray]:
-    """A woman in a navy top and a wide cream skirt, arms hanging with the hands on the skirt; with
-    ``bag``, a black bag against the skirt under the right hand, its strap in that hand."""
-    kp = _keypoints()
+def _figure(*, bag: bool, kp: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """A woman in a navy top and a wide cream skirt, arms hanging with the hands on the skirt (or where
+    ``kp`` puts them); with ``bag``, a black bag against the skirt under the right hand, its strap in that
+    hand."""
+    kp = _keypoints() if kp is None else kp
     rgb = np.zeros((TH, TW, 3), np.uint8)
     rng = np.random.default_rng(1)
     for hip, ankle in ((8, 10), (11, 13)):
@@ -94,6 +95,48 @@ def test_the_rig_traits_keep_only_a_hand_that_may_hold_something(bag):
     x, y = traits["held_unsure"]["right"]
     # The right wrist (80, 285) from the shoulder (110, 126), over an arm 81 + 81 px long, y up.
     assert x == pytest.approx(-30 / 163.0, abs=0.02) and y == pytest.approx(-159 / 163.0, abs=0.02)
+
+
+def _paint(texture: np.ndarray, box: tuple[int, int, int, int], colour: tuple[int, int, int]) -> np.ndarray:
+    rgb = np.ascontiguousarray(texture[:, :, :3])
+    cv2.rectangle(rgb, box[:2], box[2:], colour, -1)
+    return np.dstack([rgb, texture[:, :, 3]])
+
+
+RED = (200, 30, 40)
+
+
+@pytest.mark.parametrize(("boxes", "held"), [
+    ([(60, 300, 92, 340)], ["right"]),  # a red purse under the right hand
+    ([(60, 300, 92, 340), (208, 300, 240, 340)], []),  # the same red under both hands: the skirt's print
+])
+def test_a_hand_holds_what_the_other_side_of_the_body_lacks(boxes, held):
+    texture, kp = _figure(bag=False)
+    for box in boxes:
+        texture = _paint(texture, box, RED)
+    assert list(held_traits(rig=build_rig(texture=texture, keypoints=kp))["held_unsure"]) == held
+
+
+def _hands_meeting() -> np.ndarray:
+    kp = _keypoints()
+    kp[[3, 4, 6, 7], :2] = [(100, 215), (138, 282), (200, 215), (162, 282)]
+    return kp
+
+
+@pytest.mark.parametrize("clutch", [True, False])
+def test_hands_meeting_on_a_clutch_both_hold_it(clutch):
+    """A clutch held in both hands at the front is its own mirror image across the spine: the two hands
+    meeting over a thing find_held sees flag both; the same hands meeting over the plain skirt flag none."""
+    kp = _hands_meeting()
+    texture, _ = _figure(bag=False, kp=kp)
+    if clutch:
+        texture = _paint(texture, (122, 292, 178, 336), BLACK)
+        rgb = np.ascontiguousarray(texture[:, :, :3])
+        for elbow, wrist in ((3, 4), (6, 7)):  # the hands over it again
+            cv2.circle(rgb, tuple(map(int, kp[wrist, :2] + (kp[wrist, :2] - kp[elbow, :2]) * 0.15)), 10, SKIN, -1)
+        texture = np.dstack([rgb, texture[:, :, 3]])
+    held = held_traits(rig=build_rig(texture=texture, keypoints=kp))["held_unsure"]
+    assert list(held) == (["right", "left"] if clutch else [])
 
 
 def _bag_finder(calls: list):
