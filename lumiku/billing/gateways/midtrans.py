@@ -79,7 +79,7 @@ class MidtransGateway(Gateway):
         body = {
             "transaction_details": {"order_id": str(order.id), "gross_amount": order.amount_idr},
             "item_details": [{"id": str(order.product_id), "price": order.amount_idr, "quantity": 1,
-                              "name": order.product_name[:50]}],
+                              "name": order.reader_product_name[:50]}],  # the buyer's language (checkout)
             "customer_details": {"email": order.user.email},
             "callbacks": {"finish": finish_url},
         }

@@ -36,7 +36,7 @@ class XenditGateway(Gateway):
             "external_id": str(order.id),
             "amount": order.amount_idr,
             "currency": "IDR",
-            "description": order.product_name,
+            "description": order.reader_product_name,  # the buyer's language (checkout)
             "payer_email": order.user.email,
             "success_redirect_url": finish_url,
             "failure_redirect_url": finish_url,

@@ -15,6 +15,7 @@ from lumiku.billing.models import Order, Product
 from lumiku.billing.receipts import order_send_receipt
 from tests.clients import api_client_for
 from tests.factories import UserFactory
+from tests.fakes.xendit import FakeXendit
 
 SEED = importlib.import_module("lumiku.billing.migrations.0004_product_name_indonesian")
 
@@ -141,3 +142,21 @@ def test_credit_history_says_a_purchase_with_the_readers_product_name(midtrans, 
     page = Client()
     page.force_login(user)
     assert f"{said} ({order_id})" in page.get(reverse("pages:account")).content.decode()
+
+
+@pytest.mark.parametrize(("language", "said"), [("id", "Pemula 500 test"), ("en", "Starter 500 test")])
+def test_the_payment_page_names_the_product_in_the_buyers_language(client, midtrans, starter, language, said):
+    client.force_login(UserFactory(language=language))
+    assert client.post(reverse("billing:checkout"), {"product": starter.pk}).status_code == 302
+    (sent,) = midtrans.calls("POST", "/snap/v1/transactions")
+    assert sent.json["item_details"][0]["name"] == said
+
+
+def test_the_xendit_invoice_names_the_product_in_the_buyers_language(client, settings, starter):
+    with FakeXendit(secret_key="xnd_TEST_0123456789") as xendit:
+        settings.PAYMENT_PROVIDER, settings.XENDIT_SECRET_KEY = "xendit", "xnd_TEST_0123456789"
+        settings.XENDIT_CALLBACK_TOKEN, settings.XENDIT_API_URL = "token-TEST", xendit.url
+        client.force_login(UserFactory(language="id"))
+        assert client.post(reverse("billing:checkout"), {"product": starter.pk}).status_code == 302
+        (sent,) = xendit.calls("POST", "/v2/invoices")
+    assert sent.json["description"] == "Pemula 500 test"
