@@ -262,3 +262,24 @@ def test_a_pose_whose_hands_meet_in_front_is_not_made_with_one_hand_kept():
     profile[3], profile[4] = (-0.05, -0.5), (-0.04, 0.0)
     profile[6], profile[7] = (0.05, -0.5), (0.04, 0.0)
     assert arm_conflict(photo=photo, target=profile, side="right") != "hands_together"
+
+
+def test_a_product_shown_in_both_hands_at_the_chest_is_not_made_with_one_hand_kept():
+    """The catalogue's 'Holding a product at chest height with both hands': wrists 0.48 torso lengths apart,
+    level, inside the shoulders, 0.66 above the pelvis. Kept with one arm down it showed one empty hand at the
+    chest (bench_gate: 0033 sold adjusted, then refunded by the gate)."""
+    photo = body_frame(PHOTO)
+    product = photo.copy()
+    product[2], product[5] = (-0.52, -1.0), (0.52, -1.0)
+    product[3], product[4] = (-0.45, -0.5), (-0.24, -0.66)
+    product[6], product[7] = (0.45, -0.5), (0.24, -0.66)
+    assert arm_conflict(photo=photo, target=product, side="right") == "hands_together"
+    hips = product.copy()  # hands on the hips: level and apart, but at the pelvis, not held up in front
+    hips[4], hips[7] = (-0.3, -0.02), (0.3, -0.02)
+    assert arm_conflict(photo=photo, target=hips, side="right") != "hands_together"
+    uneven = product.copy()  # one hand at the chest, the other at the belly: not one thing in both hands
+    uneven[7] = (0.24, -0.4)
+    assert arm_conflict(photo=photo, target=uneven, side="right") != "hands_together"
+    wide = product.copy()  # the left hand out past its shoulder
+    wide[7] = (0.6, -0.66)
+    assert arm_conflict(photo=photo, target=wide, side="right") != "hands_together"
