@@ -237,8 +237,9 @@ def held_warning(*, traits: dict[str, Any]) -> AvatarProblem | None:
 # The photo check's count of what the library allows: a photo that can make fewer than this share of the
 # poses a standing photo can make at all (sitting, kneeling and lying are never made from one) is told so
 # with advice. Over the 822 catalogue poses on the seller set: a photo without a held hand makes all of
-# them (a long dress 75-100 %), one hand holding a bag against the body 53-66 % (0033, 0139, 0807 ...),
-# both hands (or one falsely) flagged 8-15 % (0235, 0676, 0726), the side view 14 % (0783).
+# them (522; a long dress 75-100 %), one hand holding something 53-72 % (0033, 0139, 0334 ...), both hands
+# on one clutch 10 % (0676), the side view 14 % (0783). (Before carried._unmatched, 0235's fur coat 11 %,
+# 0726's hands in pockets 7 % and 0807's empty hand 47 % were flagged as holding too.)
 FEW_POSES_SHARE = 1 / 3
 FEW_POSES_MIN_JUDGED = 10  # fewer library poses than this judged: no verdict on the photo
 _NEVER_STANDING = frozenset({"lying", "sitting", "kneeling"})
