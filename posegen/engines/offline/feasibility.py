@@ -4,9 +4,10 @@ The engine moves the photo's own pixels along a 2D mesh. A standing photo has no
 folded knee seen from the front or a body lying on the floor, so such poses come out as a person
 squatting in mid-air; a long dress cannot follow legs spread wider than its hem; a bag held in a hand
 would hang upwards if that hand is raised overhead, and sticks out sideways when the forearm turns far
-(hands on hips, arms crossed). A hand resting on the body where carried.py sees something it cannot
-delimit (a bag against the skirt or thigh, found by nobody for sure) stays about where it is: a pose that
-takes that hand far away would leave the bag behind or tear it. Such a pose (and one that would raise or
+(hands on hips, arms crossed). A hand at which carried.py sees something the rig did not take as carried
+(a bag against the skirt or thigh, a purse the cut-out joins to the body: colours the other side of the
+body lacks there, found by nobody for sure) stays about where it is: a pose that takes that hand far away
+would leave the bag behind or tear it. Such a pose (and one that would raise or
 turn a carried bag) is made with that arm kept as in the photo (held_arm.py: a verdict "supported" with a
 ``held_<side>_kept`` code, said to the buyer), unless the kept arm would look wrong there (crossing the
 other arm, the other hand grabbing it, a leg kicking the bag) or both hands hold something: then it is
