@@ -27,6 +27,14 @@ from posegen.services.results import generated_pose_download, generated_pose_set
 from posegen.services.validation import validate_generate_request
 
 
+class ReaderLanguageField(serializers.CharField):
+    """Stored English the web layer knows as a msgid (e.g. the quality gate's reasons), said in the
+    reader's language; any other text as stored."""
+
+    def to_representation(self, value):
+        return gettext(value) if value else value
+
+
 class GenerationOutput(serializers.Serializer):
     id = serializers.UUIDField()
     projectId = serializers.UUIDField(source="project_id")  # noqa: N815
@@ -52,7 +60,7 @@ class GenerationOutput(serializers.Serializer):
     creditCharged = serializers.IntegerField(source="credit_charged")  # noqa: N815
     creditRefunded = serializers.IntegerField(source="credit_refunded")  # noqa: N815
     queueJobId = serializers.CharField(source="queue_job_id")  # noqa: N815
-    errorMessage = serializers.CharField(source="error_message")  # noqa: N815
+    errorMessage = ReaderLanguageField(source="error_message")  # noqa: N815
     createdAt = serializers.DateTimeField(source="created_at")  # noqa: N815
     startedAt = serializers.DateTimeField(source="started_at", allow_null=True)  # noqa: N815
     completedAt = serializers.DateTimeField(source="completed_at", allow_null=True)  # noqa: N815
@@ -65,14 +73,6 @@ class GenerationOutput(serializers.Serializer):
 class ExportUrlsField(serializers.Field):
     def to_representation(self, value):
         return {name: storage_url(stored) for name, stored in (value or {}).items()}
-
-
-class ReaderLanguageField(serializers.CharField):
-    """Stored English the web layer knows as a msgid (e.g. the quality gate's reasons), said in the
-    reader's language; any other text as stored."""
-
-    def to_representation(self, value):
-        return gettext(value) if value else value
 
 
 class ExportFailuresField(serializers.DictField):

@@ -123,6 +123,11 @@ def test_websocket_pose_failed_carries_the_reason_in_both_languages_and_the_page
     user.save(update_fields=["language"])
     summary = page.get(f"/generations/{generation_id}/status/").json()["summaryHtml"]
     assert f'<p class="muted small" data-testid="generation-error">{NONE_MADE_EN}</p>' in summary
+    # The REST API says both reasons in the reader's language too (Accept-Language).
+    for language, image, none in (("id", WRONG_SIZE_ID, NONE_MADE_ID), ("en", WRONG_SIZE_EN, NONE_MADE_EN)):
+        body = auth_client.get(f"/api/apps/pose-generator/generations/{generation_id}/results",
+                               HTTP_ACCEPT_LANGUAGE=language).json()
+        assert (body["generation"]["errorMessage"], body["results"][0]["errorMessage"]) == (none, image)
 
 
 @pytest.mark.django_db(transaction=True)
