@@ -30,6 +30,7 @@ from posegen.engines.offline.arap import ArapSolver, arap_prepare
 from posegen.engines.offline.backing import TORSO_BAND, arm_pixels, atlas, torso_region
 from posegen.engines.offline.carried import holding_forearms
 from posegen.engines.offline.garment import Garment, cloth_beside_arms, find_garment
+from posegen.engines.offline.lost_arm import lend_arm
 from posegen.engines.offline.mesh import main_body, triangulate
 from posegen.engines.offline.parts import (
     ARMS,
@@ -393,6 +394,8 @@ def build_rig(*, texture: np.ndarray, keypoints: np.ndarray, held_finder: HeldFi
     painted = atlas(texture, labels, scale, region, arm_pixels(labels))
     src = verts_tex[tris].copy()
     src[np.isin(tri_part, (TORSO, GARMENT)), :, 0] += tw  # torso and cloth sample the painted copy
+    src = lend_arm(src, tri_part, labels=labels, rgba=np.dstack([small_rgb, alpha]), bones=bones, to_tex=to_tex,
+                   front=facing_sign(skp) >= FRONT_VIEW, carried=found.carried.forearm if found.carried else None)
     return Rig(texture=painted, tex_width=tw, triangle_src=src, keypoints=kp, vertices=verts_tex, triangles=tris,
                vertex_part=vpart, triangle_part=tri_part, labels=labels, label_scale=scale,
                radii=radii * to_tex, pins=pins, pin_part=pin_part, present=present, solver=solver,
