@@ -18,10 +18,12 @@ How the matte is made (each step measured in bench/bench_segmentation.py):
 4. Edges are refined with a fast guided filter steered by the photo (posegen.imaging.matting), so
    the matte follows hair and sleeves rather than the models' 256-px grid. Its radius is a share of
    the photo, shrunk for a figure much smaller than the photo (see _person_share).
-5. Other people claim their own pixels (imaging.segmentation_others): the pose detector runs again on
-   the photo with the main person's sure core painted grey (and on the photo itself when it found more
-   than one person), and where another person's landmark mask is sure and their skeleton nearer than
-   the main person's, the matte is theirs (a neighbour's raised arm behind the main person's head).
+5. ``keep="main"``: other people claim their own pixels (imaging.segmentation_others): the pose
+   detector runs again on the photo with the main person's sure core painted grey (and on the photo
+   itself when it found more than one person), and where another person's landmark mask is sure and
+   their skeleton nearer than the main person's, the matte is theirs (a neighbour's raised arm
+   behind the main person's head). A hole the matte encloses and the pose model is sure of is the
+   person's (pose_sure_holes: a scarf the selfie model took for the street).
 6. ``keep="main"``: the matte is gated to within a few percent of the person's size around the pose
    mask, and connected components that do not overlap that person are dropped.
    ``keep="all"``: other people come from a whole-photo selfie pass.
@@ -56,6 +58,7 @@ from posegen.imaging.segmentation_masks import (
     guided_refine,
     keep_components,
     main_components,
+    pose_sure_holes,
     pose_sure_regions,
     region_mask,
     resized,
@@ -304,10 +307,13 @@ def segment_person(
         fused = fuse(selfie=detailed, pose=pose_mask, pose_seen=seen)
         # A thick region only the pose model sees is something the person holds (a bag), not a bleed.
         fused = pose_sure_regions(fused, pose_mask, HELD_THICKNESS * max(x1 - x0, y1 - y0))
+        # ... and a hole the matte encloses that it is sure of is the person's (0807's scarf).
+        fused = pose_sure_holes(fused, pose_mask)
         main = fused * gate(anchor, _GATE_REACH * person_size)
-        # Other people the pose detector found claim their own pixels (segmentation_others).
+        # Other people the pose detector finds claim their own pixels (segmentation_others); keep="all"
+        # wants them anyway, and takes them from the whole-photo pass below.
         core = (detailed > SURE) & (pose_mask > SURE)
-        others = _others(rgb, pose, core, mask_scale)
+        others = _others(rgb, pose, core, mask_scale) if keep == "main" else []
         if others:
             points = pose.landmarks33[:, :2] * (pose.image_width * mask_scale, pose.image_height * mask_scale)
             claimed = claimed_by_others(mine=pose_mask, core=core, points=points, others=others)

@@ -29,6 +29,7 @@ __all__ = [
     "guided_refine",
     "keep_components",
     "main_components",
+    "pose_sure_holes",
     "pose_sure_regions",
     "region_mask",
     "resized",
@@ -50,6 +51,9 @@ FUSE_NO_BIAS = 1.0
 # at least this thick (its inscribed radius, as a share of the person's size): see pose_sure_regions.
 POSE_SURE = 0.8
 HELD_THICKNESS = 0.03
+# A hole in the matte above HOLE_SURE takes the pose model's value where it is sure of this share of it.
+HOLE_SURE = 0.9
+HOLE_POSE_SHARE = 0.8
 # Components smaller than this share of the photo are specks, not people.
 MIN_COMPONENT = 0.0005
 
@@ -105,6 +109,28 @@ def pose_sure_regions(fused: np.ndarray, pose: np.ndarray, thickness_px: float) 
     # The region's own soft edge (the pose mask's ramp around it) comes along, so it is not cut at 0.8.
     region = cv2.dilate(np.isin(labels, thick).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     return np.where(region, np.maximum(fused, pose), fused).astype(np.float32)
+
+
+def pose_sure_holes(fused: np.ndarray, pose: np.ndarray) -> np.ndarray:
+    """``fused`` raised to the pose model's value over its holes that the pose model is sure of.
+
+    A hole is a region under HOLE_SURE that the surer matte encloses (it reaches the photo's border through
+    nothing else); the pose model must be sure (above POSE_SURE) of HOLE_POSE_SHARE of it. 0807's cream scarf
+    hanging between her forearm and the bag: the selfie model took it for the street (0.0-0.4) and the fused
+    matte was half transparent there, inside the forearm's part of the cut-out. A real gap (between an arm
+    and the body) is one the pose model sees too. On the 34 seller photos: person +0.83 % (0807) and +0.39 %
+    (0334), scene +0.12 % (0783), nothing elsewhere."""
+    open_ = (fused < HOLE_SURE).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(open_, connectivity=4)
+    if count <= 1:
+        return fused
+    border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    sure = np.bincount(labels.ravel(), weights=(pose > POSE_SURE).ravel(), minlength=count)
+    holes = np.flatnonzero(sure >= HOLE_POSE_SHARE * stats[:, cv2.CC_STAT_AREA])
+    holes = holes[~np.isin(holes, border)]
+    if holes.size == 0:
+        return fused
+    return np.where(np.isin(labels, holes), np.maximum(fused, pose), fused).astype(np.float32)
 
 
 def distance_to(mask: np.ndarray) -> np.ndarray:
