@@ -9,9 +9,9 @@ import cv2
 import numpy as np
 from scipy import ndimage
 
-from posegen.engines.offline.parts import ARMS, HEAD, PART_INDEX, TORSO, segment_distance, torso_quad
+from posegen.engines.offline.parts import ARMS, GARMENT, HEAD, PART_INDEX, TORSO, segment_distance, torso_quad
 
-__all__ = ["FOREARMS", "TORSO_BAND", "arm_pixels", "atlas", "leftover_hands", "torso_region"]
+__all__ = ["FOREARMS", "TORSO_BAND", "arm_pixels", "atlas", "leftover_hands", "skin_tone", "torso_region"]
 
 # Half-width of the torso's seed band along the spine, as a share of the torso length.
 TORSO_BAND = 0.26
@@ -47,7 +47,7 @@ HAND_RIM = 0.12
 HAND_FILL = 0.5
 
 
-def _skin_tone(lab: np.ndarray) -> np.ndarray:
+def skin_tone(lab: np.ndarray) -> np.ndarray:
     """Pixels of a plausible skin tone (OpenCV 8-bit Lab: warm, moderately saturated, not dark), for the
     arms' own pixels only: a forearm's tube is often mostly sleeve or dress, its hand end no guide."""
     a, b = lab[..., 1] - 128.0, lab[..., 2] - 128.0
@@ -100,7 +100,7 @@ def leftover_hands(rgb: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.
         # held at the hand would lose a bite.
         gap = np.linalg.norm((lab - colour) * np.array([0.5, 1.0, 1.0], np.float32), axis=2)
         same = gap <= HAND_SAME
-        skin |= arms & (same | _skin_tone(lab) | _pale(lab))
+        skin |= arms & (same | skin_tone(lab) | _pale(lab))
         around = cv2.distanceTransform(1 - end_mask, cv2.DIST_L2, 3) <= max(2.0, HAND_RIM * length)
         cand = body & near & (same | (around & (gap <= 2.0 * HAND_SAME)))
         if not cand.any():
@@ -120,23 +120,45 @@ def leftover_hands(rgb: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.
     return out, skin
 
 
+def _body_across(labels: np.ndarray) -> np.ndarray:
+    """(h, w) bool: where the body (torso, garment) continues across a forearm lying on it: the body
+    closed over the forearms' width. A forearm in front of the belly has body on both sides and is
+    inside it; one hanging along the skirt's side has body on one side only and is not."""
+    body = np.isin(labels, (TORSO, GARMENT)).astype(np.uint8)
+    fore = np.isin(labels, [f for f, _ in FOREARMS]).astype(np.uint8)
+    if not fore.any():
+        return body > 0
+    width = 2 * float(cv2.distanceTransform(fore, cv2.DIST_L2, 3).max())
+    reach = 2 * round(width) + 3
+    return cv2.morphologyEx(body, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach))) > 0
+
+
 def atlas(texture: np.ndarray, labels: np.ndarray, scale: float, region: np.ndarray,
-           arm_pixels: np.ndarray) -> np.ndarray:
+          arm_pixels: np.ndarray, cloth: np.ndarray | None = None) -> np.ndarray:
     """Premultiplied RGBA: the cut-out beside a copy whose arm pixels over the torso, and the hand pixels
     the forearm's tube left to the body (leftover_hands), are painted over from the body's own texture
-    (see _fill); a hand reaching past the body's region is cleared there instead."""
+    (see _fill); a hand reaching past the body's region, or a forearm or hand beside the body rather than
+    across it (_body_across; outside ``cloth``, the garment the rig continues under a hand or bag), is
+    cleared there instead."""
     th, tw = texture.shape[:2]
     t16 = texture.astype(np.uint16)
     premult = np.dstack([(t16[:, :, :3] * t16[:, :, 3:4] + 127) // 255, t16[:, :, 3]]).astype(np.uint8)
     lh, lw = labels.shape
     small = cv2.resize(np.ascontiguousarray(texture[:, :, :3]), (lw, lh), interpolation=cv2.INTER_AREA)
     hand, skin = leftover_hands(small, labels)
-    core = ((arm_pixels | hand) & region).astype(np.uint8)
+    # A forearm or hand hanging beside the skirt or the hip, the body on one side of it only, has no body
+    # behind it either, though the torso's region reaches there: painted, it was a smear of the cloth's
+    # colours past the garment's outline once the arm moved away (0506, 0476).
+    beside = (np.isin(labels, [f for f, _ in FOREARMS]) | hand) & region & ~_body_across(labels)
+    if cloth is not None:  # the garment the rig continues under a hand or a bag (rig.build_rig) stays
+        beside &= ~cloth
+    core = ((arm_pixels | hand) & region & ~beside).astype(np.uint8)
     # A hand reaching past the body's outline has no body behind it: gone once the arm moves away.
-    gone = hand & ~region
+    gone = hand & ~region & ~beside
     copy = premult.copy()
-    if core.any() or gone.any():
-        hole = cv2.dilate(core | gone, np.ones((5, 5), np.uint8))
+    if core.any() or gone.any() or beside.any():
+        # (What is cleared is no colour for the painting to read either: the hand or the bag there.)
+        hole = cv2.dilate(core | gone | beside, np.ones((5, 5), np.uint8))
         big_hole = cv2.resize(hole * 255, (tw, th), interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255.0
         big = cv2.resize(np.dstack([core, gone]).astype(np.float32), (tw, th), interpolation=cv2.INTER_LINEAR)
         fill = _fill(texture, labels, region, hole > 0, big_hole, skin)
@@ -147,6 +169,11 @@ def atlas(texture: np.ndarray, labels: np.ndarray, scale: float, region: np.ndar
         w = big_hole[..., None]
         rgb = copy[:, :, :3].astype(np.float32) * (1.0 - w) + fill * w * (a[..., None] / 255.0)
         copy = np.dstack([np.clip(rgb, 0, 255), a]).astype(np.uint8)
+    if beside.any():
+        # Cleared with the label pixels' own edge, not painted: the rim of a painting there was a line of
+        # the fill's colour along the skirt's side.
+        clear = cv2.resize(beside.astype(np.float32), (tw, th), interpolation=cv2.INTER_LINEAR) > 0.5
+        copy[clear] = 0
     return np.ascontiguousarray(np.hstack([premult, copy]))
 
 

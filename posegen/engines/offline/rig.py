@@ -57,6 +57,7 @@ from posegen.engines.offline.regions import (
     find_carried,
 )
 from posegen.engines.offline.retarget import FACE, SEEN, facing_sign, pelvis
+from posegen.engines.offline.strips import forearm_strips
 
 __all__ = ["ARMS", "GARMENT", "LEGS", "PARTS", "PART_INDEX", "Part", "Rig", "RigError", "build_rig", "part_bones"]
 
@@ -233,6 +234,8 @@ def _label_parts(mask: np.ndarray, bones: np.ndarray, present: np.ndarray, torso
         image = image[iy, ix]
     image[~mask] = -1
     image = _limbs_whole(image, mask, carried.mask if carried is not None else None, bones)
+    if lab is not None:  # the body's cloth a straight forearm tube took beside the arm goes back (strips.py)
+        image = forearm_strips(image, lab, bones, radii, present, face_px & mask, carried)
     if garment is not None:
         # The garment's own pixels after the fill (cloth between its seed and the silhouette edge).
         garment = Garment(mask=image == GARMENT, hem_ratio=garment.hem_ratio, kind=garment.kind,
@@ -391,7 +394,7 @@ def build_rig(*, texture: np.ndarray, keypoints: np.ndarray, held_finder: HeldFi
     to_tex = 1.0 / scale
     verts_tex = (verts + 0.5) * to_tex - 0.5
     solver = arap_prepare(vertices=verts_tex, triangles=tris, pins=pins)
-    painted = atlas(texture, labels, scale, region, arm_pixels(labels))
+    painted = atlas(texture, labels, scale, region, arm_pixels(labels), cloth=cloth_extent)
     src = verts_tex[tris].copy()
     src[np.isin(tri_part, (TORSO, GARMENT)), :, 0] += tw  # torso and cloth sample the painted copy
     src = lend_arm(src, tri_part, labels=labels, rgba=np.dstack([small_rgb, alpha]), bones=bones, to_tex=to_tex,
