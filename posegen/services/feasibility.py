@@ -76,6 +76,7 @@ QUALITY_GATE_TEXTS: tuple[str, ...] = (
     gettext_noop("The face did not come out right in this pose, so the image was not delivered."),
     gettext_noop("The clothing was torn or stretched in this pose, so the image was not delivered."),
     gettext_noop("The item held in the hand came loose in this pose, so the image was not delivered."),
+    gettext_noop("A hole showed through the body in this pose, so the image was not delivered."),
 )
 
 

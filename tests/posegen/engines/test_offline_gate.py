@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from posegen.engines.base import QualityGateFailed
-from posegen.engines.offline.gate import GATE_REASONS, quality_checks, quality_gate
+from posegen.engines.offline.gate import GATE_REASONS, GateThresholds, quality_checks, quality_gate
 from posegen.posekit.extract import extract_pose
 from tests.paths import FIXTURE_IMAGES
 
@@ -105,3 +105,56 @@ def test_a_face_partly_covered_by_a_hand_passes_an_erased_one_fails(skier):
     failed = quality_checks(rgb=rgb, alpha=alpha, reference=reference, masks={"face": mostly_gone},
                             source_areas={"face": area})
     assert failed["failed"] == "face" and failed["checks"]["faceRegion"]["areaRatio"] < 0.5
+
+
+def _with_hole(rgb: np.ndarray, alpha: np.ndarray, centre: np.ndarray, diameter: float):
+    """The output with a round hole through the person at ``centre``: the backdrop shows there."""
+    import cv2
+
+    out_rgb, out_alpha = rgb.copy(), alpha.copy()
+    at, radius = tuple(int(v) for v in np.round(centre)), round(diameter / 2)
+    cv2.circle(out_alpha, at, radius, 0, thickness=-1)
+    cv2.circle(out_rgb, at, radius, (228, 226, 222), thickness=-1)
+    return out_rgb, out_alpha
+
+
+def test_a_hole_through_the_body_fails_with_the_holes_reason_a_gap_between_limbs_passes(skier):
+    rgb, alpha, reference = skier
+    torso = float(np.hypot(*(reference[1, :2] - (reference[8, :2] + reference[11, :2]) / 2)))
+    whole = quality_checks(rgb=rgb, alpha=alpha, reference=reference)
+    assert whole["passed"] is True and whole["checks"]["holes"] == {"checked": True, "ok": True, "holes": 0,
+                                                                    "widest": 0.0, "onBone": 0.0}
+    # The backdrop through the middle of the right thigh (the photo's background enclosed by the mesh).
+    thigh = (reference[8, :2] + reference[9, :2]) / 2
+    torn_rgb, torn_alpha = _with_hole(rgb, alpha, thigh, 0.15 * torso)
+    with pytest.raises(QualityGateFailed) as caught:
+        quality_gate(rgb=torn_rgb, alpha=torn_alpha, reference=reference)
+    error = caught.value
+    assert error.code == "holes" and error.user_message == GATE_REASONS["holes"]
+    holes = error.checks["checks"]["holes"]
+    assert holes["ok"] is False and holes["holes"] == 1 and 0.14 <= holes["widest"] <= 0.16
+    assert holes["onBone"] >= 0.5 and abs(holes["at"][0] - thigh[0]) <= 1 and abs(holes["at"][1] - thigh[1]) <= 1
+    assert error.checks["checks"]["pose"]["ok"] is True and error.checks["checks"]["face"]["ok"] is True
+    # The same hole off every bone (the gap a hand on the hip leaves between arm and body) passes, and so
+    # does a hole on the bone narrower than hole_min (0.1 torso).
+    limits = GateThresholds()
+    beside = thigh.copy()
+    beside[0] = min(reference[2:14, 0]) - 0.25 * torso  # left of every joint
+    gap_rgb, gap_alpha = _with_hole(rgb, alpha, beside, 0.15 * torso)
+    gap = quality_checks(rgb=gap_rgb, alpha=gap_alpha, reference=reference)
+    assert (gap_alpha == 0).sum() > 0 and gap["checks"]["holes"]["ok"] is True and gap["passed"] is True
+    small_rgb, small_alpha = _with_hole(rgb, alpha, thigh, 0.6 * limits.hole_min * torso)
+    assert quality_checks(rgb=small_rgb, alpha=small_alpha, reference=reference)["checks"]["holes"]["ok"] is True
+
+
+def test_every_gate_reason_reads_in_indonesian():
+    from django.utils import translation
+
+    from posegen.services.feasibility import QUALITY_GATE_TEXTS
+
+    assert set(GATE_REASONS.values()) == set(QUALITY_GATE_TEXTS)
+    with translation.override("id"):
+        assert translation.gettext(GATE_REASONS["holes"]) == ("Ada lubang yang tembus di badan dalam pose ini, "
+                                                              "jadi foto tidak dikirimkan.")
+        for english in GATE_REASONS.values():
+            assert translation.gettext(english) != english
