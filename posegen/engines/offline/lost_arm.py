@@ -10,7 +10,7 @@ import numpy as np
 
 from posegen.engines.offline.parts import LIMB_EDGE, PART_INDEX, PARTS, TORSO
 
-__all__ = ["LOST", "WHOLE", "borrow_arm", "lend_arm", "lost_arm"]
+__all__ = ["LOST", "OWN_HAND", "WHOLE", "borrow_arm", "lend_arm", "lost_arm"]
 
 # An upper arm whose opaque pixels are this share or more the torso's colour is lost (its tube holds the
 # body beside it); the other upper arm, this share or less, is whole (its own sleeve or skin). Over the 34
@@ -19,6 +19,9 @@ __all__ = ["LOST", "WHOLE", "borrow_arm", "lend_arm", "lost_arm"]
 LOST, WHOLE = 0.75, 0.3
 _SIDES = ((PART_INDEX["r_upper_arm"], PART_INDEX["r_forearm"]), (PART_INDEX["l_upper_arm"], PART_INDEX["l_forearm"]))
 _SOLID = 200  # the matte (of 255) above which a pixel's colour is its own, not blended
+# A lost forearm keeps its own pixels from this share of its bone on: its own hand and wrist (what the
+# other hand holds often reaches up its wrist; 0688's clutch at 0.85 drew pink shards).
+OWN_HAND = 0.8
 
 
 def _torso_like(lab: np.ndarray, own: np.ndarray, ref: np.ndarray) -> float:
@@ -108,4 +111,15 @@ def lend_arm(src: np.ndarray, tri_part: np.ndarray, *, labels: np.ndarray, rgba:
     reach = {p: _reach(labels, p, *bones[p]) for p in (*lost, *whole)}
     if any(min(r) <= 0.0 for r in reach.values()):
         return src
-    return borrow_arm(src, tri_part, (bones + 0.5) * to_tex - 0.5, lost, whole, reach)
+    tex_bones = (bones + 0.5) * to_tex - 0.5
+    lent = borrow_arm(src, tri_part, tex_bones, lost, whole, reach)
+    # The hand is the photo's own (OWN_HAND): round the other wrist its tube holds whatever that hand holds
+    # (0688's clutch), drawn in pink shards at the lost hand. A lost hand the matte kept thin is still a
+    # hand (render's firm_limbs makes it opaque).
+    for thin in lost:
+        if PARTS[thin].extend > 0.0:
+            a, b = tex_bones[thin]
+            d = b - a
+            past = (tri_part == thin) & ((src.mean(axis=1) - a) @ d / max(float(d @ d), 1e-9) > OWN_HAND)
+            lent[past] = src[past]
+    return lent

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from posegen.engines.offline.lost_arm import borrow_arm, lend_arm, lost_arm
+from posegen.engines.offline.lost_arm import OWN_HAND, borrow_arm, lend_arm, lost_arm
 from posegen.engines.offline.parts import PART_INDEX, PARTS, TORSO
 
 R_UPPER, R_FORE = PART_INDEX["r_upper_arm"], PART_INDEX["r_forearm"]
@@ -72,3 +72,14 @@ def test_lend_arm_keeps_a_forearm_that_carries_a_thing_and_anything_from_a_profi
     assert held[0, 0, 0] > 72 and np.array_equal(held[1], src[1])  # the forearm keeps its own pixels
     side = lend_arm(src, parts, labels=labels, rgba=rgba, front=False, bones=bones, to_tex=1.0, carried=None)
     assert side is src
+
+
+def test_the_lost_arm_keeps_its_own_hand():
+    labels, rgba, bones = _photo()
+    # Forearm triangles (bone rows 50-90): one at its middle, one past OWN_HAND of it (the wrist and hand).
+    wrist_row = 50 + 40 * (OWN_HAND + 0.05)
+    src = np.array([[[20.0, 70.0]] * 3, [[20.0, wrist_row]] * 3, [[20.0, 92.0]] * 3])
+    lent = lend_arm(src, np.array([R_FORE] * 3), labels=labels, rgba=rgba, front=True, bones=bones, to_tex=1.0,
+                    carried=None)
+    assert lent[0, 0, 0] > 72  # the forearm is the other one's
+    assert np.array_equal(lent[1:], src[1:])  # the hand is its own
