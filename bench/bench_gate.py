@@ -14,7 +14,9 @@ it (``held_arm.aimed_target`` with those traits and that target: the kept arm wh
 and gated (``quality_checks``): supported poses give the delivered share (the rest would be failed by the
 gate and refunded); unsupported ones show whether the rules refused what the gate would also fail. A
 supported pose whose render keeps another arm than its verdict says (or none) is a disagreement.
-Times: render (``repose``) and gate per 1024x1536 image, one thread.
+Times: render (``repose``) and gate per 1024x1536 image, one thread. ``--narrow-holes`` (default 0.06, a share
+of the torso) lists the delivered images that the holes check would fail at that narrower ``hole_min``: the
+tears on a bone left to the renderer's fixes (gate.py GateThresholds.hole_min).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 from posegen.engines.offline import avatar_check, repose, rig_avatar  # noqa: E402
 from posegen.engines.offline.engine import avatar_traits  # noqa: E402
 from posegen.engines.offline.feasibility import judge_pose  # noqa: E402
-from posegen.engines.offline.gate import quality_checks  # noqa: E402
+from posegen.engines.offline.gate import GateThresholds, hole_check, quality_checks  # noqa: E402
 from posegen.engines.offline.held_arm import aimed_target  # noqa: E402
 from posegen.posekit.catalog import build_catalog  # noqa: E402
 from posegen.posekit.skeleton import project_pose  # noqa: E402
@@ -78,6 +80,7 @@ def main() -> int:
     parser.add_argument("--photos", default="seller,images")
     parser.add_argument("--only", default="")
     parser.add_argument("--sheet", type=Path, default=ROOT / "artifacts" / "gate")
+    parser.add_argument("--narrow-holes", type=float, default=0.06)
     args = parser.parse_args()
     cv2.setNumThreads(1)
     if not TESTDATA.exists():
@@ -93,6 +96,8 @@ def main() -> int:
     render_s, gate_s, pck_delivered = [], [], []
     adjusted: collections.Counter = collections.Counter()
     disagreements: list[str] = []
+    narrow = GateThresholds(hole_min=args.narrow_holes)
+    narrow_holes: list[str] = []
     accepted = refused_photos = 0
     for path in _photos(args.photos.split(","), args.only):
         data = path.read_bytes()
@@ -129,6 +134,9 @@ def main() -> int:
                     adjusted["delivered" if passed else "failed"] += 1
                 if passed:
                     pck_delivered.append(result["checks"]["pose"]["pck"])
+                    holes = hole_check(rendered.alpha, rendered.keypoints, narrow)
+                    if not holes["ok"]:
+                        narrow_holes.append(f"{path.stem} pose {len(row)} ({holes['widest']})")
                 else:
                     failed_by[result["failed"]] += 1
                     failing = {k: v for k, v in result["checks"].items() if not v["ok"]}
@@ -152,6 +160,8 @@ def main() -> int:
               f"p10 {np.percentile(pck_delivered, 10):.2f}")
     print(f"of them adjusted (a holding arm kept): {sum(adjusted.values())}, delivered {adjusted['delivered']}")
     print(f"verdict vs render disagreements: {len(disagreements)} {disagreements[:10]}")
+    print(f"delivered with a hole on a bone >= {args.narrow_holes} torso (the gate fails from "
+          f"{GateThresholds().hole_min}): {len(narrow_holes)} {narrow_holes}")
     print(f"refused before payment: {dict(refused_by)}")
     print(f"render s/image median {np.median(render_s):.3f}; gate s/image median {np.median(gate_s):.3f}, "
           f"p90 {np.percentile(gate_s, 90):.3f}; render + gate median {np.median(np.add(render_s, gate_s)):.3f}")
