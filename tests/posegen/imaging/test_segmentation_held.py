@@ -43,6 +43,12 @@ def test_a_hole_the_pose_model_is_sure_of_is_filled_and_a_gap_it_sees_or_an_open
     assert (out[100:130, 40:70] == 0.0).all()
     assert (out[60:90, 100:120] == np.float32(0.3)).all()
     assert (out[:20] == 0.0).all()
+    # The body's inside a little under 0.9 (the fusion's average) and a pinhole are no holes.
+    inside = fused.copy()
+    inside[140:170, 80:110] = 0.85
+    inside[150, 30] = 0.0
+    kept = pose_sure_holes(inside, pose)
+    assert (kept[140:170, 80:110] == np.float32(0.85)).all() and kept[150, 30] == 0.0
     # A hole the pose model is sure of in only part of it (under 80 %) stays as it was.
     pose[40:70, 40:50] = 0.5
     assert (pose_sure_holes(fused, pose)[40:70, 40:70] == fused[40:70, 40:70]).all()
