@@ -308,7 +308,8 @@ def segment_person(
         # A thick region only the pose model sees is something the person holds (a bag), not a bleed.
         fused = pose_sure_regions(fused, pose_mask, HELD_THICKNESS * max(x1 - x0, y1 - y0))
         # ... and a hole the matte encloses that it is sure of is the person's (0807's scarf).
-        fused = pose_sure_holes(fused, pose_mask)
+        hips_y = float(pose.landmarks33[[23, 24], 1].mean()) * pose.image_height * mask_scale
+        fused = pose_sure_holes(fused, pose_mask, hips_y=hips_y)
         main = fused * gate(anchor, _GATE_REACH * person_size)
         # Other people the pose detector finds claim their own pixels (segmentation_others); keep="all"
         # wants them anyway, and takes them from the whole-photo pass below.

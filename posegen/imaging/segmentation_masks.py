@@ -54,10 +54,11 @@ HELD_THICKNESS = 0.03
 # A hole in the matte above HOLE_SURE takes the pose model's value where it is sure of this share of it.
 HOLE_SURE = 0.9
 HOLE_POSE_SHARE = 0.8
-# ... when it is at least this share of the photo and under 0.5 on HOLE_OPEN_SHARE of it: the body's inside is
-# often a little under HOLE_SURE (the fusion's average), and raising it moved the soft edge by a pixel here and
-# there, and the held-thing finder's verdict on 0033 and 0139 with it.
-HOLE_MIN_AREA = 0.0005
+# ... when it is at least this share of the photo (about 1 % of a full-body person: 0807's scarf 0.6 %, the wall
+# seen between 0783's hair and arm 0.1 %) and under 0.5 on HOLE_OPEN_SHARE of it: the body's inside is often a
+# little under HOLE_SURE (the fusion's average), and raising it moved the soft edge by a pixel here and there,
+# and the held-thing finder's verdict on 0033 and 0139 with it.
+HOLE_MIN_AREA = 0.002
 HOLE_OPEN_SHARE = 0.2
 # Components smaller than this share of the photo are specks, not people.
 MIN_COMPONENT = 0.0005
@@ -116,16 +117,18 @@ def pose_sure_regions(fused: np.ndarray, pose: np.ndarray, thickness_px: float) 
     return np.where(region, np.maximum(fused, pose), fused).astype(np.float32)
 
 
-def pose_sure_holes(fused: np.ndarray, pose: np.ndarray) -> np.ndarray:
+def pose_sure_holes(fused: np.ndarray, pose: np.ndarray, *, hips_y: float | None = None) -> np.ndarray:
     """``fused`` raised to the pose model's value over its holes that the pose model is sure of.
 
     A hole is a region under HOLE_SURE that the surer matte encloses (it reaches the photo's border through
     nothing else); the pose model must be sure (above POSE_SURE) of HOLE_POSE_SHARE of it. 0807's cream scarf
     hanging between her forearm and the bag: the selfie model took it for the street (0.0-0.4) and the fused
     matte was half transparent there, inside the forearm's part of the cut-out. A real gap (between an arm
-    and the body) is one the pose model sees too; pinholes and the body's slightly unsure inside are no holes."""
+    and the body) is one the pose model sees too; pinholes and the body's slightly unsure inside are no holes.
+    Nor is a region centred below ``hips_y`` (the hips' midpoint, pixels): the pose model's blur is sure of
+    the street between the legs (0139), which segmentation_gap.leg_gap takes out later."""
     open_ = (fused < HOLE_SURE).astype(np.uint8)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(open_, connectivity=4)
+    count, labels, stats, centres = cv2.connectedComponentsWithStats(open_, connectivity=4)
     if count <= 1:
         return fused
     border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
@@ -133,7 +136,8 @@ def pose_sure_holes(fused: np.ndarray, pose: np.ndarray) -> np.ndarray:
     area = stats[:, cv2.CC_STAT_AREA]
     see_through = np.bincount(labels.ravel(), weights=(fused < 0.5).ravel(), minlength=count)
     holes = np.flatnonzero((sure >= HOLE_POSE_SHARE * area) & (see_through >= HOLE_OPEN_SHARE * area)
-                           & (area >= HOLE_MIN_AREA * fused.size))
+                           & (area >= HOLE_MIN_AREA * fused.size)
+                           & (centres[:, 1] <= (np.inf if hips_y is None else hips_y)))
     holes = holes[~np.isin(holes, border)]
     if holes.size == 0:
         return fused

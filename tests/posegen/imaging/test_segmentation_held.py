@@ -49,6 +49,9 @@ def test_a_hole_the_pose_model_is_sure_of_is_filled_and_a_gap_it_sees_or_an_open
     inside[150, 30] = 0.0
     kept = pose_sure_holes(inside, pose)
     assert (kept[140:170, 80:110] == np.float32(0.85)).all() and kept[150, 30] == 0.0
+    # Below the hips it is the street between the legs, which the pose model's blur is sure of (0139).
+    assert (pose_sure_holes(fused, pose, hips_y=30.0)[40:70, 40:70] == np.float32(0.4)).all()
+    assert (pose_sure_holes(fused, pose, hips_y=100.0)[40:70, 40:70] == 1.0).all()
     # A hole the pose model is sure of in only part of it (under 80 %) stays as it was.
     pose[40:70, 40:50] = 0.5
     assert (pose_sure_holes(fused, pose)[40:70, 40:70] == fused[40:70, 40:70]).all()
