@@ -9,7 +9,7 @@ import numpy as np
 
 from posegen.engines.offline.backing import atlas
 from posegen.engines.offline.parts import GARMENT, PART_INDEX, TORSO
-from posegen.engines.offline.strips import STRIP_WIDE, cloth_strips
+from posegen.engines.offline.strips import STRIP_ALONG, STRIP_WIDE, cloth_strips
 
 H, W = 160, 120
 FOREARM = PART_INDEX["r_forearm"]
@@ -44,13 +44,16 @@ def test_the_strip_of_striped_skirt_in_a_forearms_tube_goes_back_to_the_skirt():
     lab, labels = _scene()
     out = _run(lab, labels)
     strip = np.zeros((H, W), bool)
-    strip[40:110, 35:39] = True  # along the bone (its wrist end holds the hand: not judged there)
+    strip[40:110, 35:39] = True  # the bone's first STRIP_ALONG (its wrist end holds the hand, a bag's handle)
     assert (labels[strip] == FOREARM).all()
     # Both stripes, the dark and the yellow, are the skirt's: a median colour would have kept the yellow.
     assert (out[strip] == GARMENT).all()
+    assert 40 + STRIP_ALONG * 80 >= 110
     # The forearm's own skin stays the forearm's, and nothing is given further than STRIP_WIDE from the skirt.
     assert (out[30:130, 22:35] == FOREARM).all()
     assert STRIP_WIDE < 35 - 22
+    # Near the wrist the skirt beside the hand stays with the arm (what the hand holds cannot be told).
+    assert (out[115:130, 35:39] == FOREARM).all()
 
 
 def test_a_sleeve_of_the_skirts_colour_and_a_kept_bag_stay_with_the_arm():
