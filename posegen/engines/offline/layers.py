@@ -11,7 +11,7 @@ import numpy as np
 from posegen.engines.offline.parts import ARMS, GARMENT, LEGS
 from posegen.engines.offline.shading import arm_window, part_lut
 
-__all__ = ["composite_under", "fill_pinholes", "firm_limbs", "under_layer"]
+__all__ = ["composite_under", "fill_pinholes", "fill_tears", "firm_limbs", "under_layer"]
 
 
 def under_layer(ids: np.ndarray, draw: np.ndarray, local: np.ndarray, tris: np.ndarray,
@@ -115,3 +115,46 @@ def fill_pinholes(closed: np.ndarray, across: float, part: np.ndarray | None = N
             fill[i] = len(rim) > 0 and bool(_LEG_RIM[rim + 1].all())
     if fill.any():
         closed[np.isin(comp, np.flatnonzero(fill) + 1)] = 1
+
+
+# A hole in the drawn matte at least this share of whose pixels a triangle drew is a tear: the mesh spans
+# it, only the texture there is the photo's background (the gap under the chin, between arm and body:
+# the cut-out's soft matte, in the mesh). A gap the pose opens (a hand on the hip, shins apart below
+# crossed ankles) is space between parts that no triangle drew; the photo's own enclosed gaps are not
+# in the mesh either (rig: only matte above 24 is meshed).
+TEAR_DRAWN = 0.6
+
+
+def fill_tears(warped: np.ndarray, coverage: np.ndarray, drawn: np.ndarray, across: float, rim: int) -> None:
+    """Paints over (in place) each tear the pose enclosed inside the drawn person: a hole of the matte
+    (``warped`` premultiplied RGBA times ``coverage``, at most half opaque) not reaching the window's
+    edge, no larger than a disc ``across`` pixels wide, that triangles drew (``drawn``) on at least
+    TEAR_DRAWN of it. Raised arms close the photo's background gap beside the neck into a white notch,
+    0.06-0.08 torso wide (bench_gate --narrow-holes). The hole and its pale rim (``rim`` pixels around it
+    where the matte is not yet opaque) take the body's colour around them (inpainted), opaque;
+    ``coverage`` is raised to 1 there."""
+    a = warped[:, :, 3].astype(np.float32) * coverage
+    count, comp, stats, _ = cv2.connectedComponentsWithStats((a <= 127.5).astype(np.uint8), connectivity=4)
+    if count <= 1:
+        return
+    h, w = a.shape
+    x, y, bw, bh, area = stats[1:].T
+    inner = (x > 0) & (y > 0) & (x + bw < w) & (y + bh < h) & (area <= np.pi * (across / 2.0) ** 2)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * rim + 1, 2 * rim + 1))
+    pad = rim + 4  # the inpainting reads a few pixels of body beyond the rim
+    for i in np.flatnonzero(inner):
+        win = (slice(max(y[i] - pad, 0), min(y[i] + bh[i] + pad, h)),
+               slice(max(x[i] - pad, 0), min(x[i] + bw[i] + pad, w)))
+        hole = comp[win] == i + 1
+        if drawn[win][hole].mean() < TEAR_DRAWN:
+            continue
+        # The rim stays on the body's side: another hole or the backdrop next to it is not painted.
+        band = cv2.dilate(hole.astype(np.uint8), disc) > 0
+        fill = hole | (band & (a[win] > 127.5) & (a[win] < 250.0))
+        rgba = warped[win]
+        alpha = np.maximum(rgba[:, :, 3:4].astype(np.float32), 1.0)
+        straight = np.clip(rgba[:, :, :3].astype(np.float32) * (255.0 / alpha) + 0.5, 0, 255).astype(np.uint8)
+        painted = cv2.inpaint(straight, fill.astype(np.uint8), rim, cv2.INPAINT_TELEA)
+        rgba[fill, :3] = painted[fill]
+        rgba[fill, 3] = 255
+        coverage[win][fill] = 1.0

@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from posegen.engines.offline.backing import FOREARMS, HAND_REACH
-from posegen.engines.offline.layers import composite_under, fill_pinholes, firm_limbs, under_layer
+from posegen.engines.offline.layers import composite_under, fill_pinholes, fill_tears, firm_limbs, under_layer
 from posegen.engines.offline.parts import ARMS, GARMENT, HEAD, TORSO
 from posegen.engines.offline.regions import REGION_CARRIED, REGION_FACE, REGION_GARMENT
 from posegen.engines.offline.retarget import (
@@ -53,6 +53,9 @@ HOLE_SHARE = 0.04
 # A hole that only the legs and the cloth over them enclose, up to this share across, is where the photo
 # hid one leg behind the other (0447's crossed knees): uncrossed, the hidden thigh is not in the mesh.
 LEG_HOLE_SHARE = 0.16
+# Tears (layers.fill_tears) up to this share of the canvas height across are painted over: the notches
+# left were 0.06-0.11 torso (0.011-0.02 of the height); 0726's cleared coat (0.18 torso) is backing's.
+TEAR_SHARE = 0.025
 # Cut edges are rounded off at this share of the canvas height (a Gaussian's sigma; the mesh's
 # triangles are about 0.012 of it) and then fade over EDGE_RAMP pixels.
 EDGE_SMOOTH_SHARE = 0.003
@@ -289,6 +292,7 @@ def render_posed(*, rig: Rig, posed: Posed, width: int, height: int, look: Look 
     m = np.einsum("tij,tjk->tik", s, np.linalg.inv(d)).astype(np.float32)  # (T, 2, 3)
 
     covered = ids >= 0
+    drawn = covered
     # Close cracks where pieces cut apart (legs that touched, an arm lifted off the torso) open a
     # seam narrower than a few pixels, then round the outline off: edges made of whole triangles
     # are staircases at the mesh's spacing. Pixels the rounded outline gains continue their nearest
@@ -325,6 +329,7 @@ def render_posed(*, rig: Rig, posed: Posed, width: int, height: int, look: Look 
     part_win = np.where(covered, rig.triangle_part.astype(np.int8)[np.maximum(ids, 0)], np.int8(-1))
     firm_limbs(warped, part_win, FIRM_SHARE * height)
     composite_under(warped, under, m, rig.texture)
+    fill_tears(warped, coverage, drawn, TEAR_SHARE * height, max(2, round(EDGE_SMOOTH_SHARE * height)))
     a = warped[:, :, 3].astype(np.float32) * (1.0 / 255.0) * coverage
     fg = warped[:, :, :3].astype(np.float32) * coverage[..., None] * look.light
     shade = overlap_shade(part_win, height, rank)
