@@ -123,16 +123,19 @@ def fill_pinholes(closed: np.ndarray, across: float, part: np.ndarray | None = N
 # crossed ankles) is space between parts that no triangle drew; the photo's own enclosed gaps are not
 # in the mesh either (rig: only matte above 24 is meshed).
 TEAR_DRAWN = 0.6
+# ... and the body around it is firm: at least this share of a ring a few pixels out from its rim is
+# opaque. The gaps between loose hair strands or a fringe's threads (0016) are ringed by soft matte.
+TEAR_FIRM = 0.5
 
 
 def fill_tears(warped: np.ndarray, coverage: np.ndarray, drawn: np.ndarray, across: float, rim: int) -> None:
     """Paints over (in place) each tear the pose enclosed inside the drawn person: a hole of the matte
     (``warped`` premultiplied RGBA times ``coverage``, at most half opaque) not reaching the window's
     edge, no larger than a disc ``across`` pixels wide, that triangles drew (``drawn``) on at least
-    TEAR_DRAWN of it. Raised arms close the photo's background gap beside the neck into a white notch,
-    0.06-0.08 torso wide (bench_gate --narrow-holes). The hole and its pale rim (``rim`` pixels around it
-    where the matte is not yet opaque) take the body's colour around them (inpainted), opaque;
-    ``coverage`` is raised to 1 there."""
+    TEAR_DRAWN of it, inside firm matte (TEAR_FIRM). Raised arms close the photo's background gap beside
+    the neck into a white notch, 0.06-0.08 torso wide (bench_gate --narrow-holes). The hole and its pale
+    rim (``rim`` pixels around it where the matte is not yet opaque) take the body's colour around them
+    (inpainted), opaque; ``coverage`` is raised to 1 there."""
     a = warped[:, :, 3].astype(np.float32) * coverage
     count, comp, stats, _ = cv2.connectedComponentsWithStats((a <= 127.5).astype(np.uint8), connectivity=4)
     if count <= 1:
@@ -141,7 +144,7 @@ def fill_tears(warped: np.ndarray, coverage: np.ndarray, drawn: np.ndarray, acro
     x, y, bw, bh, area = stats[1:].T
     inner = (x > 0) & (y > 0) & (x + bw < w) & (y + bh < h) & (area <= np.pi * (across / 2.0) ** 2)
     disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * rim + 1, 2 * rim + 1))
-    pad = rim + 4  # the inpainting reads a few pixels of body beyond the rim
+    pad = rim + 4  # the inpainting and the firm ring read a few pixels of body beyond the rim
     for i in np.flatnonzero(inner):
         win = (slice(max(y[i] - pad, 0), min(y[i] + bh[i] + pad, h)),
                slice(max(x[i] - pad, 0), min(x[i] + bw[i] + pad, w)))
@@ -150,6 +153,9 @@ def fill_tears(warped: np.ndarray, coverage: np.ndarray, drawn: np.ndarray, acro
             continue
         # The rim stays on the body's side: another hole or the backdrop next to it is not painted.
         band = cv2.dilate(hole.astype(np.uint8), disc) > 0
+        ring = (cv2.dilate(band.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0) & ~band
+        if (a[win][ring] >= 250.0).mean() < TEAR_FIRM:
+            continue
         fill = hole | (band & (a[win] > 127.5) & (a[win] < 250.0))
         rgba = warped[win]
         alpha = np.maximum(rgba[:, :, 3:4].astype(np.float32), 1.0)

@@ -72,3 +72,17 @@ def test_a_drawn_hole_wider_than_the_limit_or_open_to_the_backdrop_stays():
     fill_tears(warped, coverage, drawn, across=40.0, rim=3)
     assert (warped[45:76, 65:96, 3] == 255).all()  # within a 40 px limit it is painted
     assert (warped[165:180, 61:69] == 0).all()
+
+
+def test_a_gap_between_soft_hair_strands_stays_open():
+    warped, coverage, drawn = _window()
+    # Loose strands (matte 140 of 255) over x 60-99, y 100-139, with a drawn transparent gap among them.
+    warped[100:140, 60:100] = (80, 60, 40, 140)
+    cv2.circle(warped, (80, 120), 6, (0, 0, 0, 0), -1)
+    before = warped.copy()
+    fill_tears(warped, coverage, drawn, across=30.0, rim=3)
+    assert (warped == before).all()
+    warped[100:140, 60:100] = (*RED, 255)  # the same gap inside firm cloth is a tear
+    cv2.circle(warped, (80, 120), 6, (0, 0, 0, 0), -1)
+    fill_tears(warped, coverage, drawn, across=30.0, rim=3)
+    assert (warped[114:127, 74:87, 3] == 255).all()
