@@ -42,6 +42,21 @@ def _isolated_cache(request):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer(request):
+    """Each test starts with a channel layer of its own. channels_redis lets one event loop receive on a
+    layer instance at a time: a browser test that fails while its page's WebSocket is still open leaves
+    the live server's consumer receiving on the process-wide instance, and every later test's
+    communicator (another loop) then failed with "Two event loops are trying to receive()" (a CI run
+    where one journey timed out under load turned into 30 failures). The layer is only a client: what a
+    test publishes still reaches every consumer through Redis."""
+    yield
+    if _django_active(request.config):
+        from channels.layers import channel_layers
+
+        channel_layers.backends.clear()
+
+
 @pytest.fixture
 def user(db):
     from tests.factories import UserFactory
