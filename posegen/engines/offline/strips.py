@@ -14,13 +14,26 @@ import numpy as np
 from posegen.engines.offline.backing import FOREARMS, skin_tone
 from posegen.engines.offline.parts import GARMENT, TORSO
 
-__all__ = ["STRIP_ALONG", "STRIP_MARGIN", "STRIP_WIDE", "cloth_strips", "forearm_strips"]
+__all__ = ["HAND_ALONG", "HAND_CORE", "HAND_MARGIN", "HAND_SKIN", "STRIP_ALONG", "STRIP_MARGIN", "STRIP_WIDE",
+           "cloth_strips", "forearm_strips"]
 
 # A strip is at most STRIP_WIDE label pixels from the body part it goes back to, and its colour is
 # nearer that part's own colours beside it than the arm's (or the skin's) by STRIP_MARGIN (Lab).
 STRIP_WIDE, STRIP_MARGIN = 4, 4.0
 # ... from the elbow to this share of the forearm (the wrist's end holds the hand, a bag's handle).
 STRIP_ALONG = 0.9
+# Past it, to the tube's end (parts' forearm extend 0.45), the arm's own colours are the hand's: the palette
+# of the tube's middle there (HAND_CORE of the radius), not the sleeve's. A bare hand resting on a black
+# skirt under a charcoal sleeve (seller 0807) kept the skirt's dark edge below it (nearer the sleeve than the
+# skirt by less than the margin): a sliver of skirt on the moved hand, the skirt in two pieces in every pose.
+# A hand holding a strap or handle has its colour in that palette, so the handle stays with the hand. Only a
+# bare hand: at least HAND_SKIN of that middle skin-toned (0807's pale hands 0.22-0.29; the hands holding a
+# thing or cuffed in 0241 and 0661, which the rig does not find as carried, 0.0-0.1: 0661's skirt beside the
+# hand went to the body, 2 pieces). The hand's outline mixes its own colour with what it rests on or
+# holds (0241's left hand on a bag's handle gave 5 bag pixels away at STRIP_MARGIN, 1 at 12), so there a
+# pixel must be nearer the body's colours than the hand's by HAND_MARGIN (0807's shadowed skirt edge: by 35
+# and more; at 20 a sliver stayed on its raised hand).
+HAND_ALONG, HAND_CORE, HAND_SKIN, HAND_MARGIN = 1.45, 0.5, 0.15, 12.0
 
 
 
@@ -72,12 +85,22 @@ def cloth_strips(*, labels: np.ndarray, lab: np.ndarray, arms: dict[int, tuple[n
         arm_palette = _palette(lab[core], 2)
         if skin is not None:
             arm_palette = np.vstack([arm_palette, skin[None]])
+        # The hand: its own palette, or (too little of it in the tube, not bare) no pixel past STRIP_ALONG given.
+        hand_core = mine & (d < HAND_CORE * radius) & (t > 1.0) & (t <= HAND_ALONG)
+        hand_palette = None
+        if hand_core.sum() >= 5 and skin_tone(lab[hand_core]).mean() >= HAND_SKIN:
+            hand_palette = _palette(lab[hand_core], 2)
+            if skin is not None:
+                hand_palette = np.vstack([hand_palette, skin[None]])
+        past = (t > STRIP_ALONG) & (t <= HAND_ALONG)
         for other in body:
             theirs = labels == other
             if not theirs.any():
                 continue
-            # Along the bone only (past the wrist the hand is cloth_beside_arms' business) and no skin.
-            band = (mine & ~core & ~skin_tone(lab) & (t >= 0.0) & (t <= STRIP_ALONG)
+            # Along the bone, no skin (a bare forearm); past STRIP_ALONG against the hand's own colours
+            # only (no skin guard: the skin is in its palette; a handle in the hand is too).
+            along = (~skin_tone(lab) & (t >= 0.0) & (t <= STRIP_ALONG)) | (past if hand_palette is not None else False)
+            band = (mine & ~core & along
                     & (cv2.distanceTransform((~theirs).astype(np.uint8), cv2.DIST_L2, 3) <= STRIP_WIDE))
             if not band.any():
                 continue
@@ -86,7 +109,11 @@ def cloth_strips(*, labels: np.ndarray, lab: np.ndarray, arms: dict[int, tuple[n
                 continue
             by, bx = np.nonzero(band)
             colours = lab[by, bx]
-            give = _to_palette(colours, _palette(lab[beside], 3)) < _to_palette(colours, arm_palette) - STRIP_MARGIN
+            own = _to_palette(colours, arm_palette)
+            at_hand = past[by, bx]
+            if at_hand.any():
+                own[at_hand] = _to_palette(colours[at_hand], hand_palette)
+            give = _to_palette(colours, _palette(lab[beside], 3)) < own - np.where(at_hand, HAND_MARGIN, STRIP_MARGIN)
             strip = np.zeros((h, w), bool)
             strip[by[give], bx[give]] = True
             # Only what joins the part it goes to (through the strip itself).

@@ -9,7 +9,7 @@ import numpy as np
 
 from posegen.engines.offline.backing import atlas
 from posegen.engines.offline.parts import GARMENT, PART_INDEX, TORSO
-from posegen.engines.offline.strips import STRIP_ALONG, STRIP_WIDE, cloth_strips
+from posegen.engines.offline.strips import HAND_ALONG, HAND_MARGIN, STRIP_ALONG, STRIP_MARGIN, STRIP_WIDE, cloth_strips
 
 H, W = 160, 120
 FOREARM = PART_INDEX["r_forearm"]
@@ -52,8 +52,9 @@ def test_the_strip_of_striped_skirt_in_a_forearms_tube_goes_back_to_the_skirt():
     # The forearm's own skin stays the forearm's, and nothing is given further than STRIP_WIDE from the skirt.
     assert (out[30:130, 22:35] == FOREARM).all()
     assert STRIP_WIDE < 35 - 22
-    # Near the wrist the skirt beside the hand stays with the arm (what the hand holds cannot be told).
-    assert (out[115:130, 35:39] == FOREARM).all()
+    # Past the wrist (t > 1 from row 120) the hand is bare skin: the skirt beside it goes back too.
+    assert (out[113:130, 35:39] == GARMENT).all()
+    assert 40 + HAND_ALONG * 80 >= 130
 
 
 def test_a_sleeve_of_the_skirts_colour_and_a_kept_bag_stay_with_the_arm():
@@ -68,6 +69,58 @@ def test_a_sleeve_of_the_skirts_colour_and_a_kept_bag_stay_with_the_arm():
     out = _run(lab, labels, keep=keep)
     assert (out[60:90, 35:39] == FOREARM).all()
     assert (out[40:55, 35:39] == GARMENT).all()
+
+
+# Seller 0807: a charcoal sleeve, a bare hand past the wrist resting on a black skirt, the hand's dark shadow
+# on the skirt's edge in its tube (nearer the sleeve's colour than the skirt's, far from the skin's).
+CHARCOAL, BLACK, SHADOW, STRAP = (50.0, 128.0, 128.0), (20.0, 128.0, 128.0), (55.0, 130.0, 132.0), (90.0, 140.0, 150.0)
+
+
+def _hand_scene(*, strap: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(lab, labels): the _scene forearm in a charcoal sleeve to the wrist (row 120), the hand below it; the
+    skirt black from x 35 with the hand's shadow on its edge (x 35..37) in the tube. ``strap``: the hand holds
+    a brown strap (its middle and the strap over the skirt's edge): what the hand holds stays with it."""
+    lab = np.zeros((H, W, 3), np.float32)
+    lab[:, 35:] = BLACK
+    lab[:, BONE_X - 8:35] = CHARCOAL
+    lab[120:130, BONE_X - 8:35] = STRAP if strap else SKIN
+    lab[30:130, 35:38] = SHADOW
+    if strap:
+        lab[120:130, 35:38] = STRAP
+    labels = np.full((H, W), -1, np.int8)
+    labels[:, 35:] = GARMENT
+    labels[30:130, BONE_X - 8:BONE_X + 9] = FOREARM
+    return lab, labels
+
+
+def test_the_skirt_under_a_bare_hand_goes_back_and_a_held_strap_stays():
+    lab, labels = _hand_scene(strap=False)
+    out = _run(lab, labels)
+    # Against the hand's own palette (its skin), not the sleeve's: the shadowed skirt edge is the skirt's.
+    assert (out[113:130, 35:38] == GARMENT).all()
+    # Beside the sleeve the same shadow is nearer the sleeve than the skirt: left to the arm, as before.
+    assert (out[40:110, 35:38] == FOREARM).all()
+    assert (out[30:130, 22:35] == FOREARM).all()
+    lab, labels = _hand_scene(strap=True)
+    out = _run(lab, labels)
+    assert (out[120:130, 35:38] == FOREARM).all()
+
+
+def test_past_the_wrist_only_a_bare_hand_and_only_by_the_hands_margin():
+    lab, labels = _hand_scene(strap=False)
+    # The hand's outline mixed with what it holds: nearer the skirt than the skin by 10 (under HAND_MARGIN).
+    lab[120:130, 35] = (90.0, 135.0, 138.0)
+    out = _run(lab, labels)
+    assert (out[120:130, 35] == FOREARM).all()
+    assert (out[120:130, 36:38] == GARMENT).all()
+    assert STRIP_MARGIN < 10 < HAND_MARGIN
+    # A gloved (grey) hand is no bare hand (under HAND_SKIN skin-toned): nothing beside it past the sleeve's
+    # end is given, though the shadow is nearer the skirt than the grey by 30.
+    lab, labels = _hand_scene(strap=False)
+    lab[120:130, BONE_X - 8:35] = (120.0, 128.0, 128.0)
+    out = _run(lab, labels)
+    assert (out[113:130, 35:38] == FOREARM).all()
+    assert (out[40:110, 35:38] == FOREARM).all()
 
 
 def _painted_copy(fore_x: slice) -> tuple[np.ndarray, np.ndarray]:
