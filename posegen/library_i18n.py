@@ -15,16 +15,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from django.conf import settings
-from django.utils.translation import get_language
-
+from lumiku.core.languages import reader_language
 from posegen.posekit.catalog.indonesian import category_text_id, pose_description_id, pose_name_id, pose_tag_id
-
-
-def reader_language(language: str | None = None) -> str:
-    """``"id"`` or ``"en"``: the library's languages, from a Django language code (default: active)."""
-    code = (language or get_language() or settings.LANGUAGE_CODE).lower()
-    return "id" if code.startswith("id") else "en"
 
 
 def pose_name_for_reader(name: str, *, language: str | None = None) -> str:

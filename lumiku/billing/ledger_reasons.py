@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from lumiku.billing.models import Order, reader_is_indonesian
+from lumiku.billing.models import Order
+from lumiku.core.languages import reader_language
 from lumiku.credits.reasons import ledger_reason_register
 
 _PURCHASE = re.compile(r"^(?P<name>.+) \((?P<order>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\)$")
@@ -17,7 +18,7 @@ _PURCHASE = re.compile(r"^(?P<name>.+) \((?P<order>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a
 
 def purchase_reason(kind: str, text: str) -> str | None:
     found = _PURCHASE.match(text)
-    if found is None or not reader_is_indonesian():
+    if found is None or reader_language() != "id":
         return None
     name_id = Order.objects.filter(pk=found["order"], product_name=found["name"]).values_list(
         "product_name_id", flat=True).first()

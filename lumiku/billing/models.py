@@ -7,13 +7,9 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-
-def reader_is_indonesian(language: str | None = None) -> bool:
-    """Whether a Django language code (default: the active one, i.e. the reader's) is Bahasa Indonesia."""
-    return (language or get_language() or settings.LANGUAGE_CODE).lower().startswith("id")
+from lumiku.core.languages import reader_language
 
 
 class Product(models.Model):
@@ -47,7 +43,7 @@ class Product(models.Model):
     @property
     def reader_name(self) -> str:
         """The name in the reader's language (the active one), as the pose library says its poses."""
-        return self.name_id if self.name_id and reader_is_indonesian() else self.name
+        return self.name_id if self.name_id and reader_language() == "id" else self.name
 
 
 class Provider(models.TextChoices):
@@ -124,4 +120,4 @@ class Order(models.Model):
     @property
     def reader_product_name(self) -> str:
         """What was bought, in the reader's language (the active one: a receipt e-mail activates the buyer's)."""
-        return self.product_name_id if self.product_name_id and reader_is_indonesian() else self.product_name
+        return self.product_name_id if self.product_name_id and reader_language() == "id" else self.product_name
